@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// config is the effective configuration, read from the environment.
+type config struct {
+	DatabaseURL   string // "" = run a private cluster under DataDir
+	DataDir       string
+	Port          int
+	Demo          bool
+	JWTSecret     string
+	JWTPublicKeys string
+	JWTIssuer     string
+	JWTAudience   string
+	Introspection bool
+	LogSQL        bool
+}
+
+func loadConfig(env map[string]string) (config, error) {
+	c := config{
+		DatabaseURL:   env["DATABASE_URL"],
+		DataDir:       env["DATA_DIR"],
+		JWTSecret:     env["JWT_SECRET"],
+		JWTPublicKeys: env["JWT_PUBLIC_KEYS"],
+		JWTIssuer:     env["JWT_ISSUER"],
+		JWTAudience:   env["JWT_AUDIENCE"],
+	}
+	if c.DataDir == "" {
+		c.DataDir = ".data"
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return c, fmt.Errorf("DATA_DIR %q: %w", c.DataDir, err)
+	}
+	c.DataDir = abs
+	c.Port = 8080
+	if v := env["PORT"]; v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 0 || p > 65535 {
+			return c, fmt.Errorf("PORT %q: want a port number from 0 to 65535", v)
+		}
+		c.Port = p
+	}
+	// DEMO defaults to on for the private cluster (a newcomer's playground) and off for a
+	// real server.
+	c.Demo = c.DatabaseURL == ""
+	if v, ok := env["DEMO"]; ok && v != "" {
+		b, err := parseBool("DEMO", v)
+		if err != nil {
+			return c, err
+		}
+		c.Demo = b
+	}
+	c.Introspection = true
+	if v, ok := env["INTROSPECTION"]; ok && v != "" {
+		b, err := parseBool("INTROSPECTION", v)
+		if err != nil {
+			return c, err
+		}
+		c.Introspection = b
+	}
+	if v, ok := env["LOG_SQL"]; ok && v != "" {
+		b, err := parseBool("LOG_SQL", v)
+		if err != nil {
+			return c, err
+		}
+		c.LogSQL = b
+	}
+	return c, nil
+}
+
+func parseBool(name, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s %q: want 1 or 0", name, v)
+}
+
+// print writes the effective configuration with secrets masked.
+func (c config) print(w io.Writer) {
+	db := "private cluster in " + c.DataDir
+	if c.DatabaseURL != "" {
+		db = maskURL(c.DatabaseURL)
+	}
+	fmt.Fprintf(w, "planapi configuration:\n")
+	fmt.Fprintf(w, "  DATABASE_URL    %s\n", db)
+	fmt.Fprintf(w, "  DATA_DIR        %s\n", c.DataDir)
+	fmt.Fprintf(w, "  PORT            %d\n", c.Port)
+	fmt.Fprintf(w, "  DEMO            %v\n", c.Demo)
+	fmt.Fprintf(w, "  JWT_SECRET      %s\n", mask(c.JWTSecret))
+	fmt.Fprintf(w, "  JWT_PUBLIC_KEYS %s\n", orNone(c.JWTPublicKeys))
+	fmt.Fprintf(w, "  JWT_ISSUER      %s\n", orNone(c.JWTIssuer))
+	fmt.Fprintf(w, "  JWT_AUDIENCE    %s\n", orNone(c.JWTAudience))
+	fmt.Fprintf(w, "  INTROSPECTION   %v\n", c.Introspection)
+	fmt.Fprintf(w, "  LOG_SQL         %v\n", c.LogSQL)
+}
+
+func mask(s string) string {
+	if s == "" {
+		return "(not set)"
+	}
+	return "****** (set)"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(not set)"
+	}
+	return s
+}
+
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable, hidden)"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"planapi/auth"
+	"planapi/pgcluster"
+	"planapi/pgcluster/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// syncBuffer is an io.Writer the server writes to while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type running struct {
+	out    *syncBuffer
+	base   string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+var listenRE = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)/`)
+
+// MustStart boots the real server with run() on port 0 and waits until it listens.
+func MustStart(tb testing.TB, env map[string]string) *running {
+	tb.Helper()
+	env["PORT"] = "0"
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{out: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- run(ctx, nil, env, r.out) }()
+	deadline := time.After(60 * time.Second)
+	for {
+		if m := listenRE.FindStringSubmatch(r.out.String()); m != nil {
+			r.base = m[1]
+			break
+		}
+		select {
+		case err := <-r.done:
+			cancel()
+			tb.Fatalf("server exited before listening: %v\n%s", err, r.out.String())
+		case <-deadline:
+			cancel()
+			tb.Fatalf("server did not listen within 60s:\n%s", r.out.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	tb.Cleanup(func() { r.stop(tb) })
+	return r
+}
+
+func (r *running) stop(tb testing.TB) error {
+	tb.Helper()
+	if r.cancel == nil {
+		return nil
+	}
+	r.cancel()
+	r.cancel = nil
+	select {
+	case err := <-r.done:
+		return err
+	case <-time.After(60 * time.Second):
+		tb.Fatalf("server did not stop within 60s")
+	}
+	return nil
+}
+
+func (r *running) get(tb testing.TB, path string) (int, string) {
+	tb.Helper()
+	resp, err := http.Get(r.base + path)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (r *running) query(tb testing.TB, token, q string) (int, string) {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodPost, r.base+"/graphql", strings.NewReader(fmt.Sprintf(`{"query":%q}`, q)))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("POST /graphql: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var adminTokenRE = regexp.MustCompile(`419900 \S+ admin:\n\s+(\S+)`)
+
+// TestPrivateClusterLifecycle is the newcomer's path: no DATABASE_URL, the server starts its
+// own PostgreSQL, loads the demo, prints tokens and serves; stopping it stops PostgreSQL;
+// starting it again keeps the data and changes nothing.
+func TestPrivateClusterLifecycle(t *testing.T) {
+	if _, err := pgcluster.FindBinaries(); err != nil {
+		t.Skip(err)
+	}
+	t.Parallel()
+	dataDir := t.TempDir()
+	env := map[string]string{"DATA_DIR": dataDir}
+	r := MustStart(t, env)
+	out := r.out.String()
+	for _, want := range []string{"DEMO            true", "applied migrations", "catalogue MS14FYP", "development tokens"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("first start output lacks %q:\n%s", want, out)
+		}
+	}
+	m := adminTokenRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no admin token printed:\n%s", out)
+	}
+	token := m[1]
+	if code, body := r.get(t, "/healthz"); code != 200 {
+		t.Errorf("/healthz = %d %s", code, body)
+	}
+	if code, body := r.get(t, "/readyz"); code != 200 {
+		t.Errorf("/readyz = %d %s", code, body)
+	}
+	if code, body := r.get(t, "/"); code != 200 || !strings.Contains(body, "graphiql") {
+		t.Errorf("playground = %d", code)
+	}
+	code, body := r.query(t, token, `{ plan { name indicators { code } } viewer { role region { code } } }`)
+	if code != 200 || !strings.Contains(body, `"code":"2.17"`) || !strings.Contains(body, `"role":"ADMIN"`) {
+		t.Fatalf("query = %d %s", code, body)
+	}
+
+	// A second server on the same DATA_DIR refuses clearly.
+	err := run(context.Background(), nil, map[string]string{"DATA_DIR": dataDir, "PORT": "0"}, io.Discard)
+	if !errors.Is(err, pgcluster.ErrInUse) {
+		t.Errorf("second server on the same DATA_DIR: err = %v, want ErrInUse", err)
+	}
+
+	if err := r.stop(t); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if !strings.Contains(r.out.String(), "private PostgreSQL stopped") {
+		t.Errorf("no stop message:\n%s", r.out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "pg", "postmaster.pid")); !os.IsNotExist(err) {
+		t.Errorf("postmaster.pid still there after stop (err %v): PostgreSQL still running", err)
+	}
+
+	// Restart: same data, nothing re-applied or re-written, the old token still valid.
+	r2 := MustStart(t, map[string]string{"DATA_DIR": dataDir})
+	out2 := r2.out.String()
+	for _, unwanted := range []string{"applied migrations", "catalogue MS14FYP"} {
+		if strings.Contains(out2, unwanted) {
+			t.Errorf("restart output has %q: the restart changed something\n%s", unwanted, out2)
+		}
+	}
+	if code, body := r2.query(t, token, `{ viewer { subject } }`); code != 200 || !strings.Contains(body, "city-admin") {
+		t.Errorf("token from the first run after restart = %d %s", code, body)
+	}
+}
+
+func TestServeWithDatabaseURL(t *testing.T) {
+	t.Parallel()
+	srv := pgtest.Server(t)
+	name := srv.CreateDatabase(t, "")
+	dsn := srv.DSN(name)
+	secret := "serve-test-secret-0123456789abcdefghij"
+
+	t.Run("ErrNoKey", func(t *testing.T) {
+		err := run(context.Background(), nil, map[string]string{"DATABASE_URL": dsn, "PORT": "0", "DATA_DIR": t.TempDir()}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "JWT_SECRET") {
+			t.Errorf("err = %v, want a refusal naming JWT_SECRET", err)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		r := MustStart(t, map[string]string{"DATABASE_URL": dsn, "JWT_SECRET": secret, "DATA_DIR": t.TempDir()})
+		out := r.out.String()
+		if strings.Contains(out, "development tokens") || !strings.Contains(out, "DEMO            false") {
+			t.Errorf("output:\n%s", out)
+		}
+		if strings.Contains(out, secret) {
+			t.Errorf("configuration printout shows the secret")
+		}
+		tok, err := auth.Mint([]byte(secret), auth.MintClaims{Subject: "x", Region: "419900", Role: auth.RoleAdmin}, time.Hour, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// DEMO is off with DATABASE_URL: region 419900 does not exist, so the token is refused.
+		if code, body := r.query(t, tok, `{ viewer { subject } }`); code != http.StatusUnauthorized || !strings.Contains(body, "UNAUTHENTICATED") {
+			t.Errorf("token for a region that does not exist = %d %s", code, body)
+		}
+		if code, body := r.query(t, "", `{ __schema { queryType { name } } }`); code != 200 || !strings.Contains(body, `"Query"`) {
+			t.Errorf("anonymous introspection = %d %s", code, body)
+		}
+	})
+}
+
+func TestTokenCommand(t *testing.T) {
+	t.Parallel()
+	secret := "token-cmd-secret-0123456789abcdefghijkl"
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--region", "419902", "--role", "reporter", "--ttl", "1h"}, map[string]string{"JWT_SECRET": secret}, &out); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := auth.LoadKeySet(secret, "")
+	v, _ := auth.NewVerifier(auth.VerifierConfig{Keys: keys})
+	c, err := v.Verify(strings.TrimSpace(out.String()))
+	if err != nil {
+		t.Fatalf("minted token does not verify: %v", err)
+	}
+	if c.Region != "419902" || c.Role != auth.RoleReporter || time.Until(c.ExpiresAt) > time.Hour {
+		t.Errorf("claims = %+v", c)
+	}
+	for name, args := range map[string][]string{
+		"ErrUnknownRole": {"token", "--region", "419902", "--role", "boss"},
+		"ErrNoRegion":    {"token", "--role", "admin"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := run(context.Background(), args, map[string]string{"JWT_SECRET": secret}, io.Discard); err == nil {
+				t.Errorf("token %v succeeded", args)
+			}
+		})
+	}
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"planapi/auth"
+	"planapi/catalogue"
+	"planapi/db"
+	"planapi/pgcluster"
+	"planapi/server"
+	"planapi/store"
+)
+
+const devSecretFile = "jwt-secret"
+
+func serve(ctx context.Context, cfg config, out io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(out, nil))
+	cfg.print(out)
+
+	ownerDSN := cfg.DatabaseURL
+	if ownerDSN == "" {
+		if _, err := pgcluster.FindBinaries(); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "starting private PostgreSQL in %s\n", cfg.DataDir)
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{
+			DataDir: cfg.DataDir,
+			Logf:    func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...)) },
+		})
+		if err != nil {
+			return fmt.Errorf("start private PostgreSQL: %w", err)
+		}
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			if err := cluster.Stop(stopCtx); err != nil {
+				logger.Error("stop private PostgreSQL", "err", err)
+			} else {
+				fmt.Fprintln(out, "private PostgreSQL stopped")
+			}
+		}()
+		if err := cluster.EnsureDatabase(ctx, "planapi"); err != nil {
+			return err
+		}
+		ownerDSN = cluster.DSN("planapi")
+	}
+
+	keys, devSecret, err := loadKeys(cfg)
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(auth.VerifierConfig{Keys: keys, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Leeway: 30 * time.Second})
+	if err != nil {
+		return err
+	}
+
+	applied, err := db.Prepare(ctx, ownerDSN)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		fmt.Fprintf(out, "applied migrations %v\n", applied)
+	}
+	if err := load(ctx, ownerDSN, cfg.Demo, out); err != nil {
+		return err
+	}
+	appDB, err := db.Open(ctx, ownerDSN, db.Options{LogSQL: cfg.LogSQL})
+	if err != nil {
+		return err
+	}
+	defer db.Close(appDB)
+	cache, err := store.NewCache(ctx, appDB)
+	if err != nil {
+		return err
+	}
+
+	handler := server.New(server.Deps{DB: appDB, Cache: cache, Verifier: verifier, Logger: logger, Introspection: cfg.Introspection})
+	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
+	if err != nil {
+		return fmt.Errorf("listen on port %d: %w", cfg.Port, err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	if devSecret != nil {
+		printDevTokens(out, devSecret, cache, cfg)
+	}
+	fmt.Fprintf(out, "listening on http://127.0.0.1:%d/ (Playground at /, GraphQL at /graphql)\n", addr.Port)
+
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(out, "shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// load brings the catalogue (and, with DEMO, the demo regions) into the database as the
+// schema owner. Running it again changes nothing.
+func load(ctx context.Context, ownerDSN string, demo bool, out io.Writer) error {
+	plan, err := catalogue.Load()
+	if err != nil {
+		return err
+	}
+	owner, err := db.OpenOwner(ctx, ownerDSN)
+	if err != nil {
+		return err
+	}
+	defer db.Close(owner)
+	res, err := store.SyncCatalogue(ctx, owner, plan)
+	if err != nil {
+		return fmt.Errorf("load catalogue: %w", err)
+	}
+	if res.Changed() {
+		fmt.Fprintf(out, "catalogue %s: %d rows written, %d retired\n", plan.Code, res.Inserted+res.Updated, res.Retired)
+	}
+	if demo {
+		if err := store.UpsertRegions(ctx, owner, store.DemoRegions()); err != nil {
+			return fmt.Errorf("load demo regions: %w", err)
+		}
+	}
+	return nil
+}
+
+// loadKeys returns the configured key set. With no key configured on the private cluster
+// it creates (once) a development secret in DATA_DIR and returns it too, so the server can
+// print ready-made tokens. With DATABASE_URL set and no key it refuses to start.
+func loadKeys(cfg config) (*auth.KeySet, []byte, error) {
+	if cfg.JWTSecret != "" || cfg.JWTPublicKeys != "" {
+		ks, err := auth.LoadKeySet(cfg.JWTSecret, cfg.JWTPublicKeys)
+		return ks, nil, err
+	}
+	if cfg.DatabaseURL != "" {
+		return nil, nil, errors.New("no JWT key configured: set JWT_SECRET (HS256) or JWT_PUBLIC_KEYS (RS256/ES256) when DATABASE_URL is set")
+	}
+	secret, err := devSecretRead(cfg.DataDir, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	ks, err := auth.LoadKeySet(string(secret), "")
+	return ks, secret, err
+}
+
+// devSecretRead reads DATA_DIR/jwt-secret, creating it when create is set.
+func devSecretRead(dataDir string, create bool) ([]byte, error) {
+	path := filepath.Join(dataDir, devSecretFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) || !create {
+		return nil, fmt.Errorf("read development JWT secret: %w", err)
+	}
+	s, err := auth.GenerateSecret()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create DATA_DIR: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write development JWT secret: %w", err)
+	}
+	return []byte(s), nil
+}
+
+// printDevTokens prints a city admin token and a reporter token for each county of the
+// demo city, signed with the development secret, valid for 8 hours.
+func printDevTokens(out io.Writer, secret []byte, cache *store.Cache, cfg config) {
+	regions := cache.Regions()
+	city := regions.Get(store.DemoCity)
+	if city == nil {
+		return
+	}
+	now := time.Now()
+	mint := func(region, role, sub string) string {
+		t, err := auth.Mint(secret, auth.MintClaims{Subject: sub, Region: region, Role: auth.Role(role), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}, 8*time.Hour, now)
+		if err != nil {
+			return "(" + err.Error() + ")"
+		}
+		return t
+	}
+	fmt.Fprintln(out, "development tokens (valid 8h; send as Authorization: Bearer <token>):")
+	fmt.Fprintf(out, "  %s %s admin:\n    %s\n", city.Code, city.Name, mint(city.Code, "admin", "city-admin"))
+	for _, c := range regions.Children(city.Code) {
+		fmt.Fprintf(out, "  %s %s reporter:\n    %s\n", c.Code, c.Name, mint(c.Code, "reporter", "clerk-"+c.Code))
+	}
+}

@@ -1,0 +1,96 @@
+// Package models holds the gorm models: plain structs mapped to the tables the migrations
+// create. No HTTP, no GraphQL, no business rules.
+package models
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Plan is a five-year plan.
+type Plan struct {
+	ID         int64
+	Code       string
+	Name       string
+	StartYear  int
+	EndYear    int
+	OwnerLevel string
+	Source     string
+	UpdatedAt  time.Time
+}
+
+// IndicatorCategory groups indicators (市场活力指标…).
+type IndicatorCategory struct {
+	ID      int64
+	PlanID  int64
+	Code    string
+	Name    string
+	Ordinal int
+	Retired bool
+}
+
+// TableName keeps the table name explicit.
+func (IndicatorCategory) TableName() string { return "indicator_categories" }
+
+// DataElement is a raw figure regions submit.
+type DataElement struct {
+	ID          int64
+	PlanID      int64
+	Code        string
+	Name        string
+	Unit        string
+	ValueType   string
+	CollectedAt string
+	PeriodTypes pq.StringArray `gorm:"type:text[]"`
+	RegionRule  string
+	WeightCode  string
+	TimeRule    string
+	PartOfCode  string
+	Description string
+	Ordinal     int
+	Retired     bool
+}
+
+// Indicator is a headline figure with its 2025 target.
+type Indicator struct {
+	ID          int64
+	PlanID      int64
+	CategoryID  int64
+	Code        string
+	Name        string
+	Unit        string
+	TargetValue *float64 // nil: redacted in the report, unknown
+	Comparator  string
+	TargetYear  int
+	Direction   string
+	Source      string
+	Note        string
+	Formula     json.RawMessage `gorm:"type:jsonb"`
+	Ordinal     int
+	Retired     bool
+}
+
+// Task is a key task (level 1), a sub-task (2) or a measure (3).
+type Task struct {
+	ID         int64
+	PlanID     int64
+	Code       string
+	ParentCode string
+	Level      int
+	Title      string
+	Text       string
+	Outputs    json.RawMessage `gorm:"type:jsonb"`
+	Ordinal    int
+	Retired    bool
+}
+
+// Region is a node of the GB/T 2260 region tree.
+type Region struct {
+	Code       string `gorm:"primaryKey"`
+	Name       string
+	Level      string
+	ParentCode *string
+	Path       string
+}

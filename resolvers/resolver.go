@@ -1,0 +1,45 @@
+// Package resolvers implements the GraphQL schema: one file per schema area, and this file
+// as the one place where dependencies are injected.
+package resolvers
+
+import (
+	"log/slog"
+
+	"gorm.io/gorm"
+
+	"planapi/graph"
+	"planapi/store"
+)
+
+// Resolver is the root resolver. Its fields are the service's dependencies.
+type Resolver struct {
+	// DB connects as the application role, subject to row-level security.
+	DB     *gorm.DB
+	Cache  *store.Cache
+	Logger *slog.Logger
+}
+
+// Config returns the gqlgen configuration for the executable schema.
+func (r *Resolver) Config() graph.Config {
+	return graph.Config{Resolvers: r}
+}
+
+func (r *Resolver) DataElement() graph.DataElementResolver             { return &dataElementResolver{r} }
+func (r *Resolver) Indicator() graph.IndicatorResolver                 { return &indicatorResolver{r} }
+func (r *Resolver) IndicatorCategory() graph.IndicatorCategoryResolver { return &categoryResolver{r} }
+func (r *Resolver) Plan() graph.PlanResolver                           { return &planResolver{r} }
+func (r *Resolver) Query() graph.QueryResolver                         { return &queryResolver{r} }
+func (r *Resolver) Region() graph.RegionResolver                       { return &regionResolver{r} }
+func (r *Resolver) Task() graph.TaskResolver                           { return &taskResolver{r} }
+func (r *Resolver) Viewer() graph.ViewerResolver                       { return &viewerResolver{r} }
+
+type (
+	dataElementResolver struct{ *Resolver }
+	indicatorResolver   struct{ *Resolver }
+	categoryResolver    struct{ *Resolver }
+	planResolver        struct{ *Resolver }
+	queryResolver       struct{ *Resolver }
+	regionResolver      struct{ *Resolver }
+	taskResolver        struct{ *Resolver }
+	viewerResolver      struct{ *Resolver }
+)

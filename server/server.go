@@ -1,0 +1,171 @@
+// Package server assembles the HTTP handler: the GraphQL endpoint with its authentication,
+// error presentation and limits, the Playground, and the health probes.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"gorm.io/gorm"
+
+	"planapi/apperr"
+	"planapi/auth"
+	"planapi/db"
+	"planapi/graph"
+	"planapi/resolvers"
+	"planapi/store"
+)
+
+// Deps are what the handler needs.
+type Deps struct {
+	DB            *gorm.DB // application role
+	Cache         *store.Cache
+	Verifier      *auth.Verifier
+	Logger        *slog.Logger
+	Introspection bool
+}
+
+// New returns the service's HTTP handler.
+func New(d Deps) http.Handler {
+	res := &resolvers.Resolver{DB: d.DB, Cache: d.Cache, Logger: d.Logger}
+	srv := handler.New(graph.NewExecutableSchema(res.Config()))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	if d.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.FixedComplexityLimit(5000))
+	srv.AroundFields(requirePrincipal)
+	srv.SetErrorPresenter(presenter(d.Logger))
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		d.Logger.Error("panic in resolver", "panic", v)
+		return errors.New("internal error")
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/", playground.Handler("planapi", "/graphql"))
+	mux.Handle("/graphql", authenticate(d, srv))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := Ready(ctx, d.DB); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	return mux
+}
+
+// Ready reports whether the database answers and carries every migration.
+func Ready(ctx context.Context, gdb *gorm.DB) error {
+	want, err := db.Migrations()
+	if err != nil {
+		return err
+	}
+	var got int
+	if err := gdb.WithContext(ctx).Raw(`SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&got).Error; err != nil {
+		return errors.New("database unreachable")
+	}
+	if latest := want[len(want)-1].Version; got < latest {
+		return errors.New("database not migrated")
+	}
+	return nil
+}
+
+// authenticate verifies the bearer token, if any, and puts the principal in the context.
+// A request without a token goes on anonymous (introspection only: requirePrincipal refuses
+// every data field). A token that fails any check ends the request with HTTP 401.
+func authenticate(d Deps, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		if h == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+			unauthorized(w, "Authorization header must be: Bearer <token>")
+			return
+		}
+		claims, err := d.Verifier.Verify(strings.TrimSpace(tok))
+		if err != nil {
+			unauthorized(w, err.Error())
+			return
+		}
+		// SECURITY: a token naming a region that does not exist authenticates nobody.
+		if d.Cache.Regions().Get(claims.Region) == nil {
+			unauthorized(w, "token region \""+claims.Region+"\" does not exist")
+			return
+		}
+		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
+		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+	})
+}
+
+func unauthorized(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("WWW-Authenticate", `Bearer realm="planapi"`)
+	w.WriteHeader(http.StatusUnauthorized)
+	json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{
+			"message":    msg,
+			"extensions": map[string]any{"code": string(apperr.Unauthenticated)},
+		}},
+		"data": nil,
+	})
+}
+
+// requirePrincipal refuses every root data field to an anonymous caller. Introspection
+// (__schema, __type, __typename) stays open so the Playground can load the schema.
+func requirePrincipal(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc != nil && fc.Object != "" && (fc.Object == "Query" || fc.Object == "Mutation") && !strings.HasPrefix(fc.Field.Name, "__") {
+		// SECURITY: no principal, no data.
+		if _, ok := auth.FromContext(ctx); !ok {
+			return nil, apperr.New(apperr.Unauthenticated, "authentication required: send Authorization: Bearer <token>")
+		}
+	}
+	return next(ctx)
+}
+
+// presenter maps coded errors to extensions.code and hides everything else.
+func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if e, ok := apperr.As(err); ok {
+			gerr.Message = e.Message
+			if gerr.Extensions == nil {
+				gerr.Extensions = map[string]any{}
+			}
+			gerr.Extensions["code"] = string(e.Code)
+			for k, v := range e.Details {
+				gerr.Extensions[k] = v
+			}
+			return gerr
+		}
+		var gq *gqlerror.Error
+		if errors.As(err, &gq) && gq.Extensions != nil && gq.Extensions["code"] != nil {
+			return gerr // parser and validation errors carry their own code
+		}
+		log.Error("internal error", "path", gerr.Path.String(), "err", err)
+		gerr.Message = "internal error"
+		gerr.Extensions = map[string]any{"code": string(apperr.Internal)}
+		return gerr
+	}
+}

@@ -1,0 +1,190 @@
+// Package store is the data layer: it reads and writes the database for the resolvers. Every
+// read or write of tenant data goes through a transaction that carries the caller's scope
+// (see scope.go), so row-level security applies even where a query forgets its filter.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"planapi/catalogue"
+)
+
+// SyncResult counts what a catalogue sync changed.
+type SyncResult struct {
+	Inserted, Updated, Retired int
+}
+
+// Changed reports whether the sync changed anything.
+func (r SyncResult) Changed() bool { return r.Inserted+r.Updated+r.Retired > 0 }
+
+func (r *SyncResult) add(res *gorm.DB, inserted bool) error {
+	if res.Error != nil {
+		return res.Error
+	}
+	if inserted {
+		r.Inserted += int(res.RowsAffected)
+	} else {
+		r.Updated += int(res.RowsAffected)
+	}
+	return nil
+}
+
+// SyncCatalogue writes the plan into the catalogue tables idempotently. Rows are matched by
+// code: a new code is inserted, a changed row is updated in place (keeping its id, so data
+// submitted against it stays attached), an unchanged row is not written at all, and a code
+// that left the file is marked retired rather than deleted. It runs as the schema owner,
+// in one transaction.
+func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (SyncResult, error) {
+	var res SyncResult
+	err := owner.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var planID int64
+		// The plan row: RETURNING id on both insert and a no-op conflict needs the
+		// DO UPDATE ... WHERE false trick to be avoided; read the id afterwards instead.
+		r := tx.Exec(`INSERT INTO plans (code, name, start_year, end_year, owner_level, source)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, start_year = EXCLUDED.start_year,
+				end_year = EXCLUDED.end_year, owner_level = EXCLUDED.owner_level, source = EXCLUDED.source,
+				updated_at = now()
+			WHERE (plans.name, plans.start_year, plans.end_year, plans.owner_level, plans.source)
+				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.start_year, EXCLUDED.end_year, EXCLUDED.owner_level, EXCLUDED.source)`,
+			plan.Code, plan.Name, plan.StartYear, plan.EndYear, string(plan.OwnerLevel), plan.Source)
+		if r.Error != nil {
+			return fmt.Errorf("plan %s: %w", plan.Code, r.Error)
+		}
+		res.Updated += int(r.RowsAffected)
+		if err := tx.Raw(`SELECT id FROM plans WHERE code = ?`, plan.Code).Scan(&planID).Error; err != nil {
+			return fmt.Errorf("plan %s: %w", plan.Code, err)
+		}
+
+		// Categories.
+		var catCodes []string
+		for i, c := range plan.Categories {
+			catCodes = append(catCodes, c.Code)
+			r := tx.Exec(`INSERT INTO indicator_categories (plan_id, code, name, ordinal) VALUES (?, ?, ?, ?)
+				ON CONFLICT (plan_id, code) DO UPDATE SET name = EXCLUDED.name, ordinal = EXCLUDED.ordinal, retired = false
+				WHERE (indicator_categories.name, indicator_categories.ordinal, indicator_categories.retired)
+					IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.ordinal, false)`,
+				planID, c.Code, c.Name, i+1)
+			if err := res.add(r, false); err != nil {
+				return fmt.Errorf("category %s: %w", c.Code, err)
+			}
+		}
+		if err := retire(tx, &res, "indicator_categories", planID, catCodes); err != nil {
+			return err
+		}
+
+		// Data elements.
+		var elCodes []string
+		for i, e := range plan.DataElements {
+			elCodes = append(elCodes, e.Code)
+			pts := make([]string, len(e.PeriodTypes))
+			for j, p := range e.PeriodTypes {
+				pts[j] = string(p)
+			}
+			r := tx.Exec(`INSERT INTO data_elements (plan_id, code, name, unit, value_type, collected_at, period_types,
+					region_rule, weight_code, time_rule, part_of_code, description, ordinal)
+				VALUES (?, ?, ?, ?, ?, ?, string_to_array(?, ','), ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (plan_id, code) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit,
+					value_type = EXCLUDED.value_type, collected_at = EXCLUDED.collected_at,
+					period_types = EXCLUDED.period_types, region_rule = EXCLUDED.region_rule,
+					weight_code = EXCLUDED.weight_code, time_rule = EXCLUDED.time_rule,
+					part_of_code = EXCLUDED.part_of_code, description = EXCLUDED.description,
+					ordinal = EXCLUDED.ordinal, retired = false
+				WHERE (data_elements.name, data_elements.unit, data_elements.value_type, data_elements.collected_at,
+					data_elements.period_types, data_elements.region_rule, data_elements.weight_code,
+					data_elements.time_rule, data_elements.part_of_code, data_elements.description,
+					data_elements.ordinal, data_elements.retired)
+				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.unit, EXCLUDED.value_type, EXCLUDED.collected_at,
+					EXCLUDED.period_types, EXCLUDED.region_rule, EXCLUDED.weight_code, EXCLUDED.time_rule,
+					EXCLUDED.part_of_code, EXCLUDED.description, EXCLUDED.ordinal, false)`,
+				planID, e.Code, e.Name, e.Unit, string(e.ValueType), string(e.CollectedAt), strings.Join(pts, ","),
+				string(e.Aggregation.Regions), e.Aggregation.Weight, string(e.Aggregation.Time), e.PartOf, e.Description, i+1)
+			if err := res.add(r, false); err != nil {
+				return fmt.Errorf("data element %s: %w", e.Code, err)
+			}
+		}
+		if err := retire(tx, &res, "data_elements", planID, elCodes); err != nil {
+			return err
+		}
+
+		// Indicators.
+		var indCodes []string
+		ordinal := 0
+		for _, c := range plan.Categories {
+			for _, ind := range c.Indicators {
+				ordinal++
+				indCodes = append(indCodes, ind.Code)
+				formula, err := json.Marshal(ind.Formula)
+				if err != nil {
+					return fmt.Errorf("indicator %s: encode formula: %w", ind.Code, err)
+				}
+				r := tx.Exec(`INSERT INTO indicators (plan_id, category_id, code, name, unit, target_value, comparator,
+						target_year, direction, source, note, formula, ordinal)
+					VALUES (?, (SELECT id FROM indicator_categories WHERE plan_id = ? AND code = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+					ON CONFLICT (plan_id, code) DO UPDATE SET category_id = EXCLUDED.category_id, name = EXCLUDED.name,
+						unit = EXCLUDED.unit, target_value = EXCLUDED.target_value, comparator = EXCLUDED.comparator,
+						target_year = EXCLUDED.target_year, direction = EXCLUDED.direction, source = EXCLUDED.source,
+						note = EXCLUDED.note, formula = EXCLUDED.formula, ordinal = EXCLUDED.ordinal, retired = false
+					WHERE (indicators.category_id, indicators.name, indicators.unit, indicators.target_value,
+						indicators.comparator, indicators.target_year, indicators.direction, indicators.source,
+						indicators.note, indicators.formula, indicators.ordinal, indicators.retired)
+					IS DISTINCT FROM (EXCLUDED.category_id, EXCLUDED.name, EXCLUDED.unit, EXCLUDED.target_value,
+						EXCLUDED.comparator, EXCLUDED.target_year, EXCLUDED.direction, EXCLUDED.source,
+						EXCLUDED.note, EXCLUDED.formula, EXCLUDED.ordinal, false)`,
+					planID, planID, c.Code, ind.Code, ind.Name, ind.Unit, ind.Target.Value, string(ind.Target.Comparator),
+					ind.Target.Year, string(ind.Direction), ind.Source, ind.Note, string(formula), ordinal)
+				if err := res.add(r, false); err != nil {
+					return fmt.Errorf("indicator %s: %w", ind.Code, err)
+				}
+			}
+		}
+		if err := retire(tx, &res, "indicators", planID, indCodes); err != nil {
+			return err
+		}
+
+		// Tasks, sub-tasks and measures.
+		var taskCodes []string
+		for i, t := range plan.FlatTasks() {
+			taskCodes = append(taskCodes, t.Code)
+			outputs := t.Outputs
+			if outputs == nil {
+				outputs = []catalogue.Output{}
+			}
+			out, err := json.Marshal(outputs)
+			if err != nil {
+				return fmt.Errorf("task %s: encode outputs: %w", t.Code, err)
+			}
+			r := tx.Exec(`INSERT INTO tasks (plan_id, code, parent_code, level, title, text, outputs, ordinal)
+				VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+				ON CONFLICT (plan_id, code) DO UPDATE SET parent_code = EXCLUDED.parent_code, level = EXCLUDED.level,
+					title = EXCLUDED.title, text = EXCLUDED.text, outputs = EXCLUDED.outputs,
+					ordinal = EXCLUDED.ordinal, retired = false
+				WHERE (tasks.parent_code, tasks.level, tasks.title, tasks.text, tasks.outputs, tasks.ordinal, tasks.retired)
+				IS DISTINCT FROM (EXCLUDED.parent_code, EXCLUDED.level, EXCLUDED.title, EXCLUDED.text,
+					EXCLUDED.outputs, EXCLUDED.ordinal, false)`,
+				planID, t.Code, t.ParentCode, t.Level, t.Title, t.Text, string(out), i+1)
+			if err := res.add(r, false); err != nil {
+				return fmt.Errorf("task %s: %w", t.Code, err)
+			}
+		}
+		return retire(tx, &res, "tasks", planID, taskCodes)
+	})
+	return res, err
+}
+
+// retire marks the rows of table whose code is no longer in the file. Data submitted
+// against them stays; the API stops listing them.
+func retire(tx *gorm.DB, res *SyncResult, table string, planID int64, keep []string) error {
+	r := tx.Exec(`UPDATE `+table+` SET retired = true WHERE plan_id = ? AND NOT retired AND NOT (code = ANY(string_to_array(?, ',')))`,
+		planID, strings.Join(keep, ","))
+	if r.Error != nil {
+		return fmt.Errorf("retire %s: %w", table, r.Error)
+	}
+	res.Retired += int(r.RowsAffected)
+	return nil
+}

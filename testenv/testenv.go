@@ -1,0 +1,211 @@
+// Package testenv builds what end-to-end tests need: a fresh database migrated by the
+// server's own migrations and loaded with the catalogue (and the demo regions), the real
+// HTTP handler, real signed tokens, and a small GraphQL client. Only tests import it.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"planapi/auth"
+	"planapi/catalogue"
+	"planapi/db"
+	"planapi/pgcluster/pgtest"
+	"planapi/server"
+	"planapi/store"
+)
+
+// Main runs the package's tests and removes the test cluster afterwards. Call it from
+// TestMain.
+func Main(m *testing.M) int {
+	code := pgtest.Main(m)
+	return code
+}
+
+var (
+	tplOnce sync.Once
+	tplName string
+	tplErr  error
+)
+
+// template creates, once per test binary, a database migrated and loaded with the
+// catalogue and the demo regions; each test's database is a copy of it (CREATE DATABASE
+// ... TEMPLATE), which is far faster than migrating each one.
+func template(tb testing.TB) string {
+	tb.Helper()
+	srv := pgtest.Server(tb)
+	tplOnce.Do(func() {
+		name := fmt.Sprintf("planapi_tpl_%d", os.Getpid())
+		srv.Exec(tb, "DROP DATABASE IF EXISTS "+name)
+		srv.Exec(tb, "CREATE DATABASE "+name)
+		ctx := context.Background()
+		dsn := srv.DSN(name)
+		if _, err := db.Prepare(ctx, dsn); err != nil {
+			tplErr = err
+			return
+		}
+		if err := LoadCatalogue(ctx, dsn, true); err != nil {
+			tplErr = err
+			return
+		}
+		tplName = name
+	})
+	if tplErr != nil {
+		tb.Fatalf("prepare template database: %v", tplErr)
+	}
+	return tplName
+}
+
+// LoadCatalogue syncs the embedded catalogue (and with demo, the demo regions) as the owner.
+func LoadCatalogue(ctx context.Context, ownerDSN string, demo bool) error {
+	plan, err := catalogue.Load()
+	if err != nil {
+		return err
+	}
+	owner, err := db.OpenOwner(ctx, ownerDSN)
+	if err != nil {
+		return err
+	}
+	defer db.Close(owner)
+	if _, err := store.SyncCatalogue(ctx, owner, plan); err != nil {
+		return err
+	}
+	if demo {
+		return store.UpsertRegions(ctx, owner, store.DemoRegions())
+	}
+	return nil
+}
+
+// Env is one test's service: its own database, the handler, and a signing secret.
+type Env struct {
+	OwnerDSN string
+	Owner    *gorm.DB // schema owner: for assertions that must see past RLS
+	DB       *gorm.DB // application role, as the service uses it
+	Cache    *store.Cache
+	Handler  http.Handler
+	Secret   []byte
+}
+
+// Secret is the HS256 key test tokens are signed with.
+const Secret = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+// New returns a fresh environment on a copy of the template database.
+func New(tb testing.TB) *Env {
+	tb.Helper()
+	srv := pgtest.Server(tb)
+	name := srv.CreateDatabase(tb, template(tb))
+	ctx := context.Background()
+	e := &Env{OwnerDSN: srv.DSN(name), Secret: []byte(Secret)}
+	var err error
+	if e.Owner, err = db.OpenOwner(ctx, e.OwnerDSN); err != nil {
+		tb.Fatalf("open owner: %v", err)
+	}
+	if e.DB, err = db.Open(ctx, e.OwnerDSN, db.Options{MaxOpenConns: 8}); err != nil {
+		tb.Fatalf("open app db: %v", err)
+	}
+	tb.Cleanup(func() { db.Close(e.DB); db.Close(e.Owner) })
+	if e.Cache, err = store.NewCache(ctx, e.DB); err != nil {
+		tb.Fatalf("load cache: %v", err)
+	}
+	keys, err := auth.LoadKeySet(Secret, "")
+	if err != nil {
+		tb.Fatalf("keys: %v", err)
+	}
+	v, err := auth.NewVerifier(auth.VerifierConfig{Keys: keys})
+	if err != nil {
+		tb.Fatalf("verifier: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	e.Handler = server.New(server.Deps{DB: e.DB, Cache: e.Cache, Verifier: v, Logger: log, Introspection: true})
+	return e
+}
+
+// Token mints a token for a region and role, valid for an hour.
+func (e *Env) Token(tb testing.TB, region string, role auth.Role) string {
+	tb.Helper()
+	t, err := auth.Mint(e.Secret, auth.MintClaims{Subject: string(role) + "-" + region, Region: region, Role: role}, time.Hour, time.Now())
+	if err != nil {
+		tb.Fatalf("mint: %v", err)
+	}
+	return t
+}
+
+// Response is a decoded GraphQL response.
+type Response struct {
+	Status int
+	Data   json.RawMessage
+	Errors []Error
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns the first error's extensions.code, or "".
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Decode unmarshals data into v, failing the test on errors.
+func (r *Response) Decode(tb testing.TB, v any) {
+	tb.Helper()
+	if len(r.Errors) > 0 {
+		tb.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		tb.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// Do posts a GraphQL document through the real handler. token "" sends no Authorization.
+func (e *Env) Do(tb testing.TB, token, query string, vars map[string]any) *Response {
+	tb.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	e.Handler.ServeHTTP(rec, req)
+	var out struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []Error         `json:"errors"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		tb.Fatalf("response is not JSON (%d): %s", rec.Code, rec.Body.String())
+	}
+	return &Response{Status: rec.Code, Data: out.Data, Errors: out.Errors}
+}
+
+// MustOK posts and fails the test on any error.
+func (e *Env) MustOK(tb testing.TB, token, query string, vars map[string]any, v any) {
+	tb.Helper()
+	r := e.Do(tb, token, query, vars)
+	if r.Status != http.StatusOK {
+		tb.Fatalf("status %d: %+v", r.Status, r.Errors)
+	}
+	r.Decode(tb, v)
+}
