@@ -12,6 +12,7 @@ import (
 	"planapi/models"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -29,13 +30,18 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuditEntry() AuditEntryResolver
 	DataElement() DataElementResolver
+	DataValue() DataValueResolver
 	Indicator() IndicatorResolver
 	IndicatorCategory() IndicatorCategoryResolver
+	Mutation() MutationResolver
 	Plan() PlanResolver
 	Query() QueryResolver
 	Region() RegionResolver
+	Submission() SubmissionResolver
 	Task() TaskResolver
+	TaskProgress() TaskProgressResolver
 	Viewer() ViewerResolver
 }
 
@@ -43,6 +49,22 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AuditEntry struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Comment    func(childComplexity int) int
+		Element    func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		NewText    func(childComplexity int) int
+		NewValue   func(childComplexity int) int
+		OldText    func(childComplexity int) int
+		OldValue   func(childComplexity int) int
+		Role       func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
 	DataElement struct {
 		Code              func(childComplexity int) int
 		CollectedAt       func(childComplexity int) int
@@ -55,6 +77,15 @@ type ComplexityRoot struct {
 		Unit              func(childComplexity int) int
 		ValueType         func(childComplexity int) int
 		WeightElement     func(childComplexity int) int
+	}
+
+	DataValue struct {
+		Comment   func(childComplexity int) int
+		Element   func(childComplexity int) int
+		History   func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		UpdatedBy func(childComplexity int) int
+		Value     func(childComplexity int) int
 	}
 
 	Formula struct {
@@ -71,10 +102,12 @@ type ComplexityRoot struct {
 	Indicator struct {
 		Category     func(childComplexity int) int
 		Code         func(childComplexity int) int
+		Cumulative   func(childComplexity int) int
 		DataElements func(childComplexity int) int
 		Direction    func(childComplexity int) int
 		Formula      func(childComplexity int) int
 		Name         func(childComplexity int) int
+		Note         func(childComplexity int) int
 		Source       func(childComplexity int) int
 		Target       func(childComplexity int) int
 		Unit         func(childComplexity int) int
@@ -84,6 +117,21 @@ type ComplexityRoot struct {
 		Code       func(childComplexity int) int
 		Indicators func(childComplexity int) int
 		Name       func(childComplexity int) int
+	}
+
+	Mutation struct {
+		ApproveSubmission func(childComplexity int, regionCode string, period string, expectedVersion int, comment *string) int
+		ClosePeriod       func(childComplexity int, period string) int
+		OpenPeriod        func(childComplexity int, period string, closesAt *time.Time) int
+		ReopenSubmission  func(childComplexity int, regionCode string, period string, reason string) int
+		ReturnSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int, reason string) int
+		SaveDataValues    func(childComplexity int, input model.SaveDataValuesInput) int
+		SubmitSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int) int
+	}
+
+	PageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
 	}
 
 	Plan struct {
@@ -99,12 +147,15 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Indicator func(childComplexity int, code string) int
-		Plan      func(childComplexity int, code *string) int
-		Region    func(childComplexity int, code string) int
-		Regions   func(childComplexity int) int
-		Task      func(childComplexity int, code string) int
-		Viewer    func(childComplexity int) int
+		Indicator        func(childComplexity int, code string) int
+		Plan             func(childComplexity int, code *string) int
+		Region           func(childComplexity int, code string) int
+		Regions          func(childComplexity int) int
+		ReportingPeriods func(childComplexity int) int
+		Submission       func(childComplexity int, regionCode string, period string) int
+		Submissions      func(childComplexity int, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) int
+		Task             func(childComplexity int, code string) int
+		Viewer           func(childComplexity int) int
 	}
 
 	Region struct {
@@ -113,6 +164,38 @@ type ComplexityRoot struct {
 		Level    func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Parent   func(childComplexity int) int
+	}
+
+	ReportingPeriod struct {
+		ClosesAt  func(childComplexity int) int
+		Open      func(childComplexity int) int
+		Period    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		UpdatedBy func(childComplexity int) int
+	}
+
+	Submission struct {
+		CreatedAt    func(childComplexity int) int
+		History      func(childComplexity int) int
+		Period       func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		TaskProgress func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		UpdatedBy    func(childComplexity int) int
+		Values       func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	SubmissionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SubmissionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Target struct {
@@ -132,10 +215,26 @@ type ComplexityRoot struct {
 	}
 
 	TaskOutput struct {
-		Code     func(childComplexity int) int
-		Name     func(childComplexity int) int
-		Reported func(childComplexity int) int
-		Unit     func(childComplexity int) int
+		Approximate func(childComplexity int) int
+		Code        func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Reported    func(childComplexity int) int
+		Unit        func(childComplexity int) int
+	}
+
+	TaskOutputValue struct {
+		Output func(childComplexity int) int
+		Value  func(childComplexity int) int
+	}
+
+	TaskProgress struct {
+		Narrative func(childComplexity int) int
+		Outputs   func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Task      func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		UpdatedBy func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -150,6 +249,10 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AuditEntryResolver interface {
+	FromStatus(ctx context.Context, obj *models.AuditEntry) (*model.SubmissionStatus, error)
+	ToStatus(ctx context.Context, obj *models.AuditEntry) (*model.SubmissionStatus, error)
+}
 type DataElementResolver interface {
 	ValueType(ctx context.Context, obj *models.DataElement) (model.ValueType, error)
 	CollectedAt(ctx context.Context, obj *models.DataElement) (model.RegionLevel, error)
@@ -158,6 +261,11 @@ type DataElementResolver interface {
 	WeightElement(ctx context.Context, obj *models.DataElement) (*models.DataElement, error)
 	TimeAggregation(ctx context.Context, obj *models.DataElement) (model.TimeAggregation, error)
 	PartOf(ctx context.Context, obj *models.DataElement) (*models.DataElement, error)
+}
+type DataValueResolver interface {
+	Element(ctx context.Context, obj *models.DataValue) (*models.DataElement, error)
+
+	History(ctx context.Context, obj *models.DataValue) ([]*models.AuditEntry, error)
 }
 type IndicatorResolver interface {
 	Category(ctx context.Context, obj *models.Indicator) (*models.IndicatorCategory, error)
@@ -169,6 +277,15 @@ type IndicatorResolver interface {
 }
 type IndicatorCategoryResolver interface {
 	Indicators(ctx context.Context, obj *models.IndicatorCategory) ([]*models.Indicator, error)
+}
+type MutationResolver interface {
+	SaveDataValues(ctx context.Context, input model.SaveDataValuesInput) (*models.Submission, error)
+	SubmitSubmission(ctx context.Context, regionCode string, period string, expectedVersion int) (*models.Submission, error)
+	ApproveSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, comment *string) (*models.Submission, error)
+	ReturnSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, reason string) (*models.Submission, error)
+	ReopenSubmission(ctx context.Context, regionCode string, period string, reason string) (*models.Submission, error)
+	OpenPeriod(ctx context.Context, period string, closesAt *time.Time) (*models.ReportingPeriod, error)
+	ClosePeriod(ctx context.Context, period string) (*models.ReportingPeriod, error)
 }
 type PlanResolver interface {
 	Categories(ctx context.Context, obj *models.Plan) ([]*models.IndicatorCategory, error)
@@ -183,16 +300,34 @@ type QueryResolver interface {
 	Regions(ctx context.Context) ([]*models.Region, error)
 	Region(ctx context.Context, code string) (*models.Region, error)
 	Viewer(ctx context.Context) (*auth.Principal, error)
+	Submission(ctx context.Context, regionCode string, period string) (*models.Submission, error)
+	Submissions(ctx context.Context, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) (*model.SubmissionConnection, error)
+	ReportingPeriods(ctx context.Context) ([]*models.ReportingPeriod, error)
 }
 type RegionResolver interface {
 	Level(ctx context.Context, obj *models.Region) (model.RegionLevel, error)
 	Parent(ctx context.Context, obj *models.Region) (*models.Region, error)
 	Children(ctx context.Context, obj *models.Region) ([]*models.Region, error)
 }
+type SubmissionResolver interface {
+	Region(ctx context.Context, obj *models.Submission) (*models.Region, error)
+
+	Status(ctx context.Context, obj *models.Submission) (model.SubmissionStatus, error)
+
+	Values(ctx context.Context, obj *models.Submission) ([]*models.DataValue, error)
+	TaskProgress(ctx context.Context, obj *models.Submission) ([]*models.TaskReport, error)
+	History(ctx context.Context, obj *models.Submission) ([]*models.AuditEntry, error)
+}
 type TaskResolver interface {
 	Parent(ctx context.Context, obj *models.Task) (*models.Task, error)
 	Children(ctx context.Context, obj *models.Task) ([]*models.Task, error)
-	Outputs(ctx context.Context, obj *models.Task) ([]*model.TaskOutput, error)
+	Outputs(ctx context.Context, obj *models.Task) ([]*models.TaskOutput, error)
+}
+type TaskProgressResolver interface {
+	Task(ctx context.Context, obj *models.TaskReport) (*models.Task, error)
+	Status(ctx context.Context, obj *models.TaskReport) (model.TaskStatus, error)
+
+	Outputs(ctx context.Context, obj *models.TaskReport) ([]*model.TaskOutputValue, error)
 }
 type ViewerResolver interface {
 	Role(ctx context.Context, obj *auth.Principal) (model.Role, error)
@@ -216,6 +351,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.comment":
+		if e.ComplexityRoot.AuditEntry.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Comment(childComplexity), true
+	case "AuditEntry.element":
+		if e.ComplexityRoot.AuditEntry.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Element(childComplexity), true
+	case "AuditEntry.fromStatus":
+		if e.ComplexityRoot.AuditEntry.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.FromStatus(childComplexity), true
+	case "AuditEntry.newText":
+		if e.ComplexityRoot.AuditEntry.NewText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.NewText(childComplexity), true
+	case "AuditEntry.newValue":
+		if e.ComplexityRoot.AuditEntry.NewValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.NewValue(childComplexity), true
+	case "AuditEntry.oldText":
+		if e.ComplexityRoot.AuditEntry.OldText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.OldText(childComplexity), true
+	case "AuditEntry.oldValue":
+		if e.ComplexityRoot.AuditEntry.OldValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.OldValue(childComplexity), true
+	case "AuditEntry.role":
+		if e.ComplexityRoot.AuditEntry.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Role(childComplexity), true
+	case "AuditEntry.toStatus":
+		if e.ComplexityRoot.AuditEntry.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ToStatus(childComplexity), true
+	case "AuditEntry.version":
+		if e.ComplexityRoot.AuditEntry.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Version(childComplexity), true
 
 	case "DataElement.code":
 		if e.ComplexityRoot.DataElement.Code == nil {
@@ -284,6 +498,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DataElement.WeightElement(childComplexity), true
 
+	case "DataValue.comment":
+		if e.ComplexityRoot.DataValue.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataValue.Comment(childComplexity), true
+	case "DataValue.element":
+		if e.ComplexityRoot.DataValue.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataValue.Element(childComplexity), true
+	case "DataValue.history":
+		if e.ComplexityRoot.DataValue.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataValue.History(childComplexity), true
+	case "DataValue.updatedAt":
+		if e.ComplexityRoot.DataValue.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataValue.UpdatedAt(childComplexity), true
+	case "DataValue.updatedBy":
+		if e.ComplexityRoot.DataValue.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataValue.UpdatedBy(childComplexity), true
+	case "DataValue.value":
+		if e.ComplexityRoot.DataValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataValue.Value(childComplexity), true
+
 	case "Formula.denominator":
 		if e.ComplexityRoot.Formula.Denominator == nil {
 			break
@@ -328,6 +579,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Code(childComplexity), true
+	case "Indicator.cumulative":
+		if e.ComplexityRoot.Indicator.Cumulative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Cumulative(childComplexity), true
 	case "Indicator.dataElements":
 		if e.ComplexityRoot.Indicator.DataElements == nil {
 			break
@@ -352,6 +609,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Name(childComplexity), true
+	case "Indicator.note":
+		if e.ComplexityRoot.Indicator.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Note(childComplexity), true
 	case "Indicator.source":
 		if e.ComplexityRoot.Indicator.Source == nil {
 			break
@@ -389,6 +652,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorCategory.Name(childComplexity), true
+
+	case "Mutation.approveSubmission":
+		if e.ComplexityRoot.Mutation.ApproveSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveSubmission(childComplexity, args["regionCode"].(string), args["period"].(string), args["expectedVersion"].(int), args["comment"].(*string)), true
+	case "Mutation.closePeriod":
+		if e.ComplexityRoot.Mutation.ClosePeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closePeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ClosePeriod(childComplexity, args["period"].(string)), true
+	case "Mutation.openPeriod":
+		if e.ComplexityRoot.Mutation.OpenPeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenPeriod(childComplexity, args["period"].(string), args["closesAt"].(*time.Time)), true
+	case "Mutation.reopenSubmission":
+		if e.ComplexityRoot.Mutation.ReopenSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenSubmission(childComplexity, args["regionCode"].(string), args["period"].(string), args["reason"].(string)), true
+	case "Mutation.returnSubmission":
+		if e.ComplexityRoot.Mutation.ReturnSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_returnSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReturnSubmission(childComplexity, args["regionCode"].(string), args["period"].(string), args["expectedVersion"].(int), args["reason"].(string)), true
+	case "Mutation.saveDataValues":
+		if e.ComplexityRoot.Mutation.SaveDataValues == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveDataValues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveDataValues(childComplexity, args["input"].(model.SaveDataValuesInput)), true
+	case "Mutation.submitSubmission":
+		if e.ComplexityRoot.Mutation.SubmitSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitSubmission(childComplexity, args["regionCode"].(string), args["period"].(string), args["expectedVersion"].(int)), true
+
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
 	case "Plan.categories":
 		if e.ComplexityRoot.Plan.Categories == nil {
@@ -485,6 +839,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity), true
+	case "Query.reportingPeriods":
+		if e.ComplexityRoot.Query.ReportingPeriods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ReportingPeriods(childComplexity), true
+	case "Query.submission":
+		if e.ComplexityRoot.Query.Submission == nil {
+			break
+		}
+
+		args, err := ec.field_Query_submission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Submission(childComplexity, args["regionCode"].(string), args["period"].(string)), true
+	case "Query.submissions":
+		if e.ComplexityRoot.Query.Submissions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_submissions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Submissions(childComplexity, args["regionCode"].(*string), args["period"].(*string), args["status"].(*model.SubmissionStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.task":
 		if e.ComplexityRoot.Query.Task == nil {
 			break
@@ -533,6 +915,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Region.Parent(childComplexity), true
+
+	case "ReportingPeriod.closesAt":
+		if e.ComplexityRoot.ReportingPeriod.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportingPeriod.ClosesAt(childComplexity), true
+	case "ReportingPeriod.open":
+		if e.ComplexityRoot.ReportingPeriod.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportingPeriod.Open(childComplexity), true
+	case "ReportingPeriod.period":
+		if e.ComplexityRoot.ReportingPeriod.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportingPeriod.Period(childComplexity), true
+	case "ReportingPeriod.updatedAt":
+		if e.ComplexityRoot.ReportingPeriod.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportingPeriod.UpdatedAt(childComplexity), true
+	case "ReportingPeriod.updatedBy":
+		if e.ComplexityRoot.ReportingPeriod.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportingPeriod.UpdatedBy(childComplexity), true
+
+	case "Submission.createdAt":
+		if e.ComplexityRoot.Submission.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.CreatedAt(childComplexity), true
+	case "Submission.history":
+		if e.ComplexityRoot.Submission.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.History(childComplexity), true
+	case "Submission.period":
+		if e.ComplexityRoot.Submission.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Period(childComplexity), true
+	case "Submission.region":
+		if e.ComplexityRoot.Submission.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Region(childComplexity), true
+	case "Submission.status":
+		if e.ComplexityRoot.Submission.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Status(childComplexity), true
+	case "Submission.taskProgress":
+		if e.ComplexityRoot.Submission.TaskProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.TaskProgress(childComplexity), true
+	case "Submission.updatedAt":
+		if e.ComplexityRoot.Submission.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.UpdatedAt(childComplexity), true
+	case "Submission.updatedBy":
+		if e.ComplexityRoot.Submission.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.UpdatedBy(childComplexity), true
+	case "Submission.values":
+		if e.ComplexityRoot.Submission.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Values(childComplexity), true
+	case "Submission.version":
+		if e.ComplexityRoot.Submission.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.Version(childComplexity), true
+
+	case "SubmissionConnection.edges":
+		if e.ComplexityRoot.SubmissionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionConnection.Edges(childComplexity), true
+	case "SubmissionConnection.pageInfo":
+		if e.ComplexityRoot.SubmissionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionConnection.PageInfo(childComplexity), true
+	case "SubmissionConnection.totalCount":
+		if e.ComplexityRoot.SubmissionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionConnection.TotalCount(childComplexity), true
+
+	case "SubmissionEdge.cursor":
+		if e.ComplexityRoot.SubmissionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEdge.Cursor(childComplexity), true
+	case "SubmissionEdge.node":
+		if e.ComplexityRoot.SubmissionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEdge.Node(childComplexity), true
 
 	case "Target.comparator":
 		if e.ComplexityRoot.Target.Comparator == nil {
@@ -596,12 +1102,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Task.Title(childComplexity), true
 
+	case "TaskOutput.approximate":
+		if e.ComplexityRoot.TaskOutput.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskOutput.Approximate(childComplexity), true
 	case "TaskOutput.code":
 		if e.ComplexityRoot.TaskOutput.Code == nil {
 			break
 		}
 
 		return e.ComplexityRoot.TaskOutput.Code(childComplexity), true
+	case "TaskOutput.key":
+		if e.ComplexityRoot.TaskOutput.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskOutput.Key(childComplexity), true
 	case "TaskOutput.name":
 		if e.ComplexityRoot.TaskOutput.Name == nil {
 			break
@@ -620,6 +1138,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskOutput.Unit(childComplexity), true
+
+	case "TaskOutputValue.output":
+		if e.ComplexityRoot.TaskOutputValue.Output == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskOutputValue.Output(childComplexity), true
+	case "TaskOutputValue.value":
+		if e.ComplexityRoot.TaskOutputValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskOutputValue.Value(childComplexity), true
+
+	case "TaskProgress.narrative":
+		if e.ComplexityRoot.TaskProgress.Narrative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskProgress.Narrative(childComplexity), true
+	case "TaskProgress.outputs":
+		if e.ComplexityRoot.TaskProgress.Outputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskProgress.Outputs(childComplexity), true
+	case "TaskProgress.status":
+		if e.ComplexityRoot.TaskProgress.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskProgress.Status(childComplexity), true
+	case "TaskProgress.task":
+		if e.ComplexityRoot.TaskProgress.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskProgress.Task(childComplexity), true
+	case "TaskProgress.updatedAt":
+		if e.ComplexityRoot.TaskProgress.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskProgress.UpdatedAt(childComplexity), true
+	case "TaskProgress.updatedBy":
+		if e.ComplexityRoot.TaskProgress.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskProgress.UpdatedBy(childComplexity), true
 
 	case "Viewer.name":
 		if e.ComplexityRoot.Viewer.Name == nil {
@@ -654,7 +1222,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("DataValueInput", ec.unmarshalInputDataValueInput),
+			graphql.NewInputUnmarshaler("SaveDataValuesInput", ec.unmarshalInputSaveDataValuesInput),
+			graphql.NewInputUnmarshaler("TaskOutputInput", ec.unmarshalInputTaskOutputInput),
+			graphql.NewInputUnmarshaler("TaskProgressInput", ec.unmarshalInputTaskProgressInput),
+		)
 	}
 	first := true
 
@@ -688,6 +1261,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -737,6 +1325,159 @@ type Query {
   region(code: String!): Region
   "Who the caller is, as its token says."
   viewer: Viewer!
+
+  "A region's submission for a period (\"2021\", \"2023Q1\"); null when there is none or the region is outside the caller's scope."
+  submission(regionCode: String!, period: String!): Submission
+  "Submissions in the caller's scope (or in regionCode's subtree), oldest first; a Relay connection."
+  submissions(regionCode: String, period: String, status: SubmissionStatus, first: Int = 50, after: String): SubmissionConnection!
+  "The reporting periods the city has opened or closed."
+  reportingPeriods: [ReportingPeriod!]!
+}
+
+type Mutation {
+  """
+  Save values (and key-task progress) into the region's submission for a period, creating it
+  when expectedVersion is 0. All or nothing: when any value is refused, nothing is saved and
+  the error lists every refused value (extensions.refused). A stale expectedVersion answers
+  CONFLICT with extensions.currentVersion.
+  """
+  saveDataValues(input: SaveDataValuesInput!): Submission!
+  "Send a draft or returned submission to the city for review (the region's reporter)."
+  submitSubmission(regionCode: String!, period: String!, expectedVersion: Int!): Submission!
+  "Approve a submitted submission; approved figures are locked and count in the totals."
+  approveSubmission(regionCode: String!, period: String!, expectedVersion: Int!, comment: String): Submission!
+  "Return a submitted submission to the region with a reason."
+  returnSubmission(regionCode: String!, period: String!, expectedVersion: Int!, reason: String!): Submission!
+  "Unlock an approved submission (admin), with a reason; it goes back to the region as RETURNED."
+  reopenSubmission(regionCode: String!, period: String!, reason: String!): Submission!
+  "Open a period for entry, optionally until closesAt (city admin). Idempotent."
+  openPeriod(period: String!, closesAt: Time): ReportingPeriod!
+  "Close a period for entry (city admin). Idempotent."
+  closePeriod(period: String!): ReportingPeriod!
+}
+
+input SaveDataValuesInput {
+  regionCode: String!
+  period: String!
+  "The submission's current version; 0 when it does not exist yet."
+  expectedVersion: Int!
+  values: [DataValueInput!]! = []
+  "Progress on key-task measures, reported through the same submission."
+  tasks: [TaskProgressInput!]
+}
+
+input DataValueInput {
+  "A data element code, e.g. IP_BATCHES_INSPECTED."
+  element: String!
+  "Null clears the value."
+  value: Float
+  "A note on the figure; omitted keeps the existing comment."
+  comment: String
+}
+
+input TaskProgressInput {
+  "A measure's code, e.g. \"2.3.3\"."
+  task: String!
+  status: TaskStatus
+  narrative: String
+  outputs: [TaskOutputInput!]
+}
+
+input TaskOutputInput {
+  "The output's key within the measure (TaskOutput.key)."
+  key: String!
+  "Null clears it."
+  value: Float
+}
+
+enum SubmissionStatus { DRAFT SUBMITTED APPROVED RETURNED }
+enum TaskStatus { NOT_STARTED IN_PROGRESS DONE }
+
+"One region's figures for one period, with its review status."
+type Submission {
+  region: Region!
+  period: String!
+  status: SubmissionStatus!
+  "Goes up by one with every change; send it back as expectedVersion."
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+  updatedBy: String!
+  values: [DataValue!]!
+  "Progress on key-task measures."
+  taskProgress: [TaskProgress!]!
+  "Every change and transition, newest first."
+  history: [AuditEntry!]!
+}
+
+type DataValue {
+  element: DataElement!
+  value: Float
+  comment: String
+  updatedAt: Time!
+  updatedBy: String!
+  "The changes of this value, newest first."
+  history: [AuditEntry!]!
+}
+
+type TaskProgress {
+  task: Task!
+  status: TaskStatus!
+  narrative: String!
+  outputs: [TaskOutputValue!]!
+  updatedAt: Time!
+  updatedBy: String!
+}
+
+type TaskOutputValue {
+  output: TaskOutput!
+  value: Float!
+}
+
+"One row of the append-only audit trail."
+type AuditEntry {
+  at: Time!
+  "The token subject who did it."
+  actor: String!
+  role: String!
+  "CREATE, SET_VALUE, CLEAR_VALUE, SET_TASK, SUBMIT, APPROVE, RETURN, REOPEN."
+  action: String!
+  "The data element code, or \"task 2.3.3 status\" / \"task 2.3.3 CASES\" for key-task progress."
+  element: String
+  oldValue: Float
+  newValue: Float
+  oldText: String
+  newText: String
+  "The clerk's comment, or the reason of a transition."
+  comment: String
+  fromStatus: SubmissionStatus
+  toStatus: SubmissionStatus
+  "The submission version this change produced."
+  version: Int!
+}
+
+type SubmissionConnection {
+  edges: [SubmissionEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type SubmissionEdge {
+  cursor: String!
+  node: Submission!
+}
+
+type PageInfo {
+  hasNextPage: Boolean!
+  endCursor: String
+}
+
+type ReportingPeriod {
+  period: String!
+  open: Boolean!
+  closesAt: Time
+  updatedAt: Time!
+  updatedBy: String!
 }
 
 "The authenticated caller."
@@ -791,6 +1532,10 @@ type Indicator {
   direction: Direction!
   "The report's own sentence(s) about this indicator."
   source: String!
+  "Notes on how the report's wording was read (redactions, OCR losses)."
+  note: String!
+  "True when the target is a total since the plan's start year rather than the target year's own figure."
+  cumulative: Boolean!
   "The data elements the indicator is computed from."
   dataElements: [DataElement!]!
   "How the indicator is computed from its data elements after aggregation."
@@ -858,11 +1603,16 @@ type Task {
 }
 
 type TaskOutput {
+  "Identifies the output within its measure: the code, or CODE_n where a code occurs more than once."
+  key: String!
+  "CASES, FINES, INSPECTIONS, BATCHES, TRAINEES, STATIONS, EVENTS or ITEMS."
   code: String!
   name: String!
   unit: String!
   "The figure the report states for the city, where it states one."
   reported: Float
+  "The report gives a round lower bound (“100余人”)."
+  approximate: Boolean!
 }
 
 type Region {
@@ -883,6 +1633,38 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "role":
+		return ec.fieldContext_AuditEntry_role(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "element":
+		return ec.fieldContext_AuditEntry_element(ctx, field)
+	case "oldValue":
+		return ec.fieldContext_AuditEntry_oldValue(ctx, field)
+	case "newValue":
+		return ec.fieldContext_AuditEntry_newValue(ctx, field)
+	case "oldText":
+		return ec.fieldContext_AuditEntry_oldText(ctx, field)
+	case "newText":
+		return ec.fieldContext_AuditEntry_newText(ctx, field)
+	case "comment":
+		return ec.fieldContext_AuditEntry_comment(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_AuditEntry_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_AuditEntry_toStatus(ctx, field)
+	case "version":
+		return ec.fieldContext_AuditEntry_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
 
 func (ec *executionContext) childFields_DataElement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -910,6 +1692,24 @@ func (ec *executionContext) childFields_DataElement(ctx context.Context, field g
 		return ec.fieldContext_DataElement_description(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DataElement", field.Name)
+}
+
+func (ec *executionContext) childFields_DataValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "element":
+		return ec.fieldContext_DataValue_element(ctx, field)
+	case "value":
+		return ec.fieldContext_DataValue_value(ctx, field)
+	case "comment":
+		return ec.fieldContext_DataValue_comment(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DataValue_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_DataValue_updatedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_DataValue_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DataValue", field.Name)
 }
 
 func (ec *executionContext) childFields_Formula(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -950,6 +1750,10 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_direction(ctx, field)
 	case "source":
 		return ec.fieldContext_Indicator_source(ctx, field)
+	case "note":
+		return ec.fieldContext_Indicator_note(ctx, field)
+	case "cumulative":
+		return ec.fieldContext_Indicator_cumulative(ctx, field)
 	case "dataElements":
 		return ec.fieldContext_Indicator_dataElements(ctx, field)
 	case "formula":
@@ -968,6 +1772,16 @@ func (ec *executionContext) childFields_IndicatorCategory(ctx context.Context, f
 		return ec.fieldContext_IndicatorCategory_indicators(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorCategory", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1010,6 +1824,70 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Region", field.Name)
 }
 
+func (ec *executionContext) childFields_ReportingPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_ReportingPeriod_period(ctx, field)
+	case "open":
+		return ec.fieldContext_ReportingPeriod_open(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_ReportingPeriod_closesAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ReportingPeriod_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_ReportingPeriod_updatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportingPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_Submission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_Submission_region(ctx, field)
+	case "period":
+		return ec.fieldContext_Submission_period(ctx, field)
+	case "status":
+		return ec.fieldContext_Submission_status(ctx, field)
+	case "version":
+		return ec.fieldContext_Submission_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Submission_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Submission_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_Submission_updatedBy(ctx, field)
+	case "values":
+		return ec.fieldContext_Submission_values(ctx, field)
+	case "taskProgress":
+		return ec.fieldContext_Submission_taskProgress(ctx, field)
+	case "history":
+		return ec.fieldContext_Submission_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Submission", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmissionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SubmissionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SubmissionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SubmissionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmissionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmissionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SubmissionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SubmissionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmissionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Target(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -1044,6 +1922,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 
 func (ec *executionContext) childFields_TaskOutput(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "key":
+		return ec.fieldContext_TaskOutput_key(ctx, field)
 	case "code":
 		return ec.fieldContext_TaskOutput_code(ctx, field)
 	case "name":
@@ -1052,8 +1932,38 @@ func (ec *executionContext) childFields_TaskOutput(ctx context.Context, field gr
 		return ec.fieldContext_TaskOutput_unit(ctx, field)
 	case "reported":
 		return ec.fieldContext_TaskOutput_reported(ctx, field)
+	case "approximate":
+		return ec.fieldContext_TaskOutput_approximate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskOutput", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskOutputValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "output":
+		return ec.fieldContext_TaskOutputValue_output(ctx, field)
+	case "value":
+		return ec.fieldContext_TaskOutputValue_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskOutputValue", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "task":
+		return ec.fieldContext_TaskProgress_task(ctx, field)
+	case "status":
+		return ec.fieldContext_TaskProgress_status(ctx, field)
+	case "narrative":
+		return ec.fieldContext_TaskProgress_narrative(ctx, field)
+	case "outputs":
+		return ec.fieldContext_TaskProgress_outputs(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_TaskProgress_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_TaskProgress_updatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskProgress", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1186,6 +2096,192 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_approveSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closePeriod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openPeriod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "closesAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["closesAt"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reopenSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_returnSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_saveDataValues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SaveDataValuesInput, error) {
+			return ec.unmarshalNSaveDataValuesInput2planapiᚋgraphᚋmodelᚐSaveDataValuesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1239,6 +2335,74 @@ func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_submission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_submissions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*model.SubmissionStatus, error) {
+			return ec.unmarshalOSubmissionStatus2ᚖplanapiᚋgraphᚋmodelᚐSubmissionStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -1329,6 +2493,305 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_role(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_element(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Element, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_oldValue(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_oldValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OldValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_oldValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AuditEntry_newValue(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_newValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_newValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AuditEntry_oldText(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_oldText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OldText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_oldText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_newText(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_newText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_newText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_comment(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_fromStatus(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_fromStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().FromStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalOSubmissionStatus2ᚖplanapiᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_fromStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "SubmissionStatus")
+}
+
+func (ec *executionContext) _AuditEntry_toStatus(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_toStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().ToStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalOSubmissionStatus2ᚖplanapiᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "SubmissionStatus")
+}
+
+func (ec *executionContext) _AuditEntry_version(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Int")
+}
 
 func (ec *executionContext) _DataElement_code(ctx context.Context, field graphql.CollectedField, obj *models.DataElement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1599,6 +3062,162 @@ func (ec *executionContext) _DataElement_description(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_DataElement_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DataElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _DataValue_element(ctx context.Context, field graphql.CollectedField, obj *models.DataValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataValue_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DataValue().Element(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DataElement) graphql.Marshaler {
+			return ec.marshalNDataElement2ᚖplanapiᚋmodelsᚐDataElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataValue_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DataValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DataElement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DataValue_value(ctx context.Context, field graphql.CollectedField, obj *models.DataValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalOFloat2float64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DataValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DataValue_comment(ctx context.Context, field graphql.CollectedField, obj *models.DataValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataValue_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DataValue_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DataValue_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.DataValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataValue_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataValue_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataValue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DataValue_updatedBy(ctx context.Context, field graphql.CollectedField, obj *models.DataValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataValue_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataValue_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DataValue_history(ctx context.Context, field graphql.CollectedField, obj *models.DataValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataValue_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DataValue().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖplanapiᚋmodelsᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataValue_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DataValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Formula_numerator(ctx context.Context, field graphql.CollectedField, obj *model.Formula) (ret graphql.Marshaler) {
@@ -1922,6 +3541,52 @@ func (ec *executionContext) fieldContext_Indicator_source(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
+func (ec *executionContext) _Indicator_note(ctx context.Context, field graphql.CollectedField, obj *models.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_cumulative(ctx context.Context, field graphql.CollectedField, obj *models.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_cumulative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cumulative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_cumulative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Indicator_dataElements(ctx context.Context, field graphql.CollectedField, obj *models.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2062,6 +3727,360 @@ func (ec *executionContext) fieldContext_IndicatorCategory_indicators(_ context.
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveDataValues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveDataValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveDataValues(ctx, fc.Args["input"].(model.SaveDataValuesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveDataValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveDataValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitSubmission(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveSubmission(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["expectedVersion"].(int), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_returnSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_returnSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReturnSubmission(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["expectedVersion"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_returnSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_returnSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenSubmission(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openPeriod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenPeriod(ctx, fc.Args["period"].(string), fc.Args["closesAt"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReportingPeriod) graphql.Marshaler {
+			return ec.marshalNReportingPeriod2ᚖplanapiᚋmodelsᚐReportingPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openPeriod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportingPeriod(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openPeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closePeriod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closePeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ClosePeriod(ctx, fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReportingPeriod) graphql.Marshaler {
+			return ec.marshalNReportingPeriod2ᚖplanapiᚋmodelsᚐReportingPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closePeriod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportingPeriod(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closePeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _Plan_code(ctx context.Context, field graphql.CollectedField, obj *models.Plan) (ret graphql.Marshaler) {
@@ -2547,6 +4566,126 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_submission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Submission(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalOSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_submission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_submission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_submissions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_submissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Submissions(ctx, fc.Args["regionCode"].(*string), fc.Args["period"].(*string), fc.Args["status"].(*model.SubmissionStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionConnection) graphql.Marshaler {
+			return ec.marshalNSubmissionConnection2ᚖplanapiᚋgraphᚋmodelᚐSubmissionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_submissions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_submissions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reportingPeriods(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportingPeriods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ReportingPeriods(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ReportingPeriod) graphql.Marshaler {
+			return ec.marshalNReportingPeriod2ᚕᚖplanapiᚋmodelsᚐReportingPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportingPeriods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportingPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2751,6 +4890,529 @@ func (ec *executionContext) fieldContext_Region_children(_ context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportingPeriod_period(ctx context.Context, field graphql.CollectedField, obj *models.ReportingPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportingPeriod_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportingPeriod_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportingPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportingPeriod_open(ctx context.Context, field graphql.CollectedField, obj *models.ReportingPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportingPeriod_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportingPeriod_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportingPeriod", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportingPeriod_closesAt(ctx context.Context, field graphql.CollectedField, obj *models.ReportingPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportingPeriod_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportingPeriod_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportingPeriod", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportingPeriod_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.ReportingPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportingPeriod_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportingPeriod_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportingPeriod", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportingPeriod_updatedBy(ctx context.Context, field graphql.CollectedField, obj *models.ReportingPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportingPeriod_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportingPeriod_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportingPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _Submission_region(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_period(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "String")
+}
+
+func (ec *executionContext) _Submission_status(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2planapiᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, true, true, "SubmissionStatus")
+}
+
+func (ec *executionContext) _Submission_version(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Submission_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Submission_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Submission_updatedBy(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, false, false, "String")
+}
+
+func (ec *executionContext) _Submission_values(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().Values(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.DataValue) graphql.Marshaler {
+			return ec.marshalNDataValue2ᚕᚖplanapiᚋmodelsᚐDataValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DataValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_taskProgress(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_taskProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().TaskProgress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.TaskReport) graphql.Marshaler {
+			return ec.marshalNTaskProgress2ᚕᚖplanapiᚋmodelsᚐTaskReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_taskProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_history(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖplanapiᚋmodelsᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SubmissionEdge) graphql.Marshaler {
+			return ec.marshalNSubmissionEdge2ᚕᚖplanapiᚋgraphᚋmodelᚐSubmissionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖplanapiᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubmissionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmissionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2993,8 +5655,8 @@ func (ec *executionContext) _Task_outputs(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Task().Outputs(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskOutput) graphql.Marshaler {
-			return ec.marshalNTaskOutput2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.TaskOutput) graphql.Marshaler {
+			return ec.marshalNTaskOutput2ᚕᚖplanapiᚋmodelsᚐTaskOutputᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3013,7 +5675,30 @@ func (ec *executionContext) fieldContext_Task_outputs(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _TaskOutput_code(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutput) (ret graphql.Marshaler) {
+func (ec *executionContext) _TaskOutput_key(ctx context.Context, field graphql.CollectedField, obj *models.TaskOutput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskOutput_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskOutput_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskOutput", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskOutput_code(ctx context.Context, field graphql.CollectedField, obj *models.TaskOutput) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3036,7 +5721,7 @@ func (ec *executionContext) fieldContext_TaskOutput_code(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("TaskOutput", field, false, false, "String")
 }
 
-func (ec *executionContext) _TaskOutput_name(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutput) (ret graphql.Marshaler) {
+func (ec *executionContext) _TaskOutput_name(ctx context.Context, field graphql.CollectedField, obj *models.TaskOutput) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3059,7 +5744,7 @@ func (ec *executionContext) fieldContext_TaskOutput_name(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("TaskOutput", field, false, false, "String")
 }
 
-func (ec *executionContext) _TaskOutput_unit(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutput) (ret graphql.Marshaler) {
+func (ec *executionContext) _TaskOutput_unit(ctx context.Context, field graphql.CollectedField, obj *models.TaskOutput) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3082,7 +5767,7 @@ func (ec *executionContext) fieldContext_TaskOutput_unit(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("TaskOutput", field, false, false, "String")
 }
 
-func (ec *executionContext) _TaskOutput_reported(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutput) (ret graphql.Marshaler) {
+func (ec *executionContext) _TaskOutput_reported(ctx context.Context, field graphql.CollectedField, obj *models.TaskOutput) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3103,6 +5788,240 @@ func (ec *executionContext) _TaskOutput_reported(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_TaskOutput_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaskOutput", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TaskOutput_approximate(ctx context.Context, field graphql.CollectedField, obj *models.TaskOutput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskOutput_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskOutput_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskOutput", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TaskOutputValue_output(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutputValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskOutputValue_output(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Output, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.TaskOutput) graphql.Marshaler {
+			return ec.marshalNTaskOutput2ᚖplanapiᚋmodelsᚐTaskOutput(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskOutputValue_output(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskOutputValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskOutput(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskOutputValue_value(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutputValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskOutputValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskOutputValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskOutputValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TaskProgress_task(ctx context.Context, field graphql.CollectedField, obj *models.TaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskProgress_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskProgress().Task(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Task) graphql.Marshaler {
+			return ec.marshalNTask2ᚖplanapiᚋmodelsᚐTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskProgress_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskProgress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskProgress_status(ctx context.Context, field graphql.CollectedField, obj *models.TaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskProgress_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskProgress().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskStatus) graphql.Marshaler {
+			return ec.marshalNTaskStatus2planapiᚋgraphᚋmodelᚐTaskStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskProgress_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskProgress", field, true, true, "TaskStatus")
+}
+
+func (ec *executionContext) _TaskProgress_narrative(ctx context.Context, field graphql.CollectedField, obj *models.TaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskProgress_narrative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Narrative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskProgress_narrative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskProgress_outputs(ctx context.Context, field graphql.CollectedField, obj *models.TaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskProgress_outputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskProgress().Outputs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskOutputValue) graphql.Marshaler {
+			return ec.marshalNTaskOutputValue2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskProgress_outputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskProgress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskOutputValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskProgress_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.TaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskProgress_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskProgress_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskProgress", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TaskProgress_updatedBy(ctx context.Context, field graphql.CollectedField, obj *models.TaskReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskProgress_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskProgress_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskProgress", field, false, false, "String")
 }
 
 func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *auth.Principal) (ret graphql.Marshaler) {
@@ -4279,6 +7198,248 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputDataValueInput(ctx context.Context, obj any) (model.DataValueInput, error) {
+	var it model.DataValueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"element", "value", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "element":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("element"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Element = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDataValueInput unmarshals raw into the DataValueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDataValueInput(ctx context.Context, raw any) (model.DataValueInput, error) {
+	var out model.DataValueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DataValueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSaveDataValuesInput(ctx context.Context, obj any) (model.SaveDataValuesInput, error) {
+	var it model.SaveDataValuesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["values"]; !present {
+		asMap["values"] = []any{}
+	}
+
+	fieldsInOrder := [...]string{"regionCode", "period", "expectedVersion", "values", "tasks"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "regionCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionCode = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalNDataValueInput2ᚕᚖplanapiᚋgraphᚋmodelᚐDataValueInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
+		case "tasks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tasks"))
+			data, err := ec.unmarshalOTaskProgressInput2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskProgressInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tasks = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSaveDataValuesInput unmarshals raw into the SaveDataValuesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSaveDataValuesInput(ctx context.Context, raw any) (model.SaveDataValuesInput, error) {
+	var out model.SaveDataValuesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SaveDataValuesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTaskOutputInput(ctx context.Context, obj any) (model.TaskOutputInput, error) {
+	var it model.TaskOutputInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTaskOutputInput unmarshals raw into the TaskOutputInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTaskOutputInput(ctx context.Context, raw any) (model.TaskOutputInput, error) {
+	var out model.TaskOutputInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TaskOutputInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTaskProgressInput(ctx context.Context, obj any) (model.TaskProgressInput, error) {
+	var it model.TaskProgressInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"task", "status", "narrative", "outputs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "task":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("task"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Task = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTaskStatus2ᚖplanapiᚋgraphᚋmodelᚐTaskStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "narrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("narrative"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Narrative = data
+		case "outputs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outputs"))
+			data, err := ec.unmarshalOTaskOutputInput2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outputs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTaskProgressInput unmarshals raw into the TaskProgressInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTaskProgressInput(ctx context.Context, raw any) (model.TaskProgressInput, error) {
+	var out model.TaskProgressInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TaskProgressInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -4286,6 +7447,101 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *models.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._AuditEntry_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "element":
+			out.Values[i] = ec._AuditEntry_element(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "oldValue":
+			out.Values[i] = ec._AuditEntry_oldValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "newValue":
+			out.Values[i] = ec._AuditEntry_newValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "oldText":
+			out.Values[i] = ec._AuditEntry_oldText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "newText":
+			out.Values[i] = ec._AuditEntry_newText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._AuditEntry_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_fromStatus(ctx, field, obj)
+				})
+		case "toStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_toStatus(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._AuditEntry_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var dataElementImplementors = []string{"DataElement"}
 
@@ -4360,6 +7616,66 @@ func (ec *executionContext) _DataElement(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dataValueImplementors = []string{"DataValue"}
+
+func (ec *executionContext) _DataValue(ctx context.Context, sel ast.SelectionSet, obj *models.DataValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dataValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DataValue")
+		case "element":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DataValue_element(ctx, field, obj)
+				})
+		case "value":
+			out.Values[i] = ec._DataValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._DataValue_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._DataValue_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._DataValue_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DataValue_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4507,6 +7823,16 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "note":
+			out.Values[i] = ec._Indicator_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cumulative":
+			out.Values[i] = ec._Indicator_cumulative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dataElements":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -4563,6 +7889,129 @@ func (ec *executionContext) _IndicatorCategory(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndicatorCategory_indicators(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "saveDataValues":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveDataValues(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "returnSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_returnSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openPeriod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openPeriod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closePeriod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closePeriod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pageInfoImplementors = []string{"PageInfo"}
+
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "hasNextPage":
+			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4712,6 +8161,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
+		case "submission":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_submission(ctx, field)
+				})
+		case "submissions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_submissions(ctx, field)
+				})
+		case "reportingPeriods":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reportingPeriods(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -4782,6 +8249,223 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Region_children(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportingPeriodImplementors = []string{"ReportingPeriod"}
+
+func (ec *executionContext) _ReportingPeriod(ctx context.Context, sel ast.SelectionSet, obj *models.ReportingPeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportingPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportingPeriod")
+		case "period":
+			out.Values[i] = ec._ReportingPeriod_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "open":
+			out.Values[i] = ec._ReportingPeriod_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closesAt":
+			out.Values[i] = ec._ReportingPeriod_closesAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ReportingPeriod_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedBy":
+			out.Values[i] = ec._ReportingPeriod_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var submissionImplementors = []string{"Submission"}
+
+func (ec *executionContext) _Submission(ctx context.Context, sel ast.SelectionSet, obj *models.Submission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Submission")
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_region(ctx, field, obj)
+				})
+		case "period":
+			out.Values[i] = ec._Submission_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_status(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Submission_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Submission_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Submission_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._Submission_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "values":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_values(ctx, field, obj)
+				})
+		case "taskProgress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_taskProgress(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var submissionConnectionImplementors = []string{"SubmissionConnection"}
+
+func (ec *executionContext) _SubmissionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SubmissionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmissionConnection")
+		case "edges":
+			out.Values[i] = ec._SubmissionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SubmissionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SubmissionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var submissionEdgeImplementors = []string{"SubmissionEdge"}
+
+func (ec *executionContext) _SubmissionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SubmissionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmissionEdge")
+		case "cursor":
+			out.Values[i] = ec._SubmissionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SubmissionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4910,7 +8594,7 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 
 var taskOutputImplementors = []string{"TaskOutput"}
 
-func (ec *executionContext) _TaskOutput(ctx context.Context, sel ast.SelectionSet, obj *model.TaskOutput) graphql.Marshaler {
+func (ec *executionContext) _TaskOutput(ctx context.Context, sel ast.SelectionSet, obj *models.TaskOutput) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, taskOutputImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -4919,6 +8603,11 @@ func (ec *executionContext) _TaskOutput(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("TaskOutput")
+		case "key":
+			out.Values[i] = ec._TaskOutput_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "code":
 			out.Values[i] = ec._TaskOutput_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -4938,6 +8627,110 @@ func (ec *executionContext) _TaskOutput(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._TaskOutput_reported(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._TaskOutput_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskOutputValueImplementors = []string{"TaskOutputValue"}
+
+func (ec *executionContext) _TaskOutputValue(ctx context.Context, sel ast.SelectionSet, obj *model.TaskOutputValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskOutputValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskOutputValue")
+		case "output":
+			out.Values[i] = ec._TaskOutputValue_output(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._TaskOutputValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskProgressImplementors = []string{"TaskProgress"}
+
+func (ec *executionContext) _TaskProgress(ctx context.Context, sel ast.SelectionSet, obj *models.TaskReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskProgress")
+		case "task":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskProgress_task(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskProgress_status(ctx, field, obj)
+				})
+		case "narrative":
+			out.Values[i] = ec._TaskProgress_narrative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outputs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskProgress_outputs(ctx, field, obj)
+				})
+		case "updatedAt":
+			out.Values[i] = ec._TaskProgress_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._TaskProgress_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -5368,6 +9161,30 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖplanapiᚋmodelsᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntry2ᚖplanapiᚋmodelsᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖplanapiᚋmodelsᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5414,6 +9231,49 @@ func (ec *executionContext) marshalNDataElement2ᚖplanapiᚋmodelsᚐDataElemen
 		return graphql.Null
 	}
 	return ec._DataElement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDataValue2ᚕᚖplanapiᚋmodelsᚐDataValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DataValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDataValue2ᚖplanapiᚋmodelsᚐDataValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDataValue2ᚖplanapiᚋmodelsᚐDataValue(ctx context.Context, sel ast.SelectionSet, v *models.DataValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DataValue!")
+		return graphql.Null
+	}
+	return ec._DataValue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDataValueInput2ᚕᚖplanapiᚋgraphᚋmodelᚐDataValueInputᚄ(ctx context.Context, v any) ([]*model.DataValueInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DataValueInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDataValueInput2ᚖplanapiᚋgraphᚋmodelᚐDataValueInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNDataValueInput2ᚖplanapiᚋgraphᚋmodelᚐDataValueInput(ctx context.Context, v any) (*model.DataValueInput, error) {
+	res, err := ec.unmarshalInputDataValueInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDirection2planapiᚋgraphᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
@@ -5534,6 +9394,14 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNPageInfo2ᚖplanapiᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPeriodType2planapiᚋgraphᚋmodelᚐPeriodType(ctx context.Context, v any) (model.PeriodType, error) {
 	var res model.PeriodType
 	err := res.UnmarshalGQL(v)
@@ -5618,6 +9486,30 @@ func (ec *executionContext) marshalNRegionLevel2planapiᚋgraphᚋmodelᚐRegion
 	return v
 }
 
+func (ec *executionContext) marshalNReportingPeriod2ᚕᚖplanapiᚋmodelsᚐReportingPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReportingPeriod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportingPeriod2ᚖplanapiᚋmodelsᚐReportingPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportingPeriod2ᚖplanapiᚋmodelsᚐReportingPeriod(ctx context.Context, sel ast.SelectionSet, v *models.ReportingPeriod) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportingPeriod!")
+		return graphql.Null
+	}
+	return ec._ReportingPeriod(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2planapiᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -5626,6 +9518,11 @@ func (ec *executionContext) unmarshalNRole2planapiᚋgraphᚋmodelᚐRole(ctx co
 
 func (ec *executionContext) marshalNRole2planapiᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSaveDataValuesInput2planapiᚋgraphᚋmodelᚐSaveDataValuesInput(ctx context.Context, v any) (model.SaveDataValuesInput, error) {
+	res, err := ec.unmarshalInputSaveDataValuesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -5640,6 +9537,56 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Submission!")
+		return graphql.Null
+	}
+	return ec._Submission(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubmissionConnection2ᚖplanapiᚋgraphᚋmodelᚐSubmissionConnection(ctx context.Context, sel ast.SelectionSet, v *model.SubmissionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubmissionConnection!")
+		return graphql.Null
+	}
+	return ec._SubmissionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubmissionEdge2ᚕᚖplanapiᚋgraphᚋmodelᚐSubmissionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SubmissionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubmissionEdge2ᚖplanapiᚋgraphᚋmodelᚐSubmissionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubmissionEdge2ᚖplanapiᚋgraphᚋmodelᚐSubmissionEdge(ctx context.Context, sel ast.SelectionSet, v *model.SubmissionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubmissionEdge!")
+		return graphql.Null
+	}
+	return ec._SubmissionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSubmissionStatus2planapiᚋgraphᚋmodelᚐSubmissionStatus(ctx context.Context, v any) (model.SubmissionStatus, error) {
+	var res model.SubmissionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubmissionStatus2planapiᚋgraphᚋmodelᚐSubmissionStatus(ctx context.Context, sel ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNTarget2ᚖplanapiᚋgraphᚋmodelᚐTarget(ctx context.Context, sel ast.SelectionSet, v *model.Target) graphql.Marshaler {
@@ -5674,11 +9621,11 @@ func (ec *executionContext) marshalNTask2ᚖplanapiᚋmodelsᚐTask(ctx context.
 	return ec._Task(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTaskOutput2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskOutput) graphql.Marshaler {
+func (ec *executionContext) marshalNTaskOutput2ᚕᚖplanapiᚋmodelsᚐTaskOutputᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TaskOutput) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTaskOutput2ᚖplanapiᚋgraphᚋmodelᚐTaskOutput(ctx, sel, v[i])
+		return ec.marshalNTaskOutput2ᚖplanapiᚋmodelsᚐTaskOutput(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -5690,12 +9637,94 @@ func (ec *executionContext) marshalNTaskOutput2ᚕᚖplanapiᚋgraphᚋmodelᚐT
 	return ret
 }
 
-func (ec *executionContext) marshalNTaskOutput2ᚖplanapiᚋgraphᚋmodelᚐTaskOutput(ctx context.Context, sel ast.SelectionSet, v *model.TaskOutput) graphql.Marshaler {
+func (ec *executionContext) marshalNTaskOutput2ᚖplanapiᚋmodelsᚐTaskOutput(ctx context.Context, sel ast.SelectionSet, v *models.TaskOutput) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TaskOutput!")
 		return graphql.Null
 	}
 	return ec._TaskOutput(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTaskOutputInput2ᚖplanapiᚋgraphᚋmodelᚐTaskOutputInput(ctx context.Context, v any) (*model.TaskOutputInput, error) {
+	res, err := ec.unmarshalInputTaskOutputInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskOutputValue2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskOutputValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskOutputValue2ᚖplanapiᚋgraphᚋmodelᚐTaskOutputValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskOutputValue2ᚖplanapiᚋgraphᚋmodelᚐTaskOutputValue(ctx context.Context, sel ast.SelectionSet, v *model.TaskOutputValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskOutputValue!")
+		return graphql.Null
+	}
+	return ec._TaskOutputValue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskProgress2ᚕᚖplanapiᚋmodelsᚐTaskReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TaskReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskProgress2ᚖplanapiᚋmodelsᚐTaskReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskProgress2ᚖplanapiᚋmodelsᚐTaskReport(ctx context.Context, sel ast.SelectionSet, v *models.TaskReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskProgress!")
+		return graphql.Null
+	}
+	return ec._TaskProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTaskProgressInput2ᚖplanapiᚋgraphᚋmodelᚐTaskProgressInput(ctx context.Context, v any) (*model.TaskProgressInput, error) {
+	res, err := ec.unmarshalInputTaskProgressInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTaskStatus2planapiᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, v any) (model.TaskStatus, error) {
+	var res model.TaskStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskStatus2planapiᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, sel ast.SelectionSet, v model.TaskStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNTimeAggregation2planapiᚋgraphᚋmodelᚐTimeAggregation(ctx context.Context, v any) (model.TimeAggregation, error) {
@@ -5905,6 +9934,18 @@ func (ec *executionContext) marshalODataElement2ᚖplanapiᚋmodelsᚐDataElemen
 	return ec._DataElement(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloat(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalFloat(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -5928,6 +9969,24 @@ func (ec *executionContext) marshalOIndicator2ᚖplanapiᚋmodelsᚐIndicator(ct
 		return graphql.Null
 	}
 	return ec._Indicator(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.SelectionSet, v *int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOPlan2ᚖplanapiᚋmodelsᚐPlan(ctx context.Context, sel ast.SelectionSet, v *models.Plan) graphql.Marshaler {
@@ -5974,11 +10033,102 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Submission(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSubmissionStatus2ᚖplanapiᚋgraphᚋmodelᚐSubmissionStatus(ctx context.Context, v any) (*model.SubmissionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SubmissionStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSubmissionStatus2ᚖplanapiᚋgraphᚋmodelᚐSubmissionStatus(ctx context.Context, sel ast.SelectionSet, v *model.SubmissionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOTask2ᚖplanapiᚋmodelsᚐTask(ctx context.Context, sel ast.SelectionSet, v *models.Task) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Task(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTaskOutputInput2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputInputᚄ(ctx context.Context, v any) ([]*model.TaskOutputInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TaskOutputInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTaskOutputInput2ᚖplanapiᚋgraphᚋmodelᚐTaskOutputInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTaskProgressInput2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskProgressInputᚄ(ctx context.Context, v any) ([]*model.TaskProgressInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TaskProgressInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTaskProgressInput2ᚖplanapiᚋgraphᚋmodelᚐTaskProgressInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTaskStatus2ᚖplanapiᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, v any) (*model.TaskStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TaskStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTaskStatus2ᚖplanapiᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, sel ast.SelectionSet, v *model.TaskStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

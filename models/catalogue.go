@@ -65,6 +65,7 @@ type Indicator struct {
 	Comparator  string
 	TargetYear  int
 	Direction   string
+	Cumulative  bool
 	Source      string
 	Note        string
 	Formula     json.RawMessage `gorm:"type:jsonb"`
@@ -93,4 +94,15 @@ type Region struct {
 	Level      string
 	ParentCode *string
 	Path       string
+}
+
+// TaskOutput is an output figure a measure reports, stored in tasks.outputs. Key identifies it
+// within the measure (the code, or "ITEMS_2" where a code occurs more than once).
+type TaskOutput struct {
+	Key         string   `json:"key"`
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Unit        string   `json:"unit"`
+	Reported    *float64 `json:"reported,omitempty"`
+	Approximate bool     `json:"approximate,omitempty"`
 }

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"planapi/catalogue"
@@ -149,16 +148,6 @@ func (r *taskResolver) Children(ctx context.Context, obj *models.Task) ([]*model
 	return r.Cache.Catalogue().TaskChildren(obj.PlanID, obj.Code), nil
 }
 
-func (r *taskResolver) Outputs(ctx context.Context, obj *models.Task) ([]*model.TaskOutput, error) {
-	var outs []catalogue.Output
-	if len(obj.Outputs) > 0 {
-		if err := json.Unmarshal(obj.Outputs, &outs); err != nil {
-			return nil, fmt.Errorf("task %s: decode outputs: %w", obj.Code, err)
-		}
-	}
-	res := make([]*model.TaskOutput, len(outs))
-	for i, o := range outs {
-		res[i] = &model.TaskOutput{Code: o.Code, Name: o.Name, Unit: o.Unit, Reported: o.Reported}
-	}
-	return res, nil
+func (r *taskResolver) Outputs(ctx context.Context, obj *models.Task) ([]*models.TaskOutput, error) {
+	return r.Cache.Catalogue().TaskOutputs(obj), nil
 }

@@ -16,6 +16,7 @@ type Resolver struct {
 	// DB connects as the application role, subject to row-level security.
 	DB     *gorm.DB
 	Cache  *store.Cache
+	Store  *store.Store
 	Logger *slog.Logger
 }
 
@@ -24,6 +25,11 @@ func (r *Resolver) Config() graph.Config {
 	return graph.Config{Resolvers: r}
 }
 
+func (r *Resolver) AuditEntry() graph.AuditEntryResolver               { return &auditEntryResolver{r} }
+func (r *Resolver) DataValue() graph.DataValueResolver                 { return &dataValueResolver{r} }
+func (r *Resolver) Mutation() graph.MutationResolver                   { return &mutationResolver{r} }
+func (r *Resolver) Submission() graph.SubmissionResolver               { return &submissionResolver{r} }
+func (r *Resolver) TaskProgress() graph.TaskProgressResolver           { return &taskProgressResolver{r} }
 func (r *Resolver) DataElement() graph.DataElementResolver             { return &dataElementResolver{r} }
 func (r *Resolver) Indicator() graph.IndicatorResolver                 { return &indicatorResolver{r} }
 func (r *Resolver) IndicatorCategory() graph.IndicatorCategoryResolver { return &categoryResolver{r} }
@@ -34,12 +40,17 @@ func (r *Resolver) Task() graph.TaskResolver                           { return 
 func (r *Resolver) Viewer() graph.ViewerResolver                       { return &viewerResolver{r} }
 
 type (
-	dataElementResolver struct{ *Resolver }
-	indicatorResolver   struct{ *Resolver }
-	categoryResolver    struct{ *Resolver }
-	planResolver        struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
-	regionResolver      struct{ *Resolver }
-	taskResolver        struct{ *Resolver }
-	viewerResolver      struct{ *Resolver }
+	dataElementResolver  struct{ *Resolver }
+	indicatorResolver    struct{ *Resolver }
+	categoryResolver     struct{ *Resolver }
+	planResolver         struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	regionResolver       struct{ *Resolver }
+	taskResolver         struct{ *Resolver }
+	viewerResolver       struct{ *Resolver }
+	auditEntryResolver   struct{ *Resolver }
+	dataValueResolver    struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	submissionResolver   struct{ *Resolver }
+	taskProgressResolver struct{ *Resolver }
 )

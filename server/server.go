@@ -38,7 +38,8 @@ type Deps struct {
 
 // New returns the service's HTTP handler.
 func New(d Deps) http.Handler {
-	res := &resolvers.Resolver{DB: d.DB, Cache: d.Cache, Logger: d.Logger}
+	st := store.New(d.DB, d.Cache)
+	res := &resolvers.Resolver{DB: d.DB, Cache: d.Cache, Store: st, Logger: d.Logger}
 	srv := handler.New(graph.NewExecutableSchema(res.Config()))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -56,7 +57,7 @@ func New(d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler("planapi", "/graphql"))
-	mux.Handle("/graphql", authenticate(d, srv))
+	mux.Handle("/graphql", authenticate(d, resolvers.Middleware(st, srv)))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})

@@ -30,6 +30,10 @@ type Catalogue struct {
 	taskChildren     map[int64]map[string][]*models.Task
 	formulas         map[int64]catalogue.Formula
 	indicatorByPlanC map[int64]map[string]*models.Indicator
+	elementByID      map[int64]*models.DataElement
+	rules            map[int64]map[string]catalogue.ElementRules
+	taskOutputs      map[int64][]*models.TaskOutput
+	taskByID         map[int64]*models.Task
 }
 
 // LoadCatalogue reads the snapshot.
@@ -47,6 +51,10 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*Catalogue, error) {
 		taskChildren:     map[int64]map[string][]*models.Task{},
 		formulas:         map[int64]catalogue.Formula{},
 		indicatorByPlanC: map[int64]map[string]*models.Indicator{},
+		elementByID:      map[int64]*models.DataElement{},
+		rules:            map[int64]map[string]catalogue.ElementRules{},
+		taskOutputs:      map[int64][]*models.TaskOutput{},
+		taskByID:         map[int64]*models.Task{},
 	}
 	if err := db.Order("start_year, id").Find(&c.Plans).Error; err != nil {
 		return nil, fmt.Errorf("load plans: %w", err)
@@ -86,6 +94,16 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*Catalogue, error) {
 			c.elementByCode[x.PlanID] = map[string]*models.DataElement{}
 		}
 		c.elementByCode[x.PlanID][x.Code] = x
+		c.elementByID[x.ID] = x
+		if c.rules[x.PlanID] == nil {
+			c.rules[x.PlanID] = map[string]catalogue.ElementRules{}
+		}
+		pts := make([]catalogue.PeriodType, len(x.PeriodTypes))
+		for i, p := range x.PeriodTypes {
+			pts[i] = catalogue.PeriodType(p)
+		}
+		c.rules[x.PlanID][x.Code] = catalogue.ElementRules{Code: x.Code, Name: x.Name, ValueType: catalogue.ValueType(x.ValueType),
+			CollectedAt: catalogue.Level(x.CollectedAt), PeriodTypes: pts, PartOf: x.PartOfCode}
 	}
 	var tasks []*models.Task
 	if err := db.Where("NOT retired").Order("plan_id, ordinal").Find(&tasks).Error; err != nil {
@@ -99,6 +117,14 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*Catalogue, error) {
 		}
 		c.taskByCode[x.PlanID][x.Code] = x
 		c.taskChildren[x.PlanID][x.ParentCode] = append(c.taskChildren[x.PlanID][x.ParentCode], x)
+		var outs []*models.TaskOutput
+		if len(x.Outputs) > 0 {
+			if err := json.Unmarshal(x.Outputs, &outs); err != nil {
+				return nil, fmt.Errorf("task %s: decode outputs: %w", x.Code, err)
+			}
+		}
+		c.taskOutputs[x.ID] = outs
+		c.taskByID[x.ID] = x
 	}
 	return c, nil
 }
@@ -182,3 +208,23 @@ func (c *Catalogue) TaskChildren(planID int64, parent string) []*models.Task {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Ordinal < out[j].Ordinal })
 	return out
 }
+
+// ElementByID finds a data element by id (retired elements included only while loaded).
+func (c *Catalogue) ElementByID(id int64) *models.DataElement { return c.elementByID[id] }
+
+// ElementOrdinal is an element's position in the catalogue, for ordering values.
+func (c *Catalogue) ElementOrdinal(id int64) int {
+	if e := c.elementByID[id]; e != nil {
+		return e.Ordinal
+	}
+	return 1 << 30
+}
+
+// Rules returns the validation rules of every data element of the plan, by code.
+func (c *Catalogue) Rules(planID int64) map[string]catalogue.ElementRules { return c.rules[planID] }
+
+// TaskOutputs returns the output figures a measure reports.
+func (c *Catalogue) TaskOutputs(t *models.Task) []*models.TaskOutput { return c.taskOutputs[t.ID] }
+
+// TaskByID finds a task by id.
+func (c *Catalogue) TaskByID(id int64) *models.Task { return c.taskByID[id] }

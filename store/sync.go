@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"planapi/catalogue"
+	"planapi/models"
 )
 
 // SyncResult counts what a catalogue sync changed.
@@ -124,20 +125,21 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 					return fmt.Errorf("indicator %s: encode formula: %w", ind.Code, err)
 				}
 				r := tx.Exec(`INSERT INTO indicators (plan_id, category_id, code, name, unit, target_value, comparator,
-						target_year, direction, source, note, formula, ordinal)
-					VALUES (?, (SELECT id FROM indicator_categories WHERE plan_id = ? AND code = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+						target_year, direction, cumulative, source, note, formula, ordinal)
+					VALUES (?, (SELECT id FROM indicator_categories WHERE plan_id = ? AND code = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
 					ON CONFLICT (plan_id, code) DO UPDATE SET category_id = EXCLUDED.category_id, name = EXCLUDED.name,
 						unit = EXCLUDED.unit, target_value = EXCLUDED.target_value, comparator = EXCLUDED.comparator,
-						target_year = EXCLUDED.target_year, direction = EXCLUDED.direction, source = EXCLUDED.source,
-						note = EXCLUDED.note, formula = EXCLUDED.formula, ordinal = EXCLUDED.ordinal, retired = false
+						target_year = EXCLUDED.target_year, direction = EXCLUDED.direction, cumulative = EXCLUDED.cumulative,
+						source = EXCLUDED.source, note = EXCLUDED.note, formula = EXCLUDED.formula,
+						ordinal = EXCLUDED.ordinal, retired = false
 					WHERE (indicators.category_id, indicators.name, indicators.unit, indicators.target_value,
-						indicators.comparator, indicators.target_year, indicators.direction, indicators.source,
-						indicators.note, indicators.formula, indicators.ordinal, indicators.retired)
+						indicators.comparator, indicators.target_year, indicators.direction, indicators.cumulative,
+						indicators.source, indicators.note, indicators.formula, indicators.ordinal, indicators.retired)
 					IS DISTINCT FROM (EXCLUDED.category_id, EXCLUDED.name, EXCLUDED.unit, EXCLUDED.target_value,
-						EXCLUDED.comparator, EXCLUDED.target_year, EXCLUDED.direction, EXCLUDED.source,
-						EXCLUDED.note, EXCLUDED.formula, EXCLUDED.ordinal, false)`,
+						EXCLUDED.comparator, EXCLUDED.target_year, EXCLUDED.direction, EXCLUDED.cumulative,
+						EXCLUDED.source, EXCLUDED.note, EXCLUDED.formula, EXCLUDED.ordinal, false)`,
 					planID, planID, c.Code, ind.Code, ind.Name, ind.Unit, ind.Target.Value, string(ind.Target.Comparator),
-					ind.Target.Year, string(ind.Direction), ind.Source, ind.Note, string(formula), ordinal)
+					ind.Target.Year, string(ind.Direction), ind.Cumulative, ind.Source, ind.Note, string(formula), ordinal)
 				if err := res.add(r, false); err != nil {
 					return fmt.Errorf("indicator %s: %w", ind.Code, err)
 				}
@@ -151,9 +153,10 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 		var taskCodes []string
 		for i, t := range plan.FlatTasks() {
 			taskCodes = append(taskCodes, t.Code)
-			outputs := t.Outputs
-			if outputs == nil {
-				outputs = []catalogue.Output{}
+			keys := t.OutputKeys()
+			outputs := make([]models.TaskOutput, len(t.Outputs))
+			for j, o := range t.Outputs {
+				outputs[j] = models.TaskOutput{Key: keys[j], Code: o.Code, Name: o.Name, Unit: o.Unit, Reported: o.Reported, Approximate: o.Approximate}
 			}
 			out, err := json.Marshal(outputs)
 			if err != nil {

@@ -83,7 +83,8 @@ func LoadCatalogue(ctx context.Context, ownerDSN string, demo bool) error {
 		return err
 	}
 	if demo {
-		return store.UpsertRegions(ctx, owner, store.DemoRegions())
+		_, err := store.LoadDemo(ctx, owner, plan)
+		return err
 	}
 	return nil
 }

@@ -132,8 +132,12 @@ func load(ctx context.Context, ownerDSN string, demo bool, out io.Writer) error 
 		fmt.Fprintf(out, "catalogue %s: %d rows written, %d retired\n", plan.Code, res.Inserted+res.Updated, res.Retired)
 	}
 	if demo {
-		if err := store.UpsertRegions(ctx, owner, store.DemoRegions()); err != nil {
-			return fmt.Errorf("load demo regions: %w", err)
+		n, err := store.LoadDemo(ctx, owner, plan)
+		if err != nil {
+			return fmt.Errorf("load demo: %w", err)
+		}
+		if n > 0 {
+			fmt.Fprintf(out, "demo: %d approved submissions loaded\n", n)
 		}
 	}
 	return nil

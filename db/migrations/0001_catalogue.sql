@@ -54,6 +54,8 @@ CREATE TABLE indicators (
     comparator   text NOT NULL CHECK (comparator IN ('GTE', 'GT', 'LTE', 'LT', 'EQ')),
     target_year  int  NOT NULL,
     direction    text NOT NULL CHECK (direction IN ('HIGHER_IS_BETTER', 'LOWER_IS_BETTER')),
+    -- The target is a total since the plan's start (1.2 PCT applications, 1.4 policies).
+    cumulative   boolean NOT NULL DEFAULT false,
     source       text NOT NULL,
     note         text NOT NULL DEFAULT '',
     -- {"numerator":[{"element":"X","coefficient":1}],"denominator":[...],"factor":100}
@@ -71,7 +73,7 @@ CREATE TABLE tasks (
     level       int  NOT NULL CHECK (level BETWEEN 1 AND 3),
     title       text NOT NULL,
     text        text NOT NULL DEFAULT '',
-    -- [{"code":"CASES","name":"查处案件","unit":"起","reported":28}]
+    -- [{"key":"CASES","code":"CASES","name":"查处案件","unit":"起","reported":28}]
     outputs     jsonb NOT NULL DEFAULT '[]',
     ordinal     int  NOT NULL,
     retired     boolean NOT NULL DEFAULT false,

@@ -10,6 +10,15 @@ import (
 	"strconv"
 )
 
+type DataValueInput struct {
+	// A data element code, e.g. IP_BATCHES_INSPECTED.
+	Element string `json:"element"`
+	// Null clears the value.
+	Value *float64 `json:"value,omitempty"`
+	// A note on the figure; omitted keeps the existing comment.
+	Comment *string `json:"comment,omitempty"`
+}
+
 // sum(numerator) / sum(denominator) × factor, each side aggregated over regions and time separately; without a denominator, sum(numerator) × factor.
 type Formula struct {
 	Numerator   []*FormulaTerm `json:"numerator"`
@@ -22,7 +31,36 @@ type FormulaTerm struct {
 	Coefficient float64             `json:"coefficient"`
 }
 
+type Mutation struct {
+}
+
+type PageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor,omitempty"`
+}
+
 type Query struct {
+}
+
+type SaveDataValuesInput struct {
+	RegionCode string `json:"regionCode"`
+	Period     string `json:"period"`
+	// The submission's current version; 0 when it does not exist yet.
+	ExpectedVersion int               `json:"expectedVersion"`
+	Values          []*DataValueInput `json:"values"`
+	// Progress on key-task measures, reported through the same submission.
+	Tasks []*TaskProgressInput `json:"tasks,omitempty"`
+}
+
+type SubmissionConnection struct {
+	Edges      []*SubmissionEdge `json:"edges"`
+	PageInfo   *PageInfo         `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+type SubmissionEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *models.Submission `json:"node"`
 }
 
 type Target struct {
@@ -32,12 +70,24 @@ type Target struct {
 	Year       int        `json:"year"`
 }
 
-type TaskOutput struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-	Unit string `json:"unit"`
-	// The figure the report states for the city, where it states one.
-	Reported *float64 `json:"reported,omitempty"`
+type TaskOutputInput struct {
+	// The output's key within the measure (TaskOutput.key).
+	Key string `json:"key"`
+	// Null clears it.
+	Value *float64 `json:"value,omitempty"`
+}
+
+type TaskOutputValue struct {
+	Output *models.TaskOutput `json:"output"`
+	Value  float64            `json:"value"`
+}
+
+type TaskProgressInput struct {
+	// A measure's code, e.g. "2.3.3".
+	Task      string             `json:"task"`
+	Status    *TaskStatus        `json:"status,omitempty"`
+	Narrative *string            `json:"narrative,omitempty"`
+	Outputs   []*TaskOutputInput `json:"outputs,omitempty"`
 }
 
 type Comparator string
@@ -387,6 +437,122 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SubmissionStatus string
+
+const (
+	SubmissionStatusDraft     SubmissionStatus = "DRAFT"
+	SubmissionStatusSubmitted SubmissionStatus = "SUBMITTED"
+	SubmissionStatusApproved  SubmissionStatus = "APPROVED"
+	SubmissionStatusReturned  SubmissionStatus = "RETURNED"
+)
+
+var AllSubmissionStatus = []SubmissionStatus{
+	SubmissionStatusDraft,
+	SubmissionStatusSubmitted,
+	SubmissionStatusApproved,
+	SubmissionStatusReturned,
+}
+
+func (e SubmissionStatus) IsValid() bool {
+	switch e {
+	case SubmissionStatusDraft, SubmissionStatusSubmitted, SubmissionStatusApproved, SubmissionStatusReturned:
+		return true
+	}
+	return false
+}
+
+func (e SubmissionStatus) String() string {
+	return string(e)
+}
+
+func (e *SubmissionStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SubmissionStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SubmissionStatus", str)
+	}
+	return nil
+}
+
+func (e SubmissionStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SubmissionStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SubmissionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TaskStatus string
+
+const (
+	TaskStatusNotStarted TaskStatus = "NOT_STARTED"
+	TaskStatusInProgress TaskStatus = "IN_PROGRESS"
+	TaskStatusDone       TaskStatus = "DONE"
+)
+
+var AllTaskStatus = []TaskStatus{
+	TaskStatusNotStarted,
+	TaskStatusInProgress,
+	TaskStatusDone,
+}
+
+func (e TaskStatus) IsValid() bool {
+	switch e {
+	case TaskStatusNotStarted, TaskStatusInProgress, TaskStatusDone:
+		return true
+	}
+	return false
+}
+
+func (e TaskStatus) String() string {
+	return string(e)
+}
+
+func (e *TaskStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TaskStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TaskStatus", str)
+	}
+	return nil
+}
+
+func (e TaskStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TaskStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TaskStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,97 @@
+package auth
+
+// The permission rules. Every decision the service makes about who may do what is one of
+// these functions, each marked SECURITY, so a reviewer can read them all in one place. They
+// take the caller's region and the target region as materialised paths
+// ("410000/419900/419902/"): a region's scope is itself and everything below it.
+
+import "strings"
+
+// Action is something a principal may try to do to a region's data.
+type Action string
+
+const (
+	ReadRaw       Action = "read"          // submissions, values, history, task reports
+	ReadAggregate Action = "aggregate"     // roll-ups (totals over a subtree)
+	Edit          Action = "edit"          // save values and task progress
+	Submit        Action = "submit"        // send a draft or returned submission for review
+	Review        Action = "review"        // approve or return a submitted submission
+	Reopen        Action = "reopen"        // unlock an approved submission
+	ManagePeriods Action = "manage-period" // open and close reporting periods
+)
+
+// Decision is the outcome of a permission check.
+type Decision int
+
+const (
+	// Allow: go ahead.
+	Allow Decision = iota
+	// Hidden: the target is outside the caller's scope; answer as if it did not exist.
+	Hidden
+	// Forbidden: the target is in scope but the caller's role may not do this.
+	Forbidden
+)
+
+// InScope reports whether target lies in the scope of a principal at callerPath.
+func InScope(callerPath, targetPath string) bool {
+	return callerPath != "" && strings.HasPrefix(targetPath, callerPath)
+}
+
+// StrictlyBelow reports whether target lies below the caller's region (not the region itself).
+func StrictlyBelow(callerPath, targetPath string) bool {
+	return InScope(callerPath, targetPath) && targetPath != callerPath
+}
+
+// Decide says whether the principal, whose region has path callerPath, may perform action
+// on the region with path targetPath. callerLevel is the level of the caller's region
+// (PROVINCE, CITY or COUNTY).
+func Decide(p *Principal, callerPath, callerLevel string, action Action, targetPath string) Decision {
+	if p == nil || callerPath == "" {
+		return Hidden
+	}
+	switch action {
+	case ReadAggregate:
+		// SECURITY: totals over the caller's own subtree, or over an ancestor's subtree (the
+		// municipal total a county belongs to). Never a sibling's: its total is its raw data.
+		if InScope(callerPath, targetPath) || InScope(targetPath, callerPath) {
+			return Allow
+		}
+		return Hidden
+	case ManagePeriods:
+		// SECURITY: periods are city-wide; only an admin at the plan's owning level (the
+		// city) or above opens and closes them.
+		if p.Role == RoleAdmin && (callerLevel == "CITY" || callerLevel == "PROVINCE") {
+			return Allow
+		}
+		return Forbidden
+	}
+	// SECURITY: raw figures never leave the caller's scope, whatever the role.
+	if !InScope(callerPath, targetPath) {
+		return Hidden
+	}
+	switch action {
+	case ReadRaw:
+		return Allow
+	case Edit, Submit:
+		// SECURITY: only a reporter, and only for its own region's submission.
+		if p.Role == RoleReporter && targetPath == callerPath {
+			return Allow
+		}
+	case Review:
+		// SECURITY: reviewers and admins review the regions below them. An admin also
+		// approves its own region's submission (the city-only figures), which no one below
+		// could.
+		if (p.Role == RoleReviewer || p.Role == RoleAdmin) && StrictlyBelow(callerPath, targetPath) {
+			return Allow
+		}
+		if p.Role == RoleAdmin && targetPath == callerPath {
+			return Allow
+		}
+	case Reopen:
+		// SECURITY: only an admin unlocks approved figures, in its scope.
+		if p.Role == RoleAdmin {
+			return Allow
+		}
+	}
+	return Forbidden
+}

@@ -1,0 +1,186 @@
+package catalogue
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// The validation rules for submitted figures live here, with the catalogue that defines the
+// elements, so the data layer applies one set of named rules and resolvers apply none.
+
+// Rule names a validation rule; clients can match on it.
+type Rule string
+
+const (
+	RuleUnknownElement    Rule = "UNKNOWN_ELEMENT"
+	RuleNotANumber        Rule = "NOT_A_NUMBER"
+	RuleNegative          Rule = "NEGATIVE"
+	RuleNotInteger        Rule = "NOT_INTEGER"
+	RulePercentRange      Rule = "PERCENT_RANGE"
+	RuleScoreRange        Rule = "SCORE_RANGE"
+	RulePartExceedsWhole  Rule = "PART_EXCEEDS_WHOLE"
+	RuleWrongLevel        Rule = "WRONG_LEVEL"
+	RuleWrongPeriodType   Rule = "WRONG_PERIOD_TYPE"
+	RuleDuplicateElement  Rule = "DUPLICATE_ELEMENT"
+	RuleUnknownTask       Rule = "UNKNOWN_TASK"
+	RuleNotAMeasure       Rule = "NOT_A_MEASURE"
+	RuleUnknownOutput     Rule = "UNKNOWN_OUTPUT"
+	RuleBadTaskStatus     Rule = "BAD_TASK_STATUS"
+	RuleNarrativeTooLong  Rule = "NARRATIVE_TOO_LONG"
+	RuleCommentTooLong    Rule = "COMMENT_TOO_LONG"
+	RuleDuplicateTask     Rule = "DUPLICATE_TASK"
+	RuleDuplicateOutput   Rule = "DUPLICATE_OUTPUT"
+	MaxCommentRunes            = 2000
+	MaxNarrativeRunes          = 10000
+)
+
+// Violation is one refused value, in words a county clerk understands.
+type Violation struct {
+	Element string   // data element code, or the task code for task progress
+	Value   *float64 // the refused value, when there is one
+	Rule    Rule
+	Message string
+}
+
+func (v Violation) Error() string { return v.Message }
+
+// ElementRules is what validation needs to know of a data element.
+type ElementRules struct {
+	Code        string
+	Name        string
+	ValueType   ValueType
+	CollectedAt Level
+	PeriodTypes []PeriodType
+	PartOf      string
+}
+
+// RulesOf returns an element's validation rules.
+func RulesOf(e DataElement) ElementRules {
+	return ElementRules{Code: e.Code, Name: e.Name, ValueType: e.ValueType, CollectedAt: e.CollectedAt, PeriodTypes: e.PeriodTypes, PartOf: e.PartOf}
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// CheckValue applies the rules that concern one value alone: its type and range, and whether
+// the element is collected at this region's level and in this kind of period.
+func CheckValue(e ElementRules, regionLevel Level, periodType PeriodType, periodLabel string, v float64) []Violation {
+	var out []Violation
+	add := func(rule Rule, format string, args ...any) {
+		val := v
+		out = append(out, Violation{Element: e.Code, Value: &val, Rule: rule, Message: fmt.Sprintf(format, args...)})
+	}
+	if e.CollectedAt != regionLevel {
+		add(RuleWrongLevel, "%s (%s) is collected at %s level, not by a %s: enter it on the %s's own submission",
+			e.Code, e.Name, levelWord(e.CollectedAt), levelWord(regionLevel), levelWord(e.CollectedAt))
+	}
+	okPeriod := false
+	for _, pt := range e.PeriodTypes {
+		if pt == periodType {
+			okPeriod = true
+		}
+	}
+	if !okPeriod {
+		add(RuleWrongPeriodType, "%s (%s) is not collected for %s periods like %s", e.Code, e.Name, periodWord(periodType), periodLabel)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		add(RuleNotANumber, "%s (%s): %v is not a number", e.Code, e.Name, v)
+		return out
+	}
+	if v < 0 {
+		add(RuleNegative, "%s (%s): %s is negative; figures cannot be below 0", e.Code, e.Name, num(v))
+	}
+	switch e.ValueType {
+	case Count:
+		if v != math.Trunc(v) {
+			add(RuleNotInteger, "%s (%s): %s is not a whole number; it counts %s", e.Code, e.Name, num(v), "things")
+		}
+	case Percent:
+		if v < 0 || v > 100 {
+			add(RulePercentRange, "%s (%s): %s%% is outside 0–100%%", e.Code, e.Name, num(v))
+		}
+	case Score:
+		if v < 0 || v > 100 {
+			add(RuleScoreRange, "%s (%s): score %s is outside 0–100", e.Code, e.Name, num(v))
+		}
+	}
+	// A negative percentage already says so twice; keep the clearer message.
+	if len(out) > 1 && out[len(out)-1].Rule == RulePercentRange && v < 0 {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// CheckParts applies the part-of-whole rule to a submission's values as they would stand
+// after a save: no part may exceed its whole (failed batches ≤ inspected batches). Only
+// pairs where both values are present are checked; the violation names the part.
+func CheckParts(elements map[string]ElementRules, values map[string]float64) []Violation {
+	codes := make([]string, 0, len(values))
+	for c := range values {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var out []Violation
+	for _, c := range codes {
+		e, ok := elements[c]
+		if !ok || e.PartOf == "" {
+			continue
+		}
+		whole, ok := values[e.PartOf]
+		if !ok {
+			continue
+		}
+		part := values[c]
+		if part > whole {
+			w := elements[e.PartOf]
+			out = append(out, Violation{Element: c, Value: &part, Rule: RulePartExceedsWhole,
+				Message: fmt.Sprintf("%s (%s) = %s exceeds %s (%s) = %s: a part cannot be larger than its whole",
+					c, e.Name, num(part), e.PartOf, w.Name, num(whole))})
+		}
+	}
+	return out
+}
+
+// OutputKeys returns the keys a measure's outputs are reported under: the output code when
+// it occurs once in the measure, else the code and its occurrence ("ITEMS_1", "ITEMS_2"), in
+// the order of the file.
+func (t Task) OutputKeys() []string {
+	count := map[string]int{}
+	for _, o := range t.Outputs {
+		count[o.Code]++
+	}
+	seen := map[string]int{}
+	keys := make([]string, len(t.Outputs))
+	for i, o := range t.Outputs {
+		if count[o.Code] == 1 {
+			keys[i] = o.Code
+			continue
+		}
+		seen[o.Code]++
+		keys[i] = fmt.Sprintf("%s_%d", o.Code, seen[o.Code])
+	}
+	return keys
+}
+
+func levelWord(l Level) string {
+	switch l {
+	case Province:
+		return "province"
+	case City:
+		return "city"
+	case County:
+		return "county"
+	}
+	return string(l)
+}
+
+func periodWord(p PeriodType) string {
+	switch p {
+	case Yearly:
+		return "yearly"
+	case Quarterly:
+		return "quarterly"
+	}
+	return string(p)
+}

@@ -1,0 +1,77 @@
+package models
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// ReportingPeriod is a period the city has opened (or closed) for entry.
+type ReportingPeriod struct {
+	Period    string `gorm:"primaryKey"`
+	Open      bool
+	ClosesAt  *time.Time
+	UpdatedAt time.Time
+	UpdatedBy string
+}
+
+// Submission is one region's figures for one period, with its review status.
+type Submission struct {
+	ID            int64
+	PlanID        int64
+	RegionCode    string
+	RegionPath    string
+	Period        string
+	PeriodYear    int
+	PeriodQuarter int
+	Status        string
+	Version       int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	UpdatedBy     string
+}
+
+// DataValue is one figure of a submission.
+type DataValue struct {
+	SubmissionID int64 `gorm:"primaryKey"`
+	ElementID    int64 `gorm:"primaryKey"`
+	RegionPath   string
+	Value        float64
+	Comment      string
+	UpdatedAt    time.Time
+	UpdatedBy    string
+}
+
+// TaskReport is a region's progress on one key-task measure in a submission.
+type TaskReport struct {
+	SubmissionID int64 `gorm:"primaryKey"`
+	TaskID       int64 `gorm:"primaryKey"`
+	RegionPath   string
+	Status       string
+	Narrative    string
+	Outputs      json.RawMessage `gorm:"type:jsonb"` // {"CASES": 12}
+	UpdatedAt    time.Time
+	UpdatedBy    string
+}
+
+// AuditEntry is one row of the append-only audit trail.
+type AuditEntry struct {
+	ID           int64
+	SubmissionID int64
+	RegionPath   string
+	At           time.Time
+	Actor        string
+	Role         string
+	Action       string
+	Element      *string
+	OldValue     *float64
+	NewValue     *float64
+	OldText      *string
+	NewText      *string
+	Comment      *string
+	FromStatus   *string
+	ToStatus     *string
+	Version      int
+}
+
+// TableName names the audit table.
+func (AuditEntry) TableName() string { return "audit_log" }

@@ -1,0 +1,269 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"planapi/apperr"
+	"planapi/auth"
+	"planapi/graph/model"
+	"planapi/models"
+	"planapi/store"
+)
+
+// Every resolver here hands the principal to the store, which applies the permission rules
+// (auth.Decide) and runs the queries under row-level security.
+
+func principal(ctx context.Context) (*auth.Principal, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, apperr.New(apperr.Unauthenticated, "authentication required")
+	}
+	return p, nil
+}
+
+func (r *queryResolver) Submission(ctx context.Context, regionCode string, period string) (*models.Submission, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.Submission(ctx, p, regionCode, period)
+}
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("submission:" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		if rest, ok := strings.CutPrefix(string(b), "submission:"); ok {
+			if id, err := strconv.ParseInt(rest, 10, 64); err == nil && id > 0 {
+				return id, nil
+			}
+		}
+	}
+	return 0, apperr.New(apperr.Invalid, "after: %q is not a cursor this API gave out", c).With("field", "after")
+}
+
+func (r *queryResolver) Submissions(ctx context.Context, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) (*model.SubmissionConnection, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := store.SubmissionFilter{RegionCode: regionCode, Period: period, First: 50}
+	if first != nil {
+		f.First = *first
+	}
+	if status != nil {
+		s := string(*status)
+		f.Status = &s
+	}
+	if after != nil {
+		if f.After, err = decodeCursor(*after); err != nil {
+			return nil, err
+		}
+	}
+	items, hasNext, total, err := r.Store.Submissions(ctx, p, f)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.SubmissionConnection{Edges: []*model.SubmissionEdge{}, PageInfo: &model.PageInfo{HasNextPage: hasNext}, TotalCount: int(total)}
+	for _, s := range items {
+		conn.Edges = append(conn.Edges, &model.SubmissionEdge{Cursor: encodeCursor(s.ID), Node: s})
+	}
+	if n := len(items); n > 0 {
+		c := encodeCursor(items[n-1].ID)
+		conn.PageInfo.EndCursor = &c
+	}
+	return conn, nil
+}
+
+func (r *queryResolver) ReportingPeriods(ctx context.Context) ([]*models.ReportingPeriod, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.Periods(ctx, p)
+}
+
+func (r *mutationResolver) SaveDataValues(ctx context.Context, input model.SaveDataValuesInput) (*models.Submission, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := store.SaveInput{RegionCode: input.RegionCode, Period: input.Period, ExpectedVersion: input.ExpectedVersion}
+	for _, v := range input.Values {
+		in.Values = append(in.Values, store.ValueInput{Element: v.Element, Value: v.Value, Comment: v.Comment})
+	}
+	for _, t := range input.Tasks {
+		ti := store.TaskInput{Task: t.Task, Narrative: t.Narrative}
+		if t.Status != nil {
+			s := string(*t.Status)
+			ti.Status = &s
+		}
+		for _, o := range t.Outputs {
+			ti.Outputs = append(ti.Outputs, store.OutputInput{Key: o.Key, Value: o.Value})
+		}
+		in.Tasks = append(in.Tasks, ti)
+	}
+	return r.Store.Save(ctx, p, in)
+}
+
+func (r *mutationResolver) SubmitSubmission(ctx context.Context, regionCode string, period string, expectedVersion int) (*models.Submission, error) {
+	return r.transition(ctx, regionCode, period, &expectedVersion, "submit", "")
+}
+
+func (r *mutationResolver) ApproveSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, comment *string) (*models.Submission, error) {
+	c := ""
+	if comment != nil {
+		c = *comment
+	}
+	return r.transition(ctx, regionCode, period, &expectedVersion, "approve", c)
+}
+
+func (r *mutationResolver) ReturnSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, reason string) (*models.Submission, error) {
+	return r.transition(ctx, regionCode, period, &expectedVersion, "return", reason)
+}
+
+func (r *mutationResolver) ReopenSubmission(ctx context.Context, regionCode string, period string, reason string) (*models.Submission, error) {
+	return r.transition(ctx, regionCode, period, nil, "reopen", reason)
+}
+
+func (r *mutationResolver) transition(ctx context.Context, regionCode, period string, expectedVersion *int, action, reason string) (*models.Submission, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.Transition(ctx, p, regionCode, period, expectedVersion, action, reason)
+}
+
+func (r *mutationResolver) OpenPeriod(ctx context.Context, period string, closesAt *time.Time) (*models.ReportingPeriod, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.SetPeriod(ctx, p, period, true, closesAt)
+}
+
+func (r *mutationResolver) ClosePeriod(ctx context.Context, period string) (*models.ReportingPeriod, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.SetPeriod(ctx, p, period, false, nil)
+}
+
+func (r *submissionResolver) Region(ctx context.Context, obj *models.Submission) (*models.Region, error) {
+	return r.Cache.Regions().Get(obj.RegionCode), nil
+}
+
+func (r *submissionResolver) Status(ctx context.Context, obj *models.Submission) (model.SubmissionStatus, error) {
+	return model.SubmissionStatus(obj.Status), nil
+}
+
+func (r *submissionResolver) Values(ctx context.Context, obj *models.Submission) ([]*models.DataValue, error) {
+	l := loadersFrom(ctx)
+	if l == nil {
+		return nil, fmt.Errorf("no loaders in context")
+	}
+	return l.values.Load(ctx, obj.ID)
+}
+
+func (r *submissionResolver) TaskProgress(ctx context.Context, obj *models.Submission) ([]*models.TaskReport, error) {
+	l := loadersFrom(ctx)
+	if l == nil {
+		return nil, fmt.Errorf("no loaders in context")
+	}
+	return l.tasks.Load(ctx, obj.ID)
+}
+
+func (r *submissionResolver) History(ctx context.Context, obj *models.Submission) ([]*models.AuditEntry, error) {
+	l := loadersFrom(ctx)
+	if l == nil {
+		return nil, fmt.Errorf("no loaders in context")
+	}
+	return l.history.Load(ctx, obj.ID)
+}
+
+func (r *dataValueResolver) Element(ctx context.Context, obj *models.DataValue) (*models.DataElement, error) {
+	return r.Cache.Catalogue().ElementByID(obj.ElementID), nil
+}
+
+func (r *dataValueResolver) History(ctx context.Context, obj *models.DataValue) ([]*models.AuditEntry, error) {
+	l := loadersFrom(ctx)
+	if l == nil {
+		return nil, fmt.Errorf("no loaders in context")
+	}
+	all, err := l.history.Load(ctx, obj.SubmissionID)
+	if err != nil {
+		return nil, err
+	}
+	e := r.Cache.Catalogue().ElementByID(obj.ElementID)
+	out := []*models.AuditEntry{}
+	for _, a := range all {
+		if e != nil && a.Element != nil && *a.Element == e.Code {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (r *taskProgressResolver) Task(ctx context.Context, obj *models.TaskReport) (*models.Task, error) {
+	return r.Cache.Catalogue().TaskByID(obj.TaskID), nil
+}
+
+func (r *taskProgressResolver) Status(ctx context.Context, obj *models.TaskReport) (model.TaskStatus, error) {
+	return model.TaskStatus(obj.Status), nil
+}
+
+func (r *taskProgressResolver) Outputs(ctx context.Context, obj *models.TaskReport) ([]*model.TaskOutputValue, error) {
+	cat := r.Cache.Catalogue()
+	task := cat.TaskByID(obj.TaskID)
+	if task == nil {
+		return nil, nil
+	}
+	vals, err := decodeOutputs(obj.Outputs)
+	if err != nil {
+		return nil, err
+	}
+	out := []*model.TaskOutputValue{}
+	for _, o := range cat.TaskOutputs(task) {
+		if v, ok := vals[o.Key]; ok {
+			out = append(out, &model.TaskOutputValue{Output: o, Value: v})
+		}
+	}
+	return out, nil
+}
+
+func (r *auditEntryResolver) FromStatus(ctx context.Context, obj *models.AuditEntry) (*model.SubmissionStatus, error) {
+	return statusPtr(obj.FromStatus), nil
+}
+
+func (r *auditEntryResolver) ToStatus(ctx context.Context, obj *models.AuditEntry) (*model.SubmissionStatus, error) {
+	return statusPtr(obj.ToStatus), nil
+}
+
+func statusPtr(s *string) *model.SubmissionStatus {
+	if s == nil {
+		return nil
+	}
+	v := model.SubmissionStatus(*s)
+	return &v
+}
+
+func decodeOutputs(raw []byte) (map[string]float64, error) {
+	out := map[string]float64{}
+	if len(raw) == 0 {
+		return out, nil
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("decode task outputs: %w", err)
+	}
+	return out, nil
+}

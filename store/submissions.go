@@ -1,0 +1,859 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"planapi/apperr"
+	"planapi/auth"
+	"planapi/catalogue"
+	"planapi/models"
+	"planapi/period"
+)
+
+// Submission statuses.
+const (
+	StatusDraft     = "DRAFT"
+	StatusSubmitted = "SUBMITTED"
+	StatusApproved  = "APPROVED"
+	StatusReturned  = "RETURNED"
+)
+
+// Task progress statuses.
+var taskStatuses = map[string]bool{"NOT_STARTED": true, "IN_PROGRESS": true, "DONE": true}
+
+func (s *Store) plan() (*models.Plan, error) {
+	p := s.cache.Catalogue().Current()
+	if p == nil {
+		return nil, errors.New("no plan loaded")
+	}
+	return p, nil
+}
+
+// parsePeriod parses a period argument, naming the field in the error.
+func parsePeriod(field, v string) (period.Period, error) {
+	p, err := period.Parse(v)
+	if err != nil {
+		return p, apperr.New(apperr.Invalid, "%s: %v", field, err).With("field", field).With("value", v)
+	}
+	return p, nil
+}
+
+// target resolves the region a request names and applies the permission rule for action.
+// Out of scope answers NOT_FOUND, exactly as a region that does not exist.
+func (s *Store) target(c *caller, regionCode string, action auth.Action) (*models.Region, error) {
+	r := s.cache.Regions().Get(regionCode)
+	if r == nil {
+		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+	}
+	// SECURITY: one decision per request, from auth.Decide.
+	switch c.decide(action, r) {
+	case auth.Allow:
+		return r, nil
+	case auth.Hidden:
+		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+	default:
+		return nil, apperr.New(apperr.Forbidden, "a %s of %s may not %s figures of %s %s", c.Role, c.region.Name, actionWord(action), r.Code, r.Name)
+	}
+}
+
+func actionWord(a auth.Action) string {
+	switch a {
+	case auth.Edit:
+		return "edit"
+	case auth.Submit:
+		return "submit"
+	case auth.Review:
+		return "approve or return"
+	case auth.Reopen:
+		return "reopen"
+	}
+	return string(a)
+}
+
+// Submission returns a region's submission for a period; nil when there is none or the region
+// is outside the caller's scope.
+func (s *Store) Submission(ctx context.Context, p *auth.Principal, regionCode, periodStr string) (*models.Submission, error) {
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	per, err := parsePeriod("period", periodStr)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.target(c, regionCode, auth.ReadRaw)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return nil, nil
+		}
+		return nil, err
+	}
+	plan, err := s.plan()
+	if err != nil {
+		return nil, err
+	}
+	var sub *models.Submission
+	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
+		var list []*models.Submission
+		if err := tx.Where("plan_id = ? AND region_code = ? AND period = ?", plan.ID, r.Code, per.String()).Limit(1).Find(&list).Error; err != nil {
+			return err
+		}
+		if len(list) > 0 {
+			sub = list[0]
+		}
+		return nil
+	})
+	return sub, err
+}
+
+// SubmissionFilter narrows Submissions.
+type SubmissionFilter struct {
+	RegionCode *string // the region's subtree; nil = the caller's scope
+	Period     *string
+	Status     *string
+	First      int   // page size
+	After      int64 // id cursor: submissions after this id
+}
+
+// Submissions lists the submissions in the caller's scope, oldest first, a page at a time.
+func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f SubmissionFilter) (items []*models.Submission, hasNext bool, total int64, err error) {
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	plan, err := s.plan()
+	if err != nil {
+		return nil, false, 0, err
+	}
+	path := c.region.Path
+	if f.RegionCode != nil {
+		r := s.cache.Regions().Get(*f.RegionCode)
+		if r == nil || c.decide(auth.ReadRaw, r) != auth.Allow {
+			return nil, false, 0, nil // out of scope: as if there were none
+		}
+		path = r.Path
+	}
+	if f.Period != nil {
+		if _, err := parsePeriod("period", *f.Period); err != nil {
+			return nil, false, 0, err
+		}
+	}
+	if f.First <= 0 || f.First > 500 {
+		return nil, false, 0, apperr.New(apperr.Invalid, "first: %d is outside 1–500", f.First).With("field", "first")
+	}
+	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
+		q := tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path LIKE ?", plan.ID, path+"%")
+		if f.Period != nil {
+			q = q.Where("period = ?", *f.Period)
+		}
+		if f.Status != nil {
+			q = q.Where("status = ?", *f.Status)
+		}
+		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+			return err
+		}
+		if f.After > 0 {
+			q = q.Where("id > ?", f.After)
+		}
+		return q.Order("id").Limit(f.First + 1).Find(&items).Error
+	})
+	if err != nil {
+		return nil, false, 0, err
+	}
+	if len(items) > f.First {
+		items, hasNext = items[:f.First], true
+	}
+	return items, hasNext, total, nil
+}
+
+// Values returns the values of the given submissions, by submission, in catalogue order.
+func (s *Store) Values(ctx context.Context, p *auth.Principal, ids []int64) (map[int64][]*models.DataValue, error) {
+	out := map[int64][]*models.DataValue{}
+	err := s.InScope(ctx, p, func(tx *gorm.DB) error {
+		var list []*models.DataValue
+		if err := tx.Where("submission_id IN ?", ids).Find(&list).Error; err != nil {
+			return err
+		}
+		for _, v := range list {
+			out[v.SubmissionID] = append(out[v.SubmissionID], v)
+		}
+		return nil
+	})
+	cat := s.cache.Catalogue()
+	for _, vs := range out {
+		sort.Slice(vs, func(i, j int) bool { return cat.ElementOrdinal(vs[i].ElementID) < cat.ElementOrdinal(vs[j].ElementID) })
+	}
+	return out, err
+}
+
+// TaskReports returns the key-task progress of the given submissions, by submission.
+func (s *Store) TaskReports(ctx context.Context, p *auth.Principal, ids []int64) (map[int64][]*models.TaskReport, error) {
+	out := map[int64][]*models.TaskReport{}
+	err := s.InScope(ctx, p, func(tx *gorm.DB) error {
+		var list []*models.TaskReport
+		if err := tx.Where("submission_id IN ?", ids).Order("submission_id, task_id").Find(&list).Error; err != nil {
+			return err
+		}
+		for _, v := range list {
+			out[v.SubmissionID] = append(out[v.SubmissionID], v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// History returns the audit trail of the given submissions, newest first. element, when not
+// empty, keeps only the entries of that data element.
+func (s *Store) History(ctx context.Context, p *auth.Principal, ids []int64, element string) (map[int64][]*models.AuditEntry, error) {
+	out := map[int64][]*models.AuditEntry{}
+	err := s.InScope(ctx, p, func(tx *gorm.DB) error {
+		var list []*models.AuditEntry
+		q := tx.Where("submission_id IN ?", ids)
+		if element != "" {
+			q = q.Where("element = ?", element)
+		}
+		if err := q.Order("id DESC").Find(&list).Error; err != nil {
+			return err
+		}
+		for _, v := range list {
+			out[v.SubmissionID] = append(out[v.SubmissionID], v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ValueInput is one value of a save: a nil Value clears it; a nil Comment keeps the old one.
+type ValueInput struct {
+	Element string
+	Value   *float64
+	Comment *string
+}
+
+// OutputInput is one output figure of a measure: a nil Value clears it.
+type OutputInput struct {
+	Key   string
+	Value *float64
+}
+
+// TaskInput is a region's progress on one measure; nil fields are left as they are.
+type TaskInput struct {
+	Task      string
+	Status    *string
+	Narrative *string
+	Outputs   []OutputInput
+}
+
+// SaveInput is one saveDataValues request.
+type SaveInput struct {
+	RegionCode      string
+	Period          string
+	ExpectedVersion int
+	Values          []ValueInput
+	Tasks           []TaskInput
+}
+
+func conflict(current int) error {
+	return apperr.New(apperr.Conflict, "the submission has changed since you loaded it (now version %d): reload it and try again", current).
+		With("currentVersion", current)
+}
+
+// periodOpen refuses entry into a period the city has not opened, or closed, or whose
+// deadline passed.
+func (s *Store) periodOpen(tx *gorm.DB, per period.Period) error {
+	var rp []models.ReportingPeriod
+	if err := tx.Where("period = ?", per.String()).Limit(1).Find(&rp).Error; err != nil {
+		return err
+	}
+	if len(rp) == 0 || !rp[0].Open {
+		return apperr.New(apperr.Invalid, "period %s is not open for entry: the city opens periods with openPeriod", per).With("field", "period").With("value", per.String())
+	}
+	if rp[0].ClosesAt != nil && !s.now().Before(*rp[0].ClosesAt) {
+		return apperr.New(apperr.Invalid, "period %s closed for entry at %s", per, rp[0].ClosesAt.Format(time.RFC3339)).With("field", "period").With("value", per.String())
+	}
+	return nil
+}
+
+// lockSubmission reads and locks a region's submission for a period; nil when none exists.
+func lockSubmission(tx *gorm.DB, planID int64, region string, per period.Period) (*models.Submission, error) {
+	var list []*models.Submission
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("plan_id = ? AND region_code = ? AND period = ?", planID, region, per.String()).Limit(1).Find(&list).Error
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return list[0], nil
+}
+
+func ptr2[T any](v T) *T { return &v }
+
+func (c *caller) audit(sub *models.Submission, action string) *models.AuditEntry {
+	return &models.AuditEntry{SubmissionID: sub.ID, RegionPath: sub.RegionPath, Actor: c.Subject, Role: string(c.Role), Action: action}
+}
+
+// Save stores a save request's values and task progress atomically: all of them, or — when
+// any is refused — none, with every refused value listed. The submission's version must be
+// ExpectedVersion (0: no submission yet); it goes up by one.
+func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*models.Submission, error) {
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	per, err := parsePeriod("period", in.Period)
+	if err != nil {
+		return nil, err
+	}
+	if in.ExpectedVersion < 0 {
+		return nil, apperr.New(apperr.Invalid, "expectedVersion: %d is negative", in.ExpectedVersion).With("field", "expectedVersion")
+	}
+	r, err := s.target(c, in.RegionCode, auth.Edit)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := s.plan()
+	if err != nil {
+		return nil, err
+	}
+	cat := s.cache.Catalogue()
+
+	var sub *models.Submission
+	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
+		if err := s.periodOpen(tx, per); err != nil {
+			return err
+		}
+		sub, err = lockSubmission(tx, plan.ID, r.Code, per)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if sub == nil {
+			if in.ExpectedVersion != 0 {
+				return conflict(0)
+			}
+			sub = &models.Submission{PlanID: plan.ID, RegionCode: r.Code, RegionPath: r.Path, Period: per.String(),
+				PeriodYear: per.Year, PeriodQuarter: per.Quarter, Status: StatusDraft, Version: 0, CreatedAt: now, UpdatedAt: now, UpdatedBy: c.Subject}
+			// A concurrent first save of the same submission loses the race on the unique key
+			// and answers CONFLICT, as a stale version would.
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(sub)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return conflict(1)
+			}
+		} else if sub.Version != in.ExpectedVersion {
+			return conflict(sub.Version)
+		}
+		switch sub.Status {
+		case StatusApproved:
+			return apperr.New(apperr.Forbidden, "the %s submission of %s is approved and locked: an admin may reopen it", per, r.Name)
+		case StatusSubmitted:
+			return apperr.New(apperr.Forbidden, "the %s submission of %s is under review: it can be edited again once the city returns it", per, r.Name)
+		}
+
+		// Current values.
+		var current []*models.DataValue
+		if err := tx.Where("submission_id = ?", sub.ID).Find(&current).Error; err != nil {
+			return err
+		}
+		values := map[string]float64{}
+		byElement := map[string]*models.DataValue{}
+		for _, v := range current {
+			if e := cat.ElementByID(v.ElementID); e != nil {
+				values[e.Code] = v.Value
+				byElement[e.Code] = v
+			}
+		}
+
+		// Validate everything before writing anything.
+		var refused []catalogue.Violation
+		rules := cat.Rules(plan.ID)
+		seen := map[string]bool{}
+		for _, v := range in.Values {
+			e := cat.Element(plan.ID, v.Element)
+			if e == nil {
+				refused = append(refused, catalogue.Violation{Element: v.Element, Value: v.Value, Rule: catalogue.RuleUnknownElement,
+					Message: fmt.Sprintf("%q is not a data element of the plan", v.Element)})
+				continue
+			}
+			if seen[v.Element] {
+				refused = append(refused, catalogue.Violation{Element: v.Element, Value: v.Value, Rule: catalogue.RuleDuplicateElement,
+					Message: fmt.Sprintf("%s appears more than once in the request", v.Element)})
+				continue
+			}
+			seen[v.Element] = true
+			if v.Comment != nil && utf8.RuneCountInString(*v.Comment) > catalogue.MaxCommentRunes {
+				refused = append(refused, catalogue.Violation{Element: v.Element, Value: v.Value, Rule: catalogue.RuleCommentTooLong,
+					Message: fmt.Sprintf("%s: the comment is longer than %d characters", v.Element, catalogue.MaxCommentRunes)})
+			}
+			if v.Value == nil {
+				delete(values, v.Element)
+				continue
+			}
+			refused = append(refused, catalogue.CheckValue(rules[v.Element], catalogue.Level(r.Level), catalogue.PeriodType(per.Type()), per.String(), *v.Value)...)
+			values[v.Element] = *v.Value
+		}
+		refused = append(refused, catalogue.CheckParts(rules, values)...)
+		taskPlan, taskRefused := s.checkTasks(cat, plan.ID, in.Tasks)
+		refused = append(refused, taskRefused...)
+		if len(refused) > 0 {
+			return refusedError(refused)
+		}
+
+		// Write, auditing each change.
+		var entries []*models.AuditEntry
+		for _, v := range in.Values {
+			e := cat.Element(plan.ID, v.Element)
+			old := byElement[v.Element]
+			if v.Value == nil {
+				if old == nil {
+					continue
+				}
+				if err := tx.Where("submission_id = ? AND element_id = ?", sub.ID, e.ID).Delete(&models.DataValue{}).Error; err != nil {
+					return err
+				}
+				a := c.audit(sub, "CLEAR_VALUE")
+				a.Element, a.OldValue, a.Comment = &e.Code, &old.Value, v.Comment
+				entries = append(entries, a)
+				continue
+			}
+			comment := ""
+			if old != nil {
+				comment = old.Comment
+			}
+			if v.Comment != nil {
+				comment = *v.Comment
+			}
+			if old != nil && old.Value == *v.Value && old.Comment == comment {
+				continue // unchanged: nothing to write or audit
+			}
+			dv := &models.DataValue{SubmissionID: sub.ID, ElementID: e.ID, RegionPath: sub.RegionPath, Value: *v.Value, Comment: comment, UpdatedAt: now, UpdatedBy: c.Subject}
+			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(dv).Error; err != nil {
+				return err
+			}
+			a := c.audit(sub, "SET_VALUE")
+			a.Element, a.NewValue = &e.Code, v.Value
+			if old != nil {
+				a.OldValue = &old.Value
+			}
+			if v.Comment != nil {
+				a.Comment = v.Comment
+			}
+			entries = append(entries, a)
+		}
+		taskEntries, err := s.writeTasks(tx, c, sub, taskPlan, now)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, taskEntries...)
+
+		from := sub.Version
+		sub.Version++
+		sub.UpdatedAt, sub.UpdatedBy = now, c.Subject
+		res := tx.Model(&models.Submission{}).Where("id = ? AND version = ?", sub.ID, from).
+			Updates(map[string]any{"version": sub.Version, "updated_at": now, "updated_by": c.Subject})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return conflict(sub.Version)
+		}
+		if from == 0 {
+			a := c.audit(sub, "CREATE")
+			a.ToStatus = ptr2(StatusDraft)
+			entries = append([]*models.AuditEntry{a}, entries...)
+		}
+		for _, a := range entries {
+			a.Version = sub.Version
+		}
+		if len(entries) > 0 {
+			if err := tx.Create(&entries).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, mapDBError(err)
+	}
+	return sub, nil
+}
+
+// refusedError lists every refused value in one BAD_USER_INPUT error.
+func refusedError(vs []catalogue.Violation) error {
+	msgs := make([]string, len(vs))
+	details := make([]map[string]any, len(vs))
+	for i, v := range vs {
+		msgs[i] = v.Message
+		d := map[string]any{"element": v.Element, "rule": string(v.Rule), "message": v.Message}
+		if v.Value != nil && !math.IsNaN(*v.Value) && !math.IsInf(*v.Value, 0) {
+			d["value"] = *v.Value
+		}
+		details[i] = d
+	}
+	word := "values were"
+	if len(vs) == 1 {
+		word = "value was"
+	}
+	return apperr.New(apperr.Invalid, "%d %s refused, nothing was saved: %s", len(vs), word, strings.Join(msgs, "; ")).With("refused", details)
+}
+
+// mapDBError turns database errors a client can cause into coded errors.
+func mapDBError(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "40001", "40P01": // serialization failure, deadlock
+			return apperr.New(apperr.Conflict, "the submission was changed concurrently: reload it and try again")
+		case "23505":
+			return apperr.New(apperr.Conflict, "the submission was created concurrently: reload it and try again")
+		}
+	}
+	return err
+}
+
+// taskChange is a validated task input with its catalogue task.
+type taskChange struct {
+	task *models.Task
+	in   TaskInput
+}
+
+func (s *Store) checkTasks(cat *Catalogue, planID int64, tasks []TaskInput) ([]taskChange, []catalogue.Violation) {
+	var out []taskChange
+	var refused []catalogue.Violation
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		task := cat.Task(planID, t.Task)
+		bad := func(rule catalogue.Rule, v *float64, format string, args ...any) {
+			refused = append(refused, catalogue.Violation{Element: "task " + t.Task, Value: v, Rule: rule, Message: fmt.Sprintf(format, args...)})
+		}
+		switch {
+		case task == nil:
+			bad(catalogue.RuleUnknownTask, nil, "task %q is not a key task of the plan", t.Task)
+			continue
+		case task.Level != catalogue.MeasureLevel:
+			bad(catalogue.RuleNotAMeasure, nil, "task %s is a %s: progress is reported per measure (like %s.1)", t.Task, levelName(task.Level), t.Task)
+			continue
+		case seen[t.Task]:
+			bad(catalogue.RuleDuplicateTask, nil, "task %s appears more than once in the request", t.Task)
+			continue
+		}
+		seen[t.Task] = true
+		if t.Status != nil && !taskStatuses[*t.Status] {
+			bad(catalogue.RuleBadTaskStatus, nil, "task %s: status %q is not NOT_STARTED, IN_PROGRESS or DONE", t.Task, *t.Status)
+		}
+		if t.Narrative != nil && utf8.RuneCountInString(*t.Narrative) > catalogue.MaxNarrativeRunes {
+			bad(catalogue.RuleNarrativeTooLong, nil, "task %s: the narrative is longer than %d characters", t.Task, catalogue.MaxNarrativeRunes)
+		}
+		outputs := cat.TaskOutputs(task)
+		keys := map[string]*models.TaskOutput{}
+		for _, o := range outputs {
+			keys[o.Key] = o
+		}
+		seenKey := map[string]bool{}
+		for _, o := range t.Outputs {
+			def, ok := keys[o.Key]
+			if !ok {
+				var known []string
+				for _, d := range outputs {
+					known = append(known, d.Key)
+				}
+				bad(catalogue.RuleUnknownOutput, o.Value, "task %s has no output %q (it reports: %s)", t.Task, o.Key, orNone(known))
+				continue
+			}
+			if seenKey[o.Key] {
+				bad(catalogue.RuleDuplicateOutput, o.Value, "task %s: output %s appears more than once", t.Task, o.Key)
+				continue
+			}
+			seenKey[o.Key] = true
+			if o.Value == nil {
+				continue
+			}
+			v := *o.Value
+			switch {
+			case math.IsNaN(v) || math.IsInf(v, 0):
+				bad(catalogue.RuleNotANumber, nil, "task %s %s: %v is not a number", t.Task, o.Key, v)
+			case v < 0:
+				bad(catalogue.RuleNegative, o.Value, "task %s %s (%s): %v is negative", t.Task, o.Key, def.Name, v)
+			case def.Code != "FINES" && v != math.Trunc(v):
+				bad(catalogue.RuleNotInteger, o.Value, "task %s %s (%s): %v is not a whole number of %s", t.Task, o.Key, def.Name, v, def.Unit)
+			}
+		}
+		out = append(out, taskChange{task: task, in: t})
+	}
+	return out, refused
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "no output figures"
+	}
+	return strings.Join(list, ", ")
+}
+
+func levelName(l int) string {
+	switch l {
+	case catalogue.KeyTaskLevel:
+		return "key task"
+	case catalogue.SubTaskLevel:
+		return "sub-task"
+	}
+	return "measure"
+}
+
+func (s *Store) writeTasks(tx *gorm.DB, c *caller, sub *models.Submission, changes []taskChange, now time.Time) ([]*models.AuditEntry, error) {
+	var entries []*models.AuditEntry
+	for _, ch := range changes {
+		var existing []*models.TaskReport
+		if err := tx.Where("submission_id = ? AND task_id = ?", sub.ID, ch.task.ID).Limit(1).Find(&existing).Error; err != nil {
+			return nil, err
+		}
+		rep := &models.TaskReport{SubmissionID: sub.ID, TaskID: ch.task.ID, RegionPath: sub.RegionPath, Status: "NOT_STARTED", Outputs: json.RawMessage(`{}`)}
+		if len(existing) > 0 {
+			rep = existing[0]
+		}
+		outputs := map[string]float64{}
+		if len(rep.Outputs) > 0 {
+			if err := json.Unmarshal(rep.Outputs, &outputs); err != nil {
+				return nil, fmt.Errorf("task %s: decode outputs: %w", ch.task.Code, err)
+			}
+		}
+		elem := "task " + ch.task.Code
+		changed := len(existing) == 0
+		if ch.in.Status != nil && *ch.in.Status != rep.Status {
+			a := c.audit(sub, "SET_TASK")
+			a.Element, a.OldText, a.NewText = ptr2(elem+" status"), ptr2(rep.Status), ptr2(*ch.in.Status)
+			entries = append(entries, a)
+			rep.Status, changed = *ch.in.Status, true
+		}
+		if ch.in.Narrative != nil && *ch.in.Narrative != rep.Narrative {
+			a := c.audit(sub, "SET_TASK")
+			a.Element, a.OldText, a.NewText = ptr2(elem+" narrative"), ptr2(rep.Narrative), ptr2(*ch.in.Narrative)
+			entries = append(entries, a)
+			rep.Narrative, changed = *ch.in.Narrative, true
+		}
+		for _, o := range ch.in.Outputs {
+			old, had := outputs[o.Key]
+			a := c.audit(sub, "SET_TASK")
+			a.Element = ptr2(elem + " " + o.Key)
+			if had {
+				a.OldValue = ptr2(old)
+			}
+			switch {
+			case o.Value == nil && had:
+				delete(outputs, o.Key)
+			case o.Value != nil && (!had || old != *o.Value):
+				outputs[o.Key] = *o.Value
+				a.NewValue = o.Value
+			default:
+				continue
+			}
+			entries = append(entries, a)
+			changed = true
+		}
+		if !changed {
+			continue
+		}
+		b, err := json.Marshal(outputs)
+		if err != nil {
+			return nil, err
+		}
+		rep.Outputs, rep.UpdatedAt, rep.UpdatedBy = b, now, c.Subject
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(rep).Error; err != nil {
+			return nil, err
+		}
+	}
+	return entries, nil
+}
+
+// Transition moves a submission through the review workflow:
+//
+//	submit:  DRAFT or RETURNED → SUBMITTED   (the region's reporter)
+//	approve: SUBMITTED → APPROVED            (a reviewer or admin above it)
+//	return:  SUBMITTED → RETURNED, reason    (a reviewer or admin above it)
+//	reopen:  APPROVED → RETURNED, reason     (an admin)
+//
+// expectedVersion is checked when given (reopen takes none). Each transition raises the
+// version and is audited with who, when and why.
+func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, periodStr string, expectedVersion *int, action, reason string) (*models.Submission, error) {
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	per, err := parsePeriod("period", periodStr)
+	if err != nil {
+		return nil, err
+	}
+	var perm auth.Action
+	var from []string
+	var to, auditAction string
+	switch action {
+	case "submit":
+		perm, from, to, auditAction = auth.Submit, []string{StatusDraft, StatusReturned}, StatusSubmitted, "SUBMIT"
+	case "approve":
+		perm, from, to, auditAction = auth.Review, []string{StatusSubmitted}, StatusApproved, "APPROVE"
+	case "return":
+		perm, from, to, auditAction = auth.Review, []string{StatusSubmitted}, StatusReturned, "RETURN"
+	case "reopen":
+		perm, from, to, auditAction = auth.Reopen, []string{StatusApproved}, StatusReturned, "REOPEN"
+	default:
+		return nil, fmt.Errorf("unknown transition %q", action)
+	}
+	reason = strings.TrimSpace(reason)
+	if (action == "return" || action == "reopen") && reason == "" {
+		return nil, apperr.New(apperr.Invalid, "reason: say why the submission goes back to the county").With("field", "reason")
+	}
+	if utf8.RuneCountInString(reason) > catalogue.MaxCommentRunes {
+		return nil, apperr.New(apperr.Invalid, "reason: longer than %d characters", catalogue.MaxCommentRunes).With("field", "reason")
+	}
+	r, err := s.target(c, regionCode, perm)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := s.plan()
+	if err != nil {
+		return nil, err
+	}
+	var sub *models.Submission
+	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
+		if action == "submit" {
+			if err := s.periodOpen(tx, per); err != nil {
+				return err
+			}
+		}
+		sub, err = lockSubmission(tx, plan.ID, r.Code, per)
+		if err != nil {
+			return err
+		}
+		if sub == nil {
+			return apperr.New(apperr.NotFound, "%s has no submission for %s", r.Name, per)
+		}
+		if expectedVersion != nil && sub.Version != *expectedVersion {
+			return conflict(sub.Version)
+		}
+		ok := false
+		for _, f := range from {
+			ok = ok || sub.Status == f
+		}
+		if !ok {
+			return apperr.New(apperr.Conflict, "cannot %s the %s submission of %s: it is %s (only %s can be)", action, per, r.Name, sub.Status, strings.Join(from, " or ")).
+				With("status", sub.Status).With("currentVersion", sub.Version)
+		}
+		if action == "submit" {
+			var n int64
+			if err := tx.Model(&models.DataValue{}).Where("submission_id = ?", sub.ID).Count(&n).Error; err != nil {
+				return err
+			}
+			var t int64
+			if err := tx.Model(&models.TaskReport{}).Where("submission_id = ?", sub.ID).Count(&t).Error; err != nil {
+				return err
+			}
+			if n+t == 0 {
+				return apperr.New(apperr.Invalid, "the %s submission of %s is empty: save its figures before submitting", per, r.Name)
+			}
+		}
+		now := s.now()
+		fromStatus, fromVersion := sub.Status, sub.Version
+		sub.Status, sub.Version, sub.UpdatedAt, sub.UpdatedBy = to, sub.Version+1, now, c.Subject
+		res := tx.Model(&models.Submission{}).Where("id = ? AND version = ?", sub.ID, fromVersion).
+			Updates(map[string]any{"status": to, "version": sub.Version, "updated_at": now, "updated_by": c.Subject})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return conflict(sub.Version)
+		}
+		a := c.audit(sub, auditAction)
+		a.FromStatus, a.ToStatus, a.Version = &fromStatus, &to, sub.Version
+		if reason != "" {
+			a.Comment = &reason
+		}
+		return tx.Create(a).Error
+	})
+	if err != nil {
+		return nil, mapDBError(err)
+	}
+	return sub, nil
+}
+
+// Periods lists the reporting periods, oldest first. Periods are city-wide, not tenant data.
+func (s *Store) Periods(ctx context.Context, p *auth.Principal) ([]*models.ReportingPeriod, error) {
+	if _, err := s.resolve(p); err != nil {
+		return nil, err
+	}
+	var list []*models.ReportingPeriod
+	err := s.db.WithContext(ctx).Find(&list).Error
+	sort.Slice(list, func(i, j int) bool {
+		return period.MustParse(list[i].Period).Less(period.MustParse(list[j].Period))
+	})
+	return list, err
+}
+
+// SetPeriod opens or closes a period for entry; doing it twice changes nothing more.
+func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, periodStr string, open bool, closesAt *time.Time) (*models.ReportingPeriod, error) {
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: only an admin at the city or above manages periods.
+	if c.decide(auth.ManagePeriods, c.region) != auth.Allow {
+		return nil, apperr.New(apperr.Forbidden, "only a city admin opens and closes reporting periods")
+	}
+	per, err := parsePeriod("period", periodStr)
+	if err != nil {
+		return nil, err
+	}
+	if closesAt != nil && open && !closesAt.After(s.now()) {
+		return nil, apperr.New(apperr.Invalid, "closesAt: %s is not in the future", closesAt.Format(time.RFC3339)).With("field", "closesAt")
+	}
+	rp := &models.ReportingPeriod{Period: per.String(), Open: open, ClosesAt: closesAt, UpdatedAt: s.now(), UpdatedBy: c.Subject}
+	if !open {
+		// Closing keeps the deadline that was set, for the record.
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var cur []*models.ReportingPeriod
+			if err := tx.Where("period = ?", rp.Period).Limit(1).Find(&cur).Error; err != nil {
+				return err
+			}
+			if len(cur) > 0 {
+				if !cur[0].Open {
+					rp = cur[0]
+					return nil
+				}
+				rp.ClosesAt = cur[0].ClosesAt
+			}
+			return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(rp).Error
+		})
+		return rp, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur []*models.ReportingPeriod
+		if err := tx.Where("period = ?", rp.Period).Limit(1).Find(&cur).Error; err != nil {
+			return err
+		}
+		if len(cur) > 0 && cur[0].Open && sameTime(cur[0].ClosesAt, closesAt) {
+			rp = cur[0]
+			return nil
+		}
+		return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(rp).Error
+	})
+	return rp, err
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
