@@ -60,7 +60,7 @@ func Decide(p *Principal, callerPath, callerLevel string, action Action, targetP
 	case ManagePeriods:
 		// SECURITY: periods are city-wide; only an admin at the plan's owning level (the
 		// city) or above opens and closes them.
-		if p.Role == RoleAdmin && (callerLevel == "CITY" || callerLevel == "PROVINCE") {
+		if p.Role == RoleAdmin && atOrAboveCity(callerLevel) {
 			return Allow
 		}
 		return Forbidden
@@ -84,14 +84,17 @@ func Decide(p *Principal, callerPath, callerLevel string, action Action, targetP
 		if (p.Role == RoleReviewer || p.Role == RoleAdmin) && StrictlyBelow(callerPath, targetPath) {
 			return Allow
 		}
-		if p.Role == RoleAdmin && targetPath == callerPath {
+		if p.Role == RoleAdmin && targetPath == callerPath && atOrAboveCity(callerLevel) {
 			return Allow
 		}
 	case Reopen:
-		// SECURITY: only an admin unlocks approved figures, in its scope.
-		if p.Role == RoleAdmin {
+		// SECURITY: only an admin at the city or above unlocks approved figures, in its scope.
+		if p.Role == RoleAdmin && atOrAboveCity(callerLevel) {
 			return Allow
 		}
 	}
 	return Forbidden
 }
+
+// atOrAboveCity: the plan is owned by the city; admin powers need that level or above.
+func atOrAboveCity(level string) bool { return level == "CITY" || level == "PROVINCE" }

@@ -248,7 +248,7 @@ func TestIndicatorAndTaskLookups(t *testing.T) {
 	}
 }
 
-// TestCatalogueSyncIsIdempotent loads the catalogue a second time and checks that no row
+// TestCatalogueSyncIsIdempotent loads the catalogue and the demo a second time and checks that no row
 // was written (xmin, the writing transaction of each row, is unchanged), then edits the plan
 // and checks rows are updated in place (same ids) and a removed indicator is retired.
 func TestCatalogueSyncIsIdempotent(t *testing.T) {
@@ -257,7 +257,8 @@ func TestCatalogueSyncIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	snapshot := func() map[string]string {
 		rows := map[string]string{}
-		for _, table := range []string{"plans", "indicator_categories", "data_elements", "indicators", "tasks", "regions"} {
+		for _, table := range []string{"plans", "indicator_categories", "data_elements", "indicators", "tasks", "regions",
+			"submissions", "data_values", "task_reports", "audit_log", "reporting_periods"} {
 			var list []struct{ K, X string }
 			if err := e.Owner.Raw(`SELECT ` + table + `::text AS k, xmin::text AS x FROM ` + table).Scan(&list).Error; err != nil {
 				t.Fatalf("snapshot %s: %v", table, err)
@@ -280,8 +281,13 @@ func TestCatalogueSyncIsIdempotent(t *testing.T) {
 	if res.Changed() {
 		t.Errorf("second load changed %+v, want nothing", res)
 	}
-	if err := store.UpsertRegions(ctx, e.Owner, store.DemoRegions()); err != nil {
+	// The demo figures load idempotently too.
+	n, err := store.LoadDemo(ctx, e.Owner, plan)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("second demo load created %d submissions, want 0", n)
 	}
 	after := snapshot()
 	if len(after) != len(before) {

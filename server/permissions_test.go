@@ -1,0 +1,290 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"planapi/auth"
+	"planapi/models"
+	"planapi/store"
+	"planapi/testenv"
+)
+
+// The permission table: every query and mutation × every role × the caller's own region, a
+// child region, a sibling region (and, for a county, its parent city), with the expected
+// outcome. Callers sit at county 419902 or at city 419900. Positions:
+//
+//	county caller: own 419902, sibling 419903, parent 419900
+//	city caller:   own 419900, child 419902,   sibling 419800 (another city)
+//
+// Outcomes: OK (data), NULL (answered as if absent), EMPTY (an empty list), or the error's
+// extensions.code. Every refused mutation must leave the database exactly as it was.
+var positions = []struct{ at, rel, target string }{
+	{"county", "own", "419902"}, {"county", "sibling", "419903"}, {"county", "parent", "419900"},
+	{"city", "own", "419900"}, {"city", "child", "419902"}, {"city", "sibling", "419800"},
+}
+
+var callerRegion = map[string]string{"county": "419902", "city": "419900"}
+
+// Columns follow positions: county own, sibling, parent | city own, child, sibling.
+const permissionTable = `
+submission         reporter  OK         NULL       NULL       OK         OK         NULL
+submission         reviewer  OK         NULL       NULL       OK         OK         NULL
+submission         analyst   OK         NULL       NULL       OK         OK         NULL
+submission         admin     OK         NULL       NULL       OK         OK         NULL
+submissions        reporter  OK         EMPTY      EMPTY      OK         OK         EMPTY
+submissions        reviewer  OK         EMPTY      EMPTY      OK         OK         EMPTY
+submissions        analyst   OK         EMPTY      EMPTY      OK         OK         EMPTY
+submissions        admin     OK         EMPTY      EMPTY      OK         OK         EMPTY
+saveDataValues     reporter  OK         NOT_FOUND  NOT_FOUND  OK         FORBIDDEN  NOT_FOUND
+saveDataValues     reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+saveDataValues     analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+saveDataValues     admin     FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+submitSubmission   reporter  OK         NOT_FOUND  NOT_FOUND  OK         FORBIDDEN  NOT_FOUND
+submitSubmission   reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+submitSubmission   analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+submitSubmission   admin     FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+approveSubmission  reporter  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+approveSubmission  reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  OK         NOT_FOUND
+approveSubmission  analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+approveSubmission  admin     FORBIDDEN  NOT_FOUND  NOT_FOUND  OK         OK         NOT_FOUND
+returnSubmission   reporter  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+returnSubmission   reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  OK         NOT_FOUND
+returnSubmission   analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+returnSubmission   admin     FORBIDDEN  NOT_FOUND  NOT_FOUND  OK         OK         NOT_FOUND
+reopenSubmission   reporter  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+reopenSubmission   reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+reopenSubmission   analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+reopenSubmission   admin     FORBIDDEN  NOT_FOUND  NOT_FOUND  OK         OK         NOT_FOUND
+openPeriod         reporter  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN
+openPeriod         reviewer  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN
+openPeriod         analyst   FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN
+openPeriod         admin     FORBIDDEN  FORBIDDEN  FORBIDDEN  OK         OK         OK
+closePeriod        reporter  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN
+closePeriod        reviewer  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN
+closePeriod        analyst   FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN
+closePeriod        admin     FORBIDDEN  FORBIDDEN  FORBIDDEN  OK         OK         OK
+`
+
+// Queries without a target region: everyone authenticated reads the catalogue, the region
+// tree, the periods and who they are.
+var publicQueries = map[string]string{
+	"plan":             `{ plan { code } }`,
+	"indicator":        `{ indicator(code: "2.10") { code } }`,
+	"task":             `{ task(code: "2.3") { code } }`,
+	"regions":          `{ regions { code } }`,
+	"region":           `{ region(code: "419903") { code } }`,
+	"viewer":           `{ viewer { subject } }`,
+	"reportingPeriods": `{ reportingPeriods { period } }`,
+}
+
+// setup is the state an operation needs in its target before the call.
+var setup = map[string]string{
+	"submission": "APPROVED", "submissions": "APPROVED",
+	"saveDataValues": "DRAFT", "submitSubmission": "DRAFT",
+	"approveSubmission": "SUBMITTED", "returnSubmission": "SUBMITTED", "reopenSubmission": "APPROVED",
+	"openPeriod": "", "closePeriod": "",
+}
+
+func document(op string) string {
+	switch op {
+	case "submission":
+		return `query($r: String!, $p: String!) { submission(regionCode: $r, period: $p) { version values { value } } }`
+	case "submissions":
+		return `query($r: String!, $p: String!) { submissions(regionCode: $r, period: $p) { totalCount edges { node { version } } } }`
+	case "saveDataValues":
+		return `mutation($r: String!, $p: String!, $e: String!) { saveDataValues(input: {regionCode: $r, period: $p, expectedVersion: 1, values: [{element: $e, value: 5}]}) { version } }`
+	case "submitSubmission":
+		return `mutation($r: String!, $p: String!) { submitSubmission(regionCode: $r, period: $p, expectedVersion: 1) { version } }`
+	case "approveSubmission":
+		return `mutation($r: String!, $p: String!) { approveSubmission(regionCode: $r, period: $p, expectedVersion: 1) { version } }`
+	case "returnSubmission":
+		return `mutation($r: String!, $p: String!) { returnSubmission(regionCode: $r, period: $p, expectedVersion: 1, reason: "请核实") { version } }`
+	case "reopenSubmission":
+		return `mutation($r: String!, $p: String!) { reopenSubmission(regionCode: $r, period: $p, reason: "请核实") { version } }`
+	case "openPeriod":
+		return `mutation($p: String!) { openPeriod(period: $p) { open } }`
+	case "closePeriod":
+		return `mutation($p: String!) { closePeriod(period: $p) { open } }`
+	}
+	panic("no document for " + op)
+}
+
+// elementFor is a data element the target region's level collects.
+func elementFor(e *testenv.Env, region string) string {
+	if e.Cache.Regions().Get(region).Level == "CITY" {
+		return "CITY_EMERGENCY_DRILLS"
+	}
+	return "IP_BATCHES_INSPECTED"
+}
+
+// prepare puts the target's submission for the period into the state the operation needs,
+// directly as the owner.
+func prepare(tb testing.TB, e *testenv.Env, op, region, period string) {
+	tb.Helper()
+	exec := func(sql string, args ...any) {
+		tb.Helper()
+		if err := e.Owner.Exec(sql, args...).Error; err != nil {
+			tb.Fatalf("prepare %s: %v", op, err)
+		}
+	}
+	open := op != "openPeriod"
+	exec(`INSERT INTO reporting_periods (period, open) VALUES (?, ?)`, period, open)
+	status := setup[op]
+	if status == "" {
+		return
+	}
+	r := e.Cache.Regions().Get(region)
+	var id int64
+	if err := e.Owner.Raw(`INSERT INTO submissions (plan_id, region_code, region_path, period, period_year, period_quarter, status, version, updated_by)
+		VALUES ((SELECT id FROM plans LIMIT 1), ?, ?, ?, ?, 0, ?, 1, 'setup') RETURNING id`, region, r.Path, period, period, status).Scan(&id).Error; err != nil {
+		tb.Fatalf("prepare submission: %v", err)
+	}
+	exec(`INSERT INTO data_values (submission_id, element_id, region_path, value, updated_by)
+		VALUES (?, (SELECT id FROM data_elements WHERE code = ?), ?, 1, 'setup')`, id, elementFor(e, region), r.Path)
+}
+
+// fingerprint is everything a call about one period could change.
+func fingerprint(tb testing.TB, e *testenv.Env, period string) string {
+	tb.Helper()
+	var s string
+	err := e.Owner.Raw(`SELECT concat_ws('|',
+		(SELECT string_agg(region_code || ':' || status || ':' || version, ',' ORDER BY region_code) FROM submissions WHERE period = ?),
+		(SELECT string_agg(value::text, ',' ORDER BY value) FROM data_values d JOIN submissions s ON s.id = d.submission_id WHERE s.period = ?),
+		(SELECT count(*) FROM audit_log a JOIN submissions s ON s.id = a.submission_id WHERE s.period = ?),
+		(SELECT open::text || coalesce(closes_at::text, '') FROM reporting_periods WHERE period = ?))`,
+		period, period, period, period).Scan(&s).Error
+	if err != nil {
+		tb.Fatalf("fingerprint: %v", err)
+	}
+	return s
+}
+
+func outcome(tb testing.TB, op string, r *testenv.Response) string {
+	tb.Helper()
+	if len(r.Errors) > 0 {
+		return r.Code()
+	}
+	var data map[string]json.RawMessage
+	if err := json.Unmarshal(r.Data, &data); err != nil {
+		tb.Fatalf("decode %s: %v", r.Data, err)
+	}
+	v := data[op]
+	switch {
+	case string(v) == "null":
+		return "NULL"
+	case op == "submissions":
+		var conn struct{ TotalCount int }
+		json.Unmarshal(v, &conn)
+		if conn.TotalCount == 0 {
+			return "EMPTY"
+		}
+	}
+	return "OK"
+}
+
+func TestPermissionTable(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	ctx := context.Background()
+	// A second city with a county, for the city caller's sibling.
+	other := "419800"
+	prov := "410000"
+	if err := store.UpsertRegions(ctx, e.Owner, []models.Region{
+		{Code: other, Name: "YY市", Level: "CITY", ParentCode: &prov},
+		{Code: "419801", Name: "YY县", Level: "COUNTY", ParentCode: &other},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Cache.Reload(ctx, e.DB); err != nil {
+		t.Fatal(err)
+	}
+
+	var year atomic.Int32
+	year.Store(2100)
+	rows := 0
+	for _, line := range strings.Split(strings.TrimSpace(permissionTable), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2+len(positions) {
+			t.Fatalf("bad table line %q", line)
+		}
+		op, role := f[0], auth.Role(f[1])
+		for i, pos := range positions {
+			want := f[2+i]
+			rows++
+			t.Run(fmt.Sprintf("%s/%s@%s/%s", op, role, pos.at, pos.rel), func(t *testing.T) {
+				t.Parallel()
+				period := fmt.Sprint(year.Add(1))
+				prepare(t, e, op, pos.target, period)
+				before := fingerprint(t, e, period)
+				vars := map[string]any{"p": period}
+				if op != "openPeriod" && op != "closePeriod" {
+					vars["r"] = pos.target
+				}
+				if op == "saveDataValues" {
+					vars["e"] = elementFor(e, pos.target)
+				}
+				r := e.Do(t, e.Token(t, callerRegion[pos.at], role), document(op), vars)
+				got := outcome(t, op, r)
+				if got != want {
+					t.Fatalf("got %s, want %s (errors %+v)", got, want, r.Errors)
+				}
+				after := fingerprint(t, e, period)
+				isRead := op == "submission" || op == "submissions"
+				if (want != "OK" || isRead) && after != before {
+					t.Errorf("refused or read-only call changed the database:\n before %s\n after  %s", before, after)
+				}
+				if want == "OK" && !isRead && after == before {
+					t.Errorf("allowed mutation changed nothing: %s", after)
+				}
+			})
+		}
+	}
+	if rows != 9*4*len(positions) {
+		t.Fatalf("table covers %d cells, want %d", rows, 9*4*len(positions))
+	}
+
+	for name, q := range publicQueries {
+		for _, role := range auth.Roles() {
+			for at, region := range callerRegion {
+				t.Run(fmt.Sprintf("%s/%s@%s", name, role, at), func(t *testing.T) {
+					t.Parallel()
+					r := e.Do(t, e.Token(t, region, role), q, nil)
+					if got := outcome(t, name, r); got != "OK" {
+						t.Errorf("got %s, want OK (%+v)", got, r.Errors)
+					}
+				})
+			}
+		}
+	}
+
+	// Anonymous: every data field answers UNAUTHENTICATED and nothing changes.
+	ops := []string{"submission", "submissions", "saveDataValues", "submitSubmission", "approveSubmission", "returnSubmission", "reopenSubmission", "openPeriod", "closePeriod"}
+	for _, op := range ops {
+		t.Run("anonymous/"+op, func(t *testing.T) {
+			t.Parallel()
+			period := fmt.Sprint(year.Add(1))
+			prepare(t, e, op, countyA, period)
+			before := fingerprint(t, e, period)
+			r := e.Do(t, "", document(op), map[string]any{"p": period, "r": countyA, "e": "IP_BATCHES_INSPECTED"})
+			if r.Code() != "UNAUTHENTICATED" {
+				t.Errorf("got %s, want UNAUTHENTICATED", r.Code())
+			}
+			if after := fingerprint(t, e, period); after != before {
+				t.Errorf("anonymous call changed the database")
+			}
+		})
+	}
+	for name, q := range publicQueries {
+		t.Run("anonymous/"+name, func(t *testing.T) {
+			t.Parallel()
+			if r := e.Do(t, "", q, nil); r.Code() != "UNAUTHENTICATED" {
+				t.Errorf("got %s, want UNAUTHENTICATED", r.Code())
+			}
+		})
+	}
+}
