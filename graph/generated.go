@@ -49,6 +49,15 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Assessment struct {
+		Explanation    func(childComplexity int) int
+		Latest         func(childComplexity int) int
+		ProjectedValue func(childComplexity int) int
+		Status         func(childComplexity int) int
+		TargetYear     func(childComplexity int) int
+		YearlyValues   func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action     func(childComplexity int) int
 		Actor      func(childComplexity int) int
@@ -63,6 +72,26 @@ type ComplexityRoot struct {
 		Role       func(childComplexity int) int
 		ToStatus   func(childComplexity int) int
 		Version    func(childComplexity int) int
+	}
+
+	Completeness struct {
+		Approved func(childComplexity int) int
+		Expected func(childComplexity int) int
+		Missing  func(childComplexity int) int
+		Reported func(childComplexity int) int
+	}
+
+	Dashboard struct {
+		Columns func(childComplexity int) int
+		Period  func(childComplexity int) int
+		Region  func(childComplexity int) int
+		Rows    func(childComplexity int) int
+	}
+
+	DashboardRow struct {
+		Cells     func(childComplexity int) int
+		Indicator func(childComplexity int) int
+		Total     func(childComplexity int) int
 	}
 
 	DataElement struct {
@@ -100,6 +129,7 @@ type ComplexityRoot struct {
 	}
 
 	Indicator struct {
+		Assessment   func(childComplexity int, regionCode string) int
 		Category     func(childComplexity int) int
 		Code         func(childComplexity int) int
 		Cumulative   func(childComplexity int) int
@@ -111,12 +141,24 @@ type ComplexityRoot struct {
 		Source       func(childComplexity int) int
 		Target       func(childComplexity int) int
 		Unit         func(childComplexity int) int
+		Values       func(childComplexity int, regionCode string, periods []string, includeUnapproved *bool) int
 	}
 
 	IndicatorCategory struct {
 		Code       func(childComplexity int) int
 		Indicators func(childComplexity int) int
 		Name       func(childComplexity int) int
+	}
+
+	IndicatorValue struct {
+		Completeness       func(childComplexity int) int
+		Denominator        func(childComplexity int) int
+		IncludesUnapproved func(childComplexity int) int
+		Indicator          func(childComplexity int) int
+		Numerator          func(childComplexity int) int
+		Period             func(childComplexity int) int
+		Region             func(childComplexity int) int
+		Value              func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -147,7 +189,9 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Dashboard        func(childComplexity int, regionCode string, period string, includeUnapproved *bool) int
 		Indicator        func(childComplexity int, code string) int
+		IndicatorValues  func(childComplexity int, regionCode string, period string, indicatorCodes []string, includeUnapproved *bool) int
 		Plan             func(childComplexity int, code *string) int
 		Region           func(childComplexity int, code string) int
 		Regions          func(childComplexity int) int
@@ -155,6 +199,7 @@ type ComplexityRoot struct {
 		Submission       func(childComplexity int, regionCode string, period string) int
 		Submissions      func(childComplexity int, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) int
 		Task             func(childComplexity int, code string) int
+		TaskRollup       func(childComplexity int, regionCode string, period string, includeUnapproved *bool) int
 		Viewer           func(childComplexity int) int
 	}
 
@@ -223,6 +268,12 @@ type ComplexityRoot struct {
 		Unit        func(childComplexity int) int
 	}
 
+	TaskOutputTotal struct {
+		Code  func(childComplexity int) int
+		Unit  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	TaskOutputValue struct {
 		Output func(childComplexity int) int
 		Value  func(childComplexity int) int
@@ -235,6 +286,15 @@ type ComplexityRoot struct {
 		Task      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		UpdatedBy func(childComplexity int) int
+	}
+
+	TaskRollup struct {
+		Done      func(childComplexity int) int
+		DoneShare func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		Outputs   func(childComplexity int) int
+		Reporting func(childComplexity int) int
+		Task      func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -274,6 +334,8 @@ type IndicatorResolver interface {
 
 	DataElements(ctx context.Context, obj *models.Indicator) ([]*models.DataElement, error)
 	Formula(ctx context.Context, obj *models.Indicator) (*model.Formula, error)
+	Assessment(ctx context.Context, obj *models.Indicator, regionCode string) (*model.Assessment, error)
+	Values(ctx context.Context, obj *models.Indicator, regionCode string, periods []string, includeUnapproved *bool) ([]*model.IndicatorValue, error)
 }
 type IndicatorCategoryResolver interface {
 	Indicators(ctx context.Context, obj *models.IndicatorCategory) ([]*models.Indicator, error)
@@ -303,6 +365,9 @@ type QueryResolver interface {
 	Submission(ctx context.Context, regionCode string, period string) (*models.Submission, error)
 	Submissions(ctx context.Context, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) (*model.SubmissionConnection, error)
 	ReportingPeriods(ctx context.Context) ([]*models.ReportingPeriod, error)
+	IndicatorValues(ctx context.Context, regionCode string, period string, indicatorCodes []string, includeUnapproved *bool) ([]*model.IndicatorValue, error)
+	Dashboard(ctx context.Context, regionCode string, period string, includeUnapproved *bool) (*model.Dashboard, error)
+	TaskRollup(ctx context.Context, regionCode string, period string, includeUnapproved *bool) ([]*model.TaskRollup, error)
 }
 type RegionResolver interface {
 	Level(ctx context.Context, obj *models.Region) (model.RegionLevel, error)
@@ -351,6 +416,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Assessment.explanation":
+		if e.ComplexityRoot.Assessment.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Explanation(childComplexity), true
+	case "Assessment.latest":
+		if e.ComplexityRoot.Assessment.Latest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Latest(childComplexity), true
+	case "Assessment.projectedValue":
+		if e.ComplexityRoot.Assessment.ProjectedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.ProjectedValue(childComplexity), true
+	case "Assessment.status":
+		if e.ComplexityRoot.Assessment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Status(childComplexity), true
+	case "Assessment.targetYear":
+		if e.ComplexityRoot.Assessment.TargetYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.TargetYear(childComplexity), true
+	case "Assessment.yearlyValues":
+		if e.ComplexityRoot.Assessment.YearlyValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.YearlyValues(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -430,6 +532,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.Version(childComplexity), true
+
+	case "Completeness.approved":
+		if e.ComplexityRoot.Completeness.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.Approved(childComplexity), true
+	case "Completeness.expected":
+		if e.ComplexityRoot.Completeness.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.Expected(childComplexity), true
+	case "Completeness.missing":
+		if e.ComplexityRoot.Completeness.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.Missing(childComplexity), true
+	case "Completeness.reported":
+		if e.ComplexityRoot.Completeness.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.Reported(childComplexity), true
+
+	case "Dashboard.columns":
+		if e.ComplexityRoot.Dashboard.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Columns(childComplexity), true
+	case "Dashboard.period":
+		if e.ComplexityRoot.Dashboard.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Period(childComplexity), true
+	case "Dashboard.region":
+		if e.ComplexityRoot.Dashboard.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Region(childComplexity), true
+	case "Dashboard.rows":
+		if e.ComplexityRoot.Dashboard.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dashboard.Rows(childComplexity), true
+
+	case "DashboardRow.cells":
+		if e.ComplexityRoot.DashboardRow.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardRow.Cells(childComplexity), true
+	case "DashboardRow.indicator":
+		if e.ComplexityRoot.DashboardRow.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardRow.Indicator(childComplexity), true
+	case "DashboardRow.total":
+		if e.ComplexityRoot.DashboardRow.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DashboardRow.Total(childComplexity), true
 
 	case "DataElement.code":
 		if e.ComplexityRoot.DataElement.Code == nil {
@@ -567,6 +738,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FormulaTerm.Element(childComplexity), true
 
+	case "Indicator.assessment":
+		if e.ComplexityRoot.Indicator.Assessment == nil {
+			break
+		}
+
+		args, err := ec.field_Indicator_assessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Indicator.Assessment(childComplexity, args["regionCode"].(string)), true
 	case "Indicator.category":
 		if e.ComplexityRoot.Indicator.Category == nil {
 			break
@@ -633,6 +815,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
+	case "Indicator.values":
+		if e.ComplexityRoot.Indicator.Values == nil {
+			break
+		}
+
+		args, err := ec.field_Indicator_values_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Indicator.Values(childComplexity, args["regionCode"].(string), args["periods"].([]string), args["includeUnapproved"].(*bool)), true
 
 	case "IndicatorCategory.code":
 		if e.ComplexityRoot.IndicatorCategory.Code == nil {
@@ -652,6 +845,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorCategory.Name(childComplexity), true
+
+	case "IndicatorValue.completeness":
+		if e.ComplexityRoot.IndicatorValue.Completeness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Completeness(childComplexity), true
+	case "IndicatorValue.denominator":
+		if e.ComplexityRoot.IndicatorValue.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Denominator(childComplexity), true
+	case "IndicatorValue.includesUnapproved":
+		if e.ComplexityRoot.IndicatorValue.IncludesUnapproved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.IncludesUnapproved(childComplexity), true
+	case "IndicatorValue.indicator":
+		if e.ComplexityRoot.IndicatorValue.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Indicator(childComplexity), true
+	case "IndicatorValue.numerator":
+		if e.ComplexityRoot.IndicatorValue.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Numerator(childComplexity), true
+	case "IndicatorValue.period":
+		if e.ComplexityRoot.IndicatorValue.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Period(childComplexity), true
+	case "IndicatorValue.region":
+		if e.ComplexityRoot.IndicatorValue.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Region(childComplexity), true
+	case "IndicatorValue.value":
+		if e.ComplexityRoot.IndicatorValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Value(childComplexity), true
 
 	case "Mutation.approveSubmission":
 		if e.ComplexityRoot.Mutation.ApproveSubmission == nil {
@@ -799,6 +1041,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Plan.Tasks(childComplexity), true
 
+	case "Query.dashboard":
+		if e.ComplexityRoot.Query.Dashboard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dashboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Dashboard(childComplexity, args["regionCode"].(string), args["period"].(string), args["includeUnapproved"].(*bool)), true
 	case "Query.indicator":
 		if e.ComplexityRoot.Query.Indicator == nil {
 			break
@@ -810,6 +1063,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Indicator(childComplexity, args["code"].(string)), true
+	case "Query.indicatorValues":
+		if e.ComplexityRoot.Query.IndicatorValues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicatorValues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IndicatorValues(childComplexity, args["regionCode"].(string), args["period"].(string), args["indicatorCodes"].([]string), args["includeUnapproved"].(*bool)), true
 
 	case "Query.plan":
 		if e.ComplexityRoot.Query.Plan == nil {
@@ -878,6 +1142,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Task(childComplexity, args["code"].(string)), true
+	case "Query.taskRollup":
+		if e.ComplexityRoot.Query.TaskRollup == nil {
+			break
+		}
+
+		args, err := ec.field_Query_taskRollup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TaskRollup(childComplexity, args["regionCode"].(string), args["period"].(string), args["includeUnapproved"].(*bool)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -1139,6 +1414,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaskOutput.Unit(childComplexity), true
 
+	case "TaskOutputTotal.code":
+		if e.ComplexityRoot.TaskOutputTotal.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskOutputTotal.Code(childComplexity), true
+	case "TaskOutputTotal.unit":
+		if e.ComplexityRoot.TaskOutputTotal.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskOutputTotal.Unit(childComplexity), true
+	case "TaskOutputTotal.value":
+		if e.ComplexityRoot.TaskOutputTotal.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskOutputTotal.Value(childComplexity), true
+
 	case "TaskOutputValue.output":
 		if e.ComplexityRoot.TaskOutputValue.Output == nil {
 			break
@@ -1188,6 +1482,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskProgress.UpdatedBy(childComplexity), true
+
+	case "TaskRollup.done":
+		if e.ComplexityRoot.TaskRollup.Done == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskRollup.Done(childComplexity), true
+	case "TaskRollup.doneShare":
+		if e.ComplexityRoot.TaskRollup.DoneShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskRollup.DoneShare(childComplexity), true
+	case "TaskRollup.expected":
+		if e.ComplexityRoot.TaskRollup.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskRollup.Expected(childComplexity), true
+	case "TaskRollup.outputs":
+		if e.ComplexityRoot.TaskRollup.Outputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskRollup.Outputs(childComplexity), true
+	case "TaskRollup.reporting":
+		if e.ComplexityRoot.TaskRollup.Reporting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskRollup.Reporting(childComplexity), true
+	case "TaskRollup.task":
+		if e.ComplexityRoot.TaskRollup.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskRollup.Task(childComplexity), true
 
 	case "Viewer.name":
 		if e.ComplexityRoot.Viewer.Name == nil {
@@ -1332,6 +1663,19 @@ type Query {
   submissions(regionCode: String, period: String, status: SubmissionStatus, first: Int = 50, after: String): SubmissionConnection!
   "The reporting periods the city has opened or closed."
   reportingPeriods: [ReportingPeriod!]!
+
+  """
+  Indicator values of a region for a period, rolled up from the approved submissions of its
+  subtree at query time (never stale): counts are summed, rates are ratios of sums, per-capita
+  figures are sums over summed populations, stocks take the latest quarter, city-only figures
+  are the city's own. includeUnapproved adds SUBMITTED submissions for a preview. Readable for
+  the caller's own subtree and for its ancestors (the municipal total a county belongs to).
+  """
+  indicatorValues(regionCode: String!, period: String!, indicatorCodes: [String!], includeUnapproved: Boolean = false): [IndicatorValue!]!
+  "One row per indicator: the region's total and one cell per child region the caller may see."
+  dashboard(regionCode: String!, period: String!, includeUnapproved: Boolean = false): Dashboard!
+  "Key-task progress rolled up over the region's subtree: output figures per measure, sub-task and task, and the share of counties reporting each measure DONE."
+  taskRollup(regionCode: String!, period: String!, includeUnapproved: Boolean = false): [TaskRollup!]!
 }
 
 type Mutation {
@@ -1540,6 +1884,89 @@ type Indicator {
   dataElements: [DataElement!]!
   "How the indicator is computed from its data elements after aggregation."
   formula: Formula!
+  "Where the indicator stands against its target in a region, from the approved yearly values."
+  assessment(regionCode: String!): Assessment
+  "The indicator's values in a region for several periods."
+  values(regionCode: String!, periods: [String!]!, includeUnapproved: Boolean = false): [IndicatorValue!]!
+}
+
+"An indicator's value in a region for a period, computed from the submissions at query time."
+type IndicatorValue {
+  indicator: Indicator!
+  region: Region!
+  period: String!
+  "Null when a figure of the formula is missing or the denominator is 0."
+  value: Float
+  "The aggregated numerator (Σ coefficient × element), before the factor."
+  numerator: Float
+  "The aggregated denominator; null for indicators without one."
+  denominator: Float
+  completeness: Completeness!
+  "True when SUBMITTED (not yet approved) submissions were counted."
+  includesUnapproved: Boolean!
+}
+
+"How complete the figures behind a value are."
+type Completeness {
+  "Reporting units expected: the counties of the subtree for county figures, the city for city figures."
+  expected: Int!
+  "Units whose counted submission for the period holds a figure of the indicator."
+  reported: Int!
+  "Of those, units whose submission is approved."
+  approved: Int!
+  "Expected units that have not reported."
+  missing: [Region!]!
+}
+
+type Assessment {
+  status: ProgressStatus!
+  "The value judged: the latest yearly value (a later partial-year value is named in the explanation)."
+  latest: IndicatorValue
+  "The straight-line trend of the yearly values continued to the target year."
+  projectedValue: Float
+  targetYear: Int!
+  "The rule applied, with the numbers."
+  explanation: String!
+  "The yearly values the assessment used."
+  yearlyValues: [IndicatorValue!]!
+}
+
+enum ProgressStatus { ACHIEVED ON_TRACK NEEDS_ACCELERATION AT_RISK DETERIORATING NO_DATA NO_TARGET }
+
+type Dashboard {
+  region: Region!
+  period: String!
+  "The child regions that have cells, in code order (only those the caller may see)."
+  columns: [Region!]!
+  rows: [DashboardRow!]!
+}
+
+type DashboardRow {
+  indicator: Indicator!
+  total: IndicatorValue!
+  "One cell per column, in column order."
+  cells: [IndicatorValue!]!
+}
+
+"A key task, sub-task or measure with its outputs rolled up over a region's subtree."
+type TaskRollup {
+  task: Task!
+  "Output figures summed over the subtree (and, above measures, over the measures below), by code and unit."
+  outputs: [TaskOutputTotal!]!
+  "Counties expected to report on measures."
+  expected: Int!
+  "Counties that reported progress on the measure (for a task or sub-task: on any measure below it)."
+  reporting: Int!
+  "Counties reporting the measure DONE (for a task or sub-task: all of its measures DONE)."
+  done: Int!
+  "done / expected; null when nothing is expected."
+  doneShare: Float
+}
+
+type TaskOutputTotal {
+  code: String!
+  unit: String!
+  value: Float!
 }
 
 type Target {
@@ -1634,6 +2061,24 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Assessment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_Assessment_status(ctx, field)
+	case "latest":
+		return ec.fieldContext_Assessment_latest(ctx, field)
+	case "projectedValue":
+		return ec.fieldContext_Assessment_projectedValue(ctx, field)
+	case "targetYear":
+		return ec.fieldContext_Assessment_targetYear(ctx, field)
+	case "explanation":
+		return ec.fieldContext_Assessment_explanation(ctx, field)
+	case "yearlyValues":
+		return ec.fieldContext_Assessment_yearlyValues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Assessment", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -1664,6 +2109,46 @@ func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field gr
 		return ec.fieldContext_AuditEntry_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_Completeness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "expected":
+		return ec.fieldContext_Completeness_expected(ctx, field)
+	case "reported":
+		return ec.fieldContext_Completeness_reported(ctx, field)
+	case "approved":
+		return ec.fieldContext_Completeness_approved(ctx, field)
+	case "missing":
+		return ec.fieldContext_Completeness_missing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Completeness", field.Name)
+}
+
+func (ec *executionContext) childFields_Dashboard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_Dashboard_region(ctx, field)
+	case "period":
+		return ec.fieldContext_Dashboard_period(ctx, field)
+	case "columns":
+		return ec.fieldContext_Dashboard_columns(ctx, field)
+	case "rows":
+		return ec.fieldContext_Dashboard_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dashboard", field.Name)
+}
+
+func (ec *executionContext) childFields_DashboardRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_DashboardRow_indicator(ctx, field)
+	case "total":
+		return ec.fieldContext_DashboardRow_total(ctx, field)
+	case "cells":
+		return ec.fieldContext_DashboardRow_cells(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DashboardRow", field.Name)
 }
 
 func (ec *executionContext) childFields_DataElement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1758,6 +2243,10 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_dataElements(ctx, field)
 	case "formula":
 		return ec.fieldContext_Indicator_formula(ctx, field)
+	case "assessment":
+		return ec.fieldContext_Indicator_assessment(ctx, field)
+	case "values":
+		return ec.fieldContext_Indicator_values(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
 }
@@ -1772,6 +2261,28 @@ func (ec *executionContext) childFields_IndicatorCategory(ctx context.Context, f
 		return ec.fieldContext_IndicatorCategory_indicators(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorCategory", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorValue_indicator(ctx, field)
+	case "region":
+		return ec.fieldContext_IndicatorValue_region(ctx, field)
+	case "period":
+		return ec.fieldContext_IndicatorValue_period(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorValue_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_IndicatorValue_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_IndicatorValue_denominator(ctx, field)
+	case "completeness":
+		return ec.fieldContext_IndicatorValue_completeness(ctx, field)
+	case "includesUnapproved":
+		return ec.fieldContext_IndicatorValue_includesUnapproved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1938,6 +2449,18 @@ func (ec *executionContext) childFields_TaskOutput(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TaskOutput", field.Name)
 }
 
+func (ec *executionContext) childFields_TaskOutputTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_TaskOutputTotal_code(ctx, field)
+	case "unit":
+		return ec.fieldContext_TaskOutputTotal_unit(ctx, field)
+	case "value":
+		return ec.fieldContext_TaskOutputTotal_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskOutputTotal", field.Name)
+}
+
 func (ec *executionContext) childFields_TaskOutputValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "output":
@@ -1964,6 +2487,24 @@ func (ec *executionContext) childFields_TaskProgress(ctx context.Context, field 
 		return ec.fieldContext_TaskProgress_updatedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskRollup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "task":
+		return ec.fieldContext_TaskRollup_task(ctx, field)
+	case "outputs":
+		return ec.fieldContext_TaskRollup_outputs(ctx, field)
+	case "expected":
+		return ec.fieldContext_TaskRollup_expected(ctx, field)
+	case "reporting":
+		return ec.fieldContext_TaskRollup_reporting(ctx, field)
+	case "done":
+		return ec.fieldContext_TaskRollup_done(ctx, field)
+	case "doneShare":
+		return ec.fieldContext_TaskRollup_doneShare(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskRollup", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2095,6 +2636,50 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Indicator_assessment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Indicator_values_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periods",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periods"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeUnapproved",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeUnapproved"] = arg2
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_approveSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -2296,6 +2881,74 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dashboard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeUnapproved",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeUnapproved"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_indicatorValues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "indicatorCodes",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["indicatorCodes"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "includeUnapproved",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeUnapproved"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_indicator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2406,6 +3059,36 @@ func (ec *executionContext) field_Query_submissions_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_taskRollup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeUnapproved",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeUnapproved"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_task_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2493,6 +3176,162 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Assessment_status(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProgressStatus) graphql.Marshaler {
+			return ec.marshalNProgressStatus2planapiᚋgraphᚋmodelᚐProgressStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, "ProgressStatus")
+}
+
+func (ec *executionContext) _Assessment_latest(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_latest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorValue) graphql.Marshaler {
+			return ec.marshalOIndicatorValue2ᚖplanapiᚋgraphᚋmodelᚐIndicatorValue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_latest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assessment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Assessment_projectedValue(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_projectedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_projectedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Assessment_targetYear(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_targetYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_targetYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Assessment_explanation(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Assessment_yearlyValues(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_yearlyValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearlyValues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚕᚖplanapiᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_yearlyValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assessment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2791,6 +3630,322 @@ func (ec *executionContext) _AuditEntry_version(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_AuditEntry_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Completeness_expected(ctx context.Context, field graphql.CollectedField, obj *model.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Completeness", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Completeness_reported(ctx context.Context, field graphql.CollectedField, obj *model.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_reported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Completeness", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Completeness_approved(ctx context.Context, field graphql.CollectedField, obj *model.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Completeness", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Completeness_missing(ctx context.Context, field graphql.CollectedField, obj *model.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖplanapiᚋmodelsᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_region(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_period(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dashboard", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dashboard_columns(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖplanapiᚋmodelsᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dashboard_rows(ctx context.Context, field graphql.CollectedField, obj *model.Dashboard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dashboard_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DashboardRow) graphql.Marshaler {
+			return ec.marshalNDashboardRow2ᚕᚖplanapiᚋgraphᚋmodelᚐDashboardRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dashboard_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dashboard",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DashboardRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardRow_indicator(ctx context.Context, field graphql.CollectedField, obj *model.DashboardRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardRow_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖplanapiᚋmodelsᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardRow_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardRow_total(ctx context.Context, field graphql.CollectedField, obj *model.DashboardRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardRow_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorValue) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚖplanapiᚋgraphᚋmodelᚐIndicatorValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardRow_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DashboardRow_cells(ctx context.Context, field graphql.CollectedField, obj *model.DashboardRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DashboardRow_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚕᚖplanapiᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DashboardRow_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DashboardRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DataElement_code(ctx context.Context, field graphql.CollectedField, obj *models.DataElement) (ret graphql.Marshaler) {
@@ -3651,6 +4806,94 @@ func (ec *executionContext) fieldContext_Indicator_formula(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Indicator_assessment(ctx context.Context, field graphql.CollectedField, obj *models.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_assessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Indicator().Assessment(ctx, obj, fc.Args["regionCode"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Assessment) graphql.Marshaler {
+			return ec.marshalOAssessment2ᚖplanapiᚋgraphᚋmodelᚐAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_assessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assessment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Indicator_assessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicator_values(ctx context.Context, field graphql.CollectedField, obj *models.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Indicator().Values(ctx, obj, fc.Args["regionCode"].(string), fc.Args["periods"].([]string), fc.Args["includeUnapproved"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚕᚖplanapiᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_values(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Indicator_values_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IndicatorCategory_code(ctx context.Context, field graphql.CollectedField, obj *models.IndicatorCategory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3727,6 +4970,217 @@ func (ec *executionContext) fieldContext_IndicatorCategory_indicators(_ context.
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖplanapiᚋmodelsᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_region(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_period(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorValue_value(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_numerator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_denominator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_completeness(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_completeness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completeness, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Completeness) graphql.Marshaler {
+			return ec.marshalNCompleteness2ᚖplanapiᚋgraphᚋmodelᚐCompleteness(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_completeness(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Completeness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_includesUnapproved(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_includesUnapproved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IncludesUnapproved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_includesUnapproved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Mutation_saveDataValues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4682,6 +6136,138 @@ func (ec *executionContext) fieldContext_Query_reportingPeriods(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReportingPeriod(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicatorValues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicatorValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IndicatorValues(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["indicatorCodes"].([]string), fc.Args["includeUnapproved"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚕᚖplanapiᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicatorValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicatorValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dashboard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dashboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Dashboard(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["includeUnapproved"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Dashboard) graphql.Marshaler {
+			return ec.marshalNDashboard2ᚖplanapiᚋgraphᚋmodelᚐDashboard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dashboard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dashboard(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dashboard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_taskRollup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_taskRollup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TaskRollup(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["includeUnapproved"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskRollup) graphql.Marshaler {
+			return ec.marshalNTaskRollup2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskRollupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_taskRollup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskRollup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_taskRollup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5813,6 +7399,75 @@ func (ec *executionContext) fieldContext_TaskOutput_approximate(_ context.Contex
 	return graphql.NewScalarFieldContext("TaskOutput", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _TaskOutputTotal_code(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutputTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskOutputTotal_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskOutputTotal_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskOutputTotal", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskOutputTotal_unit(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutputTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskOutputTotal_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskOutputTotal_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskOutputTotal", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskOutputTotal_value(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutputTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskOutputTotal_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskOutputTotal_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskOutputTotal", field, false, false, "Float")
+}
+
 func (ec *executionContext) _TaskOutputValue_output(ctx context.Context, field graphql.CollectedField, obj *model.TaskOutputValue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6022,6 +7677,162 @@ func (ec *executionContext) _TaskProgress_updatedBy(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_TaskProgress_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaskProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskRollup_task(ctx context.Context, field graphql.CollectedField, obj *model.TaskRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskRollup_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Task, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Task) graphql.Marshaler {
+			return ec.marshalNTask2ᚖplanapiᚋmodelsᚐTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskRollup_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskRollup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskRollup_outputs(ctx context.Context, field graphql.CollectedField, obj *model.TaskRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskRollup_outputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outputs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskOutputTotal) graphql.Marshaler {
+			return ec.marshalNTaskOutputTotal2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskRollup_outputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskRollup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskOutputTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskRollup_expected(ctx context.Context, field graphql.CollectedField, obj *model.TaskRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskRollup_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskRollup_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskRollup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TaskRollup_reporting(ctx context.Context, field graphql.CollectedField, obj *model.TaskRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskRollup_reporting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reporting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskRollup_reporting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskRollup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TaskRollup_done(ctx context.Context, field graphql.CollectedField, obj *model.TaskRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskRollup_done(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Done, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskRollup_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskRollup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TaskRollup_doneShare(ctx context.Context, field graphql.CollectedField, obj *model.TaskRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskRollup_doneShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskRollup_doneShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskRollup", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *auth.Principal) (ret graphql.Marshaler) {
@@ -7448,6 +9259,64 @@ func UnmarshalTaskProgressInput(ctx context.Context, raw any) (model.TaskProgres
 
 // region    **************************** object.gotpl ****************************
 
+var assessmentImplementors = []string{"Assessment"}
+
+func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSet, obj *model.Assessment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Assessment")
+		case "status":
+			out.Values[i] = ec._Assessment_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latest":
+			out.Values[i] = ec._Assessment_latest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectedValue":
+			out.Values[i] = ec._Assessment_projectedValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetYear":
+			out.Values[i] = ec._Assessment_targetYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanation":
+			out.Values[i] = ec._Assessment_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yearlyValues":
+			out.Values[i] = ec._Assessment_yearlyValues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *models.AuditEntry) graphql.Marshaler {
@@ -7525,6 +9394,145 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._AuditEntry_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var completenessImplementors = []string{"Completeness"}
+
+func (ec *executionContext) _Completeness(ctx context.Context, sel ast.SelectionSet, obj *model.Completeness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completenessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Completeness")
+		case "expected":
+			out.Values[i] = ec._Completeness_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reported":
+			out.Values[i] = ec._Completeness_reported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approved":
+			out.Values[i] = ec._Completeness_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._Completeness_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardImplementors = []string{"Dashboard"}
+
+func (ec *executionContext) _Dashboard(ctx context.Context, sel ast.SelectionSet, obj *model.Dashboard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dashboard")
+		case "region":
+			out.Values[i] = ec._Dashboard_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._Dashboard_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "columns":
+			out.Values[i] = ec._Dashboard_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._Dashboard_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dashboardRowImplementors = []string{"DashboardRow"}
+
+func (ec *executionContext) _DashboardRow(ctx context.Context, sel ast.SelectionSet, obj *model.DashboardRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dashboardRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DashboardRow")
+		case "indicator":
+			out.Values[i] = ec._DashboardRow_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._DashboardRow_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._DashboardRow_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -7845,6 +9853,18 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Indicator_formula(ctx, field, obj)
 				})
+		case "assessment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_assessment(ctx, field, obj)
+				})
+		case "values":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_values(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7889,6 +9909,74 @@ func (ec *executionContext) _IndicatorCategory(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IndicatorCategory_indicators(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorValueImplementors = []string{"IndicatorValue"}
+
+func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorValue")
+		case "indicator":
+			out.Values[i] = ec._IndicatorValue_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "region":
+			out.Values[i] = ec._IndicatorValue_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._IndicatorValue_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IndicatorValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._IndicatorValue_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._IndicatorValue_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completeness":
+			out.Values[i] = ec._IndicatorValue_completeness(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "includesUnapproved":
+			out.Values[i] = ec._IndicatorValue_includesUnapproved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8178,6 +10266,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reportingPeriods(ctx, field)
+				})
+		case "indicatorValues":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicatorValues(ctx, field)
+				})
+		case "dashboard":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dashboard(ctx, field)
+				})
+		case "taskRollup":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_taskRollup(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -8650,6 +10756,49 @@ func (ec *executionContext) _TaskOutput(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var taskOutputTotalImplementors = []string{"TaskOutputTotal"}
+
+func (ec *executionContext) _TaskOutputTotal(ctx context.Context, sel ast.SelectionSet, obj *model.TaskOutputTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskOutputTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskOutputTotal")
+		case "code":
+			out.Values[i] = ec._TaskOutputTotal_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._TaskOutputTotal_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._TaskOutputTotal_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var taskOutputValueImplementors = []string{"TaskOutputValue"}
 
 func (ec *executionContext) _TaskOutputValue(ctx context.Context, sel ast.SelectionSet, obj *model.TaskOutputValue) graphql.Marshaler {
@@ -8731,6 +10880,64 @@ func (ec *executionContext) _TaskProgress(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._TaskProgress_updatedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskRollupImplementors = []string{"TaskRollup"}
+
+func (ec *executionContext) _TaskRollup(ctx context.Context, sel ast.SelectionSet, obj *model.TaskRollup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskRollupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskRollup")
+		case "task":
+			out.Values[i] = ec._TaskRollup_task(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outputs":
+			out.Values[i] = ec._TaskRollup_outputs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._TaskRollup_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reporting":
+			out.Values[i] = ec._TaskRollup_reporting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "done":
+			out.Values[i] = ec._TaskRollup_done(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "doneShare":
+			out.Values[i] = ec._TaskRollup_doneShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -9209,6 +11416,46 @@ func (ec *executionContext) marshalNComparator2planapiᚋgraphᚋmodelᚐCompara
 	return v
 }
 
+func (ec *executionContext) marshalNCompleteness2ᚖplanapiᚋgraphᚋmodelᚐCompleteness(ctx context.Context, sel ast.SelectionSet, v *model.Completeness) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Completeness!")
+		return graphql.Null
+	}
+	return ec._Completeness(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDashboard2ᚖplanapiᚋgraphᚋmodelᚐDashboard(ctx context.Context, sel ast.SelectionSet, v *model.Dashboard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Dashboard!")
+		return graphql.Null
+	}
+	return ec._Dashboard(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDashboardRow2ᚕᚖplanapiᚋgraphᚋmodelᚐDashboardRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DashboardRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDashboardRow2ᚖplanapiᚋgraphᚋmodelᚐDashboardRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDashboardRow2ᚖplanapiᚋgraphᚋmodelᚐDashboardRow(ctx context.Context, sel ast.SelectionSet, v *model.DashboardRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DashboardRow!")
+		return graphql.Null
+	}
+	return ec._DashboardRow(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDataElement2ᚕᚖplanapiᚋmodelsᚐDataElementᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DataElement) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9380,6 +11627,30 @@ func (ec *executionContext) marshalNIndicatorCategory2ᚖplanapiᚋmodelsᚐIndi
 	return ec._IndicatorCategory(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIndicatorValue2ᚕᚖplanapiᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorValue2ᚖplanapiᚋgraphᚋmodelᚐIndicatorValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorValue2ᚖplanapiᚋgraphᚋmodelᚐIndicatorValue(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorValue!")
+		return graphql.Null
+	}
+	return ec._IndicatorValue(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9440,6 +11711,16 @@ func (ec *executionContext) marshalNPeriodType2ᚕplanapiᚋgraphᚋmodelᚐPeri
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNProgressStatus2planapiᚋgraphᚋmodelᚐProgressStatus(ctx context.Context, v any) (model.ProgressStatus, error) {
+	var res model.ProgressStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgressStatus2planapiᚋgraphᚋmodelᚐProgressStatus(ctx context.Context, sel ast.SelectionSet, v model.ProgressStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNRegion2ᚕᚖplanapiᚋmodelsᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Region) graphql.Marshaler {
@@ -9537,6 +11818,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *models.Submission) graphql.Marshaler {
@@ -9650,6 +11960,30 @@ func (ec *executionContext) unmarshalNTaskOutputInput2ᚖplanapiᚋgraphᚋmodel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNTaskOutputTotal2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskOutputTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskOutputTotal2ᚖplanapiᚋgraphᚋmodelᚐTaskOutputTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskOutputTotal2ᚖplanapiᚋgraphᚋmodelᚐTaskOutputTotal(ctx context.Context, sel ast.SelectionSet, v *model.TaskOutputTotal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskOutputTotal!")
+		return graphql.Null
+	}
+	return ec._TaskOutputTotal(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTaskOutputValue2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskOutputValue) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9701,6 +12035,30 @@ func (ec *executionContext) marshalNTaskProgress2ᚖplanapiᚋmodelsᚐTaskRepor
 func (ec *executionContext) unmarshalNTaskProgressInput2ᚖplanapiᚋgraphᚋmodelᚐTaskProgressInput(ctx context.Context, v any) (*model.TaskProgressInput, error) {
 	res, err := ec.unmarshalInputTaskProgressInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskRollup2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskRollupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskRollup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskRollup2ᚖplanapiᚋgraphᚋmodelᚐTaskRollup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskRollup2ᚖplanapiᚋgraphᚋmodelᚐTaskRollup(ctx context.Context, sel ast.SelectionSet, v *model.TaskRollup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskRollup!")
+		return graphql.Null
+	}
+	return ec._TaskRollup(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTaskStatus2planapiᚋgraphᚋmodelᚐTaskStatus(ctx context.Context, v any) (model.TaskStatus, error) {
@@ -9897,6 +12255,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAssessment2ᚖplanapiᚋgraphᚋmodelᚐAssessment(ctx context.Context, sel ast.SelectionSet, v *model.Assessment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Assessment(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9971,6 +12336,13 @@ func (ec *executionContext) marshalOIndicator2ᚖplanapiᚋmodelsᚐIndicator(ct
 	return ec._Indicator(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOIndicatorValue2ᚖplanapiᚋgraphᚋmodelᚐIndicatorValue(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorValue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IndicatorValue(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -10013,6 +12385,41 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	_ = ctx
 	res := graphql.MarshalString(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -8,6 +8,7 @@ import (
 	"planapi/auth"
 	"planapi/loader"
 	"planapi/models"
+	"planapi/period"
 	"planapi/store"
 )
 
@@ -17,6 +18,59 @@ type loaders struct {
 	values  *loader.Loader[int64, []*models.DataValue]
 	tasks   *loader.Loader[int64, []*models.TaskReport]
 	history *loader.Loader[int64, []*models.AuditEntry]
+	// indicatorValues computes every indicator of a region and period; all keys of one
+	// batch are computed in one roll-up (two statements) per includeUnapproved flag.
+	indicatorValues *loader.Loader[valueKey, *valueSet]
+}
+
+type valueKey struct {
+	Region     string
+	Period     period.Period
+	Unapproved bool
+}
+
+// valueSet is every indicator's value at one region and period.
+type valueSet struct {
+	byIndicator map[int64]*store.IndicatorValue
+}
+
+func fetchValues(st *store.Store, p *auth.Principal) loader.Fetch[valueKey, *valueSet] {
+	return func(ctx context.Context, keys []valueKey) (map[valueKey]*valueSet, error) {
+		out := map[valueKey]*valueSet{}
+		for _, flag := range []bool{false, true} {
+			var regions []string
+			var periods []period.Period
+			seenR, seenP := map[string]bool{}, map[period.Period]bool{}
+			for _, k := range keys {
+				if k.Unapproved != flag {
+					continue
+				}
+				if !seenR[k.Region] {
+					seenR[k.Region] = true
+					regions = append(regions, k.Region)
+				}
+				if !seenP[k.Period] {
+					seenP[k.Period] = true
+					periods = append(periods, k.Period)
+				}
+			}
+			if len(regions) == 0 {
+				continue
+			}
+			vals, _, err := st.IndicatorValues(ctx, p, store.ValuesQuery{Regions: regions, Periods: periods, IncludeUnapproved: flag, SkipHidden: true})
+			if err != nil {
+				return nil, err
+			}
+			for k, list := range vals {
+				set := &valueSet{byIndicator: map[int64]*store.IndicatorValue{}}
+				for _, v := range list {
+					set.byIndicator[v.Indicator.ID] = v
+				}
+				out[valueKey{Region: k.Region, Period: k.Period, Unapproved: flag}] = set
+			}
+		}
+		return out, nil
+	}
 }
 
 type loadersKey struct{}
@@ -34,6 +88,7 @@ func newLoaders(st *store.Store, p *auth.Principal) *loaders {
 		history: loader.New(func(ctx context.Context, ids []int64) (map[int64][]*models.AuditEntry, error) {
 			return st.History(ctx, p, ids, "")
 		}, batchWait, 500),
+		indicatorValues: loader.New(fetchValues(st, p), batchWait, 2000),
 	}
 }
 

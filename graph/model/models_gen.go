@@ -10,6 +10,46 @@ import (
 	"strconv"
 )
 
+type Assessment struct {
+	Status ProgressStatus `json:"status"`
+	// The value judged: the latest yearly value (a later partial-year value is named in the explanation).
+	Latest *IndicatorValue `json:"latest,omitempty"`
+	// The straight-line trend of the yearly values continued to the target year.
+	ProjectedValue *float64 `json:"projectedValue,omitempty"`
+	TargetYear     int      `json:"targetYear"`
+	// The rule applied, with the numbers.
+	Explanation string `json:"explanation"`
+	// The yearly values the assessment used.
+	YearlyValues []*IndicatorValue `json:"yearlyValues"`
+}
+
+// How complete the figures behind a value are.
+type Completeness struct {
+	// Reporting units expected: the counties of the subtree for county figures, the city for city figures.
+	Expected int `json:"expected"`
+	// Units whose counted submission for the period holds a figure of the indicator.
+	Reported int `json:"reported"`
+	// Of those, units whose submission is approved.
+	Approved int `json:"approved"`
+	// Expected units that have not reported.
+	Missing []*models.Region `json:"missing"`
+}
+
+type Dashboard struct {
+	Region *models.Region `json:"region"`
+	Period string         `json:"period"`
+	// The child regions that have cells, in code order (only those the caller may see).
+	Columns []*models.Region `json:"columns"`
+	Rows    []*DashboardRow  `json:"rows"`
+}
+
+type DashboardRow struct {
+	Indicator *models.Indicator `json:"indicator"`
+	Total     *IndicatorValue   `json:"total"`
+	// One cell per column, in column order.
+	Cells []*IndicatorValue `json:"cells"`
+}
+
 type DataValueInput struct {
 	// A data element code, e.g. IP_BATCHES_INSPECTED.
 	Element string `json:"element"`
@@ -29,6 +69,22 @@ type Formula struct {
 type FormulaTerm struct {
 	Element     *models.DataElement `json:"element"`
 	Coefficient float64             `json:"coefficient"`
+}
+
+// An indicator's value in a region for a period, computed from the submissions at query time.
+type IndicatorValue struct {
+	Indicator *models.Indicator `json:"indicator"`
+	Region    *models.Region    `json:"region"`
+	Period    string            `json:"period"`
+	// Null when a figure of the formula is missing or the denominator is 0.
+	Value *float64 `json:"value,omitempty"`
+	// The aggregated numerator (Σ coefficient × element), before the factor.
+	Numerator *float64 `json:"numerator,omitempty"`
+	// The aggregated denominator; null for indicators without one.
+	Denominator  *float64      `json:"denominator,omitempty"`
+	Completeness *Completeness `json:"completeness"`
+	// True when SUBMITTED (not yet approved) submissions were counted.
+	IncludesUnapproved bool `json:"includesUnapproved"`
 }
 
 type Mutation struct {
@@ -77,6 +133,12 @@ type TaskOutputInput struct {
 	Value *float64 `json:"value,omitempty"`
 }
 
+type TaskOutputTotal struct {
+	Code  string  `json:"code"`
+	Unit  string  `json:"unit"`
+	Value float64 `json:"value"`
+}
+
 type TaskOutputValue struct {
 	Output *models.TaskOutput `json:"output"`
 	Value  float64            `json:"value"`
@@ -88,6 +150,21 @@ type TaskProgressInput struct {
 	Status    *TaskStatus        `json:"status,omitempty"`
 	Narrative *string            `json:"narrative,omitempty"`
 	Outputs   []*TaskOutputInput `json:"outputs,omitempty"`
+}
+
+// A key task, sub-task or measure with its outputs rolled up over a region's subtree.
+type TaskRollup struct {
+	Task *models.Task `json:"task"`
+	// Output figures summed over the subtree (and, above measures, over the measures below), by code and unit.
+	Outputs []*TaskOutputTotal `json:"outputs"`
+	// Counties expected to report on measures.
+	Expected int `json:"expected"`
+	// Counties that reported progress on the measure (for a task or sub-task: on any measure below it).
+	Reporting int `json:"reporting"`
+	// Counties reporting the measure DONE (for a task or sub-task: all of its measures DONE).
+	Done int `json:"done"`
+	// done / expected; null when nothing is expected.
+	DoneShare *float64 `json:"doneShare,omitempty"`
 }
 
 type Comparator string
@@ -256,6 +333,71 @@ func (e *PeriodType) UnmarshalJSON(b []byte) error {
 }
 
 func (e PeriodType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ProgressStatus string
+
+const (
+	ProgressStatusAchieved          ProgressStatus = "ACHIEVED"
+	ProgressStatusOnTrack           ProgressStatus = "ON_TRACK"
+	ProgressStatusNeedsAcceleration ProgressStatus = "NEEDS_ACCELERATION"
+	ProgressStatusAtRisk            ProgressStatus = "AT_RISK"
+	ProgressStatusDeteriorating     ProgressStatus = "DETERIORATING"
+	ProgressStatusNoData            ProgressStatus = "NO_DATA"
+	ProgressStatusNoTarget          ProgressStatus = "NO_TARGET"
+)
+
+var AllProgressStatus = []ProgressStatus{
+	ProgressStatusAchieved,
+	ProgressStatusOnTrack,
+	ProgressStatusNeedsAcceleration,
+	ProgressStatusAtRisk,
+	ProgressStatusDeteriorating,
+	ProgressStatusNoData,
+	ProgressStatusNoTarget,
+}
+
+func (e ProgressStatus) IsValid() bool {
+	switch e {
+	case ProgressStatusAchieved, ProgressStatusOnTrack, ProgressStatusNeedsAcceleration, ProgressStatusAtRisk, ProgressStatusDeteriorating, ProgressStatusNoData, ProgressStatusNoTarget:
+		return true
+	}
+	return false
+}
+
+func (e ProgressStatus) String() string {
+	return string(e)
+}
+
+func (e *ProgressStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProgressStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProgressStatus", str)
+	}
+	return nil
+}
+
+func (e ProgressStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProgressStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProgressStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

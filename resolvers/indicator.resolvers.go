@@ -1,0 +1,259 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"planapi/apperr"
+	"planapi/assess"
+	"planapi/graph/model"
+	"planapi/models"
+	"planapi/period"
+	"planapi/store"
+)
+
+// Roll-ups: indicator values, dashboards, assessments and key-task progress, all computed at
+// query time from the submissions (store/indicators.go); nothing derived is stored.
+
+func boolOr(b *bool) bool { return b != nil && *b }
+
+func (r *Resolver) present(v *store.IndicatorValue) *model.IndicatorValue {
+	out := &model.IndicatorValue{
+		Indicator: v.Indicator, Region: v.Region, Period: v.Period.String(),
+		Value: v.Value, Numerator: v.Numerator, Denominator: v.Denominator,
+		IncludesUnapproved: v.IncludesUnapproved,
+	}
+	missing := make([]*models.Region, 0, len(v.Missing))
+	for _, c := range v.Missing {
+		if reg := r.Cache.Regions().Get(c); reg != nil {
+			missing = append(missing, reg)
+		}
+	}
+	out.Completeness = &model.Completeness{Expected: len(v.Expected), Reported: len(v.Reported), Approved: len(v.Approved), Missing: missing}
+	return out
+}
+
+func (r *queryResolver) IndicatorValues(ctx context.Context, regionCode string, periodArg string, indicatorCodes []string, includeUnapproved *bool) ([]*model.IndicatorValue, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	per, err := parsePeriodArg("period", periodArg)
+	if err != nil {
+		return nil, err
+	}
+	var inds []*models.Indicator
+	if indicatorCodes != nil {
+		cat := r.Cache.Catalogue()
+		plan := cat.Current()
+		for _, code := range indicatorCodes {
+			ind := cat.Indicator(plan.ID, code)
+			if ind == nil {
+				return nil, apperr.New(apperr.Invalid, "indicatorCodes: %q is not an indicator of the plan", code).With("field", "indicatorCodes").With("value", code)
+			}
+			inds = append(inds, ind)
+		}
+		if len(inds) == 0 {
+			return []*model.IndicatorValue{}, nil
+		}
+	}
+	vals, _, err := r.Store.IndicatorValues(ctx, p, store.ValuesQuery{Regions: []string{regionCode}, Periods: []period.Period{per}, Indicators: inds, IncludeUnapproved: boolOr(includeUnapproved)})
+	if err != nil {
+		return nil, err
+	}
+	list := vals[store.ValueKey{Region: regionCode, Period: per}]
+	out := make([]*model.IndicatorValue, len(list))
+	for i, v := range list {
+		out[i] = r.present(v)
+	}
+	return out, nil
+}
+
+func (r *queryResolver) Dashboard(ctx context.Context, regionCode string, periodArg string, includeUnapproved *bool) (*model.Dashboard, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	per, err := parsePeriodArg("period", periodArg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.Store.Dashboard(ctx, p, regionCode, per, boolOr(includeUnapproved))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Dashboard{Region: d.Region, Period: per.String(), Columns: d.Columns, Rows: make([]*model.DashboardRow, len(d.Rows))}
+	if out.Columns == nil {
+		out.Columns = []*models.Region{}
+	}
+	for i, row := range d.Rows {
+		cells := make([]*model.IndicatorValue, len(row.Cells))
+		for j, c := range row.Cells {
+			cells[j] = r.present(c)
+		}
+		out.Rows[i] = &model.DashboardRow{Indicator: row.Total.Indicator, Total: r.present(row.Total), Cells: cells}
+	}
+	return out, nil
+}
+
+func (r *queryResolver) TaskRollup(ctx context.Context, regionCode string, periodArg string, includeUnapproved *bool) ([]*model.TaskRollup, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	per, err := parsePeriodArg("period", periodArg)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Store.TaskRollups(ctx, p, regionCode, per, boolOr(includeUnapproved))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.TaskRollup, len(list))
+	for i, t := range list {
+		tr := &model.TaskRollup{Task: t.Task, Outputs: []*model.TaskOutputTotal{}, Expected: t.Expected, Reporting: t.Reporting, Done: t.Done}
+		for _, o := range t.Outputs {
+			tr.Outputs = append(tr.Outputs, &model.TaskOutputTotal{Code: o.Code, Unit: o.Unit, Value: o.Value})
+		}
+		if t.Expected > 0 {
+			share := float64(t.Done) / float64(t.Expected)
+			tr.DoneShare = &share
+		}
+		out[i] = tr
+	}
+	return out, nil
+}
+
+func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, regionCode string, periods []string, includeUnapproved *bool) ([]*model.IndicatorValue, error) {
+	l := loadersFrom(ctx)
+	if l == nil {
+		return nil, fmt.Errorf("no loaders in context")
+	}
+	if len(periods) > 40 {
+		return nil, apperr.New(apperr.Invalid, "periods: %d periods asked, at most 40", len(periods)).With("field", "periods")
+	}
+	keys := make([]valueKey, len(periods))
+	for i, ps := range periods {
+		per, err := parsePeriodArg("periods", ps)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = valueKey{Region: regionCode, Period: per, Unapproved: boolOr(includeUnapproved)}
+	}
+	lists, err := l.indicatorValues.LoadAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.IndicatorValue, 0, len(keys))
+	for _, list := range lists {
+		if list == nil {
+			return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		}
+		v := list.byIndicator[obj.ID]
+		if v == nil {
+			return nil, fmt.Errorf("indicator %s missing from the roll-up", obj.Code)
+		}
+		out = append(out, r.present(v))
+	}
+	return out, nil
+}
+
+// Assessment judges the indicator against its target from the approved values of the plan's
+// years (and their quarters, for the latest figure). See package assess for the rule.
+func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicator, regionCode string) (*model.Assessment, error) {
+	l := loadersFrom(ctx)
+	if l == nil {
+		return nil, fmt.Errorf("no loaders in context")
+	}
+	plan := r.Cache.Catalogue().PlanByID(obj.PlanID)
+	if plan == nil {
+		return nil, fmt.Errorf("indicator %s: plan not loaded", obj.Code)
+	}
+	years := period.Years(plan.StartYear, max(plan.EndYear, obj.TargetYear))
+	var keys []valueKey
+	for _, y := range years {
+		keys = append(keys, valueKey{Region: regionCode, Period: y})
+		for _, q := range y.Quarters() {
+			keys = append(keys, valueKey{Region: regionCode, Period: q})
+		}
+	}
+	lists, err := l.indicatorValues.LoadAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	byPeriod := map[period.Period]*store.IndicatorValue{}
+	for i, list := range lists {
+		if list == nil {
+			return nil, nil // out of scope: as if it did not exist
+		}
+		byPeriod[keys[i].Period] = list.byIndicator[obj.ID]
+	}
+	in, yearly := assessInput(obj, plan, years, byPeriod)
+	res := assess.Assess(in)
+	out := &model.Assessment{Status: model.ProgressStatus(res.Status), ProjectedValue: res.Projected, TargetYear: obj.TargetYear, Explanation: res.Explanation}
+	for _, v := range yearly {
+		out.YearlyValues = append(out.YearlyValues, r.present(v))
+	}
+	if out.YearlyValues == nil {
+		out.YearlyValues = []*model.IndicatorValue{}
+	}
+	if res.Current != nil {
+		if per, err := period.Parse(res.Current.Label); err == nil && byPeriod[per] != nil {
+			out.Latest = r.present(byPeriod[per])
+		}
+	}
+	return out, nil
+}
+
+// assessInput turns the indicator's values into the assessment's input. A cumulative target
+// (1.2, 1.4: a total since the plan's start) is judged on running totals. The assessment is
+// made as of the latest data, as the mid-term report was (as of 2023Q1).
+func assessInput(obj *models.Indicator, plan *models.Plan, years []period.Period, byPeriod map[period.Period]*store.IndicatorValue) (assess.Input, []*store.IndicatorValue) {
+	in := assess.Input{Target: obj.TargetValue, Comparator: obj.Comparator, Direction: obj.Direction, TargetYear: obj.TargetYear,
+		BaseYear: plan.StartYear, Bounded: obj.Unit == "%"}
+	var yearly []*store.IndicatorValue
+	running := 0.0
+	var latest *period.Period
+	var latestValue float64
+	for _, y := range years {
+		if v := byPeriod[y]; v != nil && v.Value != nil {
+			x := *v.Value
+			if obj.Cumulative {
+				running += x
+				x = running
+			}
+			in.Values = append(in.Values, assess.Point{Year: y.Year, Label: y.String(), Value: x})
+			yearly = append(yearly, v)
+			yy := y
+			latest, latestValue = &yy, x
+			continue
+		}
+		// No yearly figure: the year's latest quarter with one is the latest partial value.
+		qs := y.Quarters()
+		sort.Slice(qs, func(i, j int) bool { return qs[j].Less(qs[i]) })
+		for _, q := range qs {
+			if v := byPeriod[q]; v != nil && v.Value != nil {
+				qq := q
+				latest, latestValue = &qq, *v.Value
+				if obj.Cumulative {
+					latestValue += running
+				}
+				break
+			}
+		}
+	}
+	if latest != nil {
+		in.Latest = &assess.Point{Year: latest.Year, Label: latest.String(), Value: latestValue}
+		in.AsOf = latest.Year
+	}
+	return in, yearly
+}
+
+func parsePeriodArg(field, v string) (period.Period, error) {
+	p, err := period.Parse(v)
+	if err != nil {
+		return p, apperr.New(apperr.Invalid, "%s: %v", field, err).With("field", field).With("value", v)
+	}
+	return p, nil
+}

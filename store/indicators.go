@@ -1,0 +1,384 @@
+package store
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+
+	"planapi/apperr"
+	"planapi/auth"
+	"planapi/catalogue"
+	"planapi/models"
+	"planapi/period"
+	"planapi/rollup"
+)
+
+// IndicatorValue is an indicator's value at a region for a period, computed at query time
+// from the counted submissions of the region's subtree.
+type IndicatorValue struct {
+	Indicator          *models.Indicator
+	Region             *models.Region
+	Period             period.Period
+	Value              *float64
+	Numerator          *float64
+	Denominator        *float64
+	Expected           []string // region codes
+	Reported           []string
+	Approved           []string
+	Missing            []string
+	IncludesUnapproved bool
+}
+
+// ValuesQuery asks for indicator values at regions for periods.
+type ValuesQuery struct {
+	Regions           []string
+	Periods           []period.Period
+	Indicators        []*models.Indicator // nil: every indicator of the current plan
+	IncludeUnapproved bool
+	// SkipHidden leaves out regions the caller may not read aggregates of, instead of
+	// answering NOT_FOUND (a dashboard's cells).
+	SkipHidden bool
+}
+
+// ValueKey identifies the values of one region and period.
+type ValueKey struct {
+	Region string
+	Period period.Period
+}
+
+// IndicatorValues computes the values of the indicators at every region and period asked, in
+// two statements whatever the number of indicators, regions and periods: one rolls every
+// element the indicators need up over every region's subtree (store/rollup.go), the other
+// counts completeness. Each indicator is then evaluated after aggregation — numerator over
+// denominator, each a sum over the subtree — never as an average of the regions' own rates.
+//
+// It returns the values by region and period, each in indicator order; regions skipped with
+// SkipHidden are absent.
+func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q ValuesQuery) (map[ValueKey][]*IndicatorValue, []*models.Region, error) {
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := s.plan()
+	if err != nil {
+		return nil, nil, err
+	}
+	cat := s.cache.Catalogue()
+	regions := s.cache.Regions()
+	inds := q.Indicators
+	if inds == nil {
+		inds = cat.Indicators[plan.ID]
+	}
+
+	var targets []Target
+	var allowed []*models.Region
+	for _, code := range q.Regions {
+		r := regions.Get(code)
+		// SECURITY: totals of the caller's own subtree or of its ancestors only; a sibling's
+		// total is its raw data.
+		if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
+			if q.SkipHidden {
+				continue
+			}
+			return nil, nil, apperr.New(apperr.NotFound, "region %q not found", code).With("field", "regionCode")
+		}
+		targets = append(targets, Target{Code: r.Code, Path: r.Path})
+		allowed = append(allowed, r)
+	}
+	out := map[ValueKey][]*IndicatorValue{}
+	if len(targets) == 0 || len(q.Periods) == 0 || len(inds) == 0 {
+		return out, allowed, nil
+	}
+
+	// The elements every indicator needs, and each indicator's set for completeness.
+	elementIDs := []int64{}
+	seen := map[int64]bool{}
+	var sets []ElementSet
+	for _, ind := range inds {
+		set := ElementSet{Key: ind.Code}
+		for _, e := range cat.IndicatorElements(ind) {
+			set.ElementIDs = append(set.ElementIDs, e.ID)
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				elementIDs = append(elementIDs, e.ID)
+			}
+		}
+		sets = append(sets, set)
+	}
+	statuses := rollup.Statuses(q.IncludeUnapproved)
+
+	var totals []ElementTotal
+	var coverage []Coverage
+	// SECURITY: the roll-up reads the raw rows of the targets' subtrees, which for an
+	// ancestor's total lie outside the caller's own scope. The scope of this transaction is
+	// therefore the targets' common ancestor, every target having passed auth.ReadAggregate
+	// above, and only aggregates leave it.
+	err = s.scoped(ctx, commonPath(targets), func(tx *gorm.DB) error {
+		var err error
+		totals, err = ElementRollup(ctx, tx, RollupQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods, Statuses: statuses, ElementIDs: elementIDs})
+		if err != nil {
+			return err
+		}
+		coverage, err = Completeness(ctx, tx, CompletenessQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods, Statuses: statuses, Sets: sets})
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	agg := map[ValueKey]map[string]float64{}
+	for _, t := range totals {
+		if t.Value == nil {
+			continue
+		}
+		k := ValueKey{t.Target, t.Period}
+		if agg[k] == nil {
+			agg[k] = map[string]float64{}
+		}
+		if e := cat.ElementByID(t.ElementID); e != nil {
+			agg[k][e.Code] = *t.Value
+		}
+	}
+	cov := map[ValueKey]map[string]Coverage{}
+	for _, cv := range coverage {
+		k := ValueKey{cv.Target, cv.Period}
+		if cov[k] == nil {
+			cov[k] = map[string]Coverage{}
+		}
+		cov[k][cv.Key] = cv
+	}
+	for _, r := range allowed {
+		for _, per := range q.Periods {
+			k := ValueKey{r.Code, per}
+			list := make([]*IndicatorValue, 0, len(inds))
+			for _, ind := range inds {
+				v := &IndicatorValue{Indicator: ind, Region: r, Period: per, IncludesUnapproved: q.IncludeUnapproved}
+				v.Value, v.Numerator, v.Denominator = rollup.Evaluate(cat.Formula(ind.ID), agg[k])
+				cv := cov[k][ind.Code]
+				v.Expected, v.Reported, v.Approved, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Missing
+				list = append(list, v)
+			}
+			out[k] = list
+		}
+	}
+	return out, allowed, nil
+}
+
+// commonPath is the longest path every target's path starts with, cut at a region boundary.
+func commonPath(targets []Target) string {
+	prefix := targets[0].Path
+	for _, t := range targets[1:] {
+		for !strings.HasPrefix(t.Path, prefix) {
+			i := strings.LastIndex(strings.TrimSuffix(prefix, "/"), "/")
+			prefix = prefix[:i+1]
+		}
+	}
+	return prefix
+}
+
+// Dashboard is one row per indicator with the region's total and a cell per visible child.
+type Dashboard struct {
+	Region  *models.Region
+	Period  period.Period
+	Columns []*models.Region
+	Rows    []DashboardRow
+}
+
+// DashboardRow is one indicator's total and cells.
+type DashboardRow struct {
+	Total *IndicatorValue
+	Cells []*IndicatorValue
+}
+
+// Dashboard computes a region's dashboard for a period in the same two statements as
+// IndicatorValues. Cells are only for the children whose totals the caller may read: a
+// county looking at its city sees the city's total and its own cell, not its neighbours'.
+func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode string, per period.Period, includeUnapproved bool) (*Dashboard, error) {
+	regions := s.cache.Regions()
+	r := regions.Get(regionCode)
+	if r == nil {
+		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+	}
+	codes := []string{r.Code}
+	for _, ch := range regions.Children(r.Code) {
+		codes = append(codes, ch.Code)
+	}
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	if c.decide(auth.ReadAggregate, r) != auth.Allow {
+		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+	}
+	vals, allowed, err := s.IndicatorValues(ctx, p, ValuesQuery{Regions: codes, Periods: []period.Period{per}, IncludeUnapproved: includeUnapproved, SkipHidden: true})
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{Region: r, Period: per}
+	for _, a := range allowed[1:] {
+		d.Columns = append(d.Columns, a)
+	}
+	totals := vals[ValueKey{r.Code, per}]
+	for i, t := range totals {
+		row := DashboardRow{Total: t}
+		for _, col := range d.Columns {
+			row.Cells = append(row.Cells, vals[ValueKey{col.Code, per}][i])
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d, nil
+}
+
+// TaskRollup is a task node's outputs and progress over a region's subtree.
+type TaskRollup struct {
+	Task      *models.Task
+	Outputs   []OutputTotal
+	Expected  int
+	Reporting int
+	Done      int
+}
+
+// OutputTotal is an output figure summed by code and unit.
+type OutputTotal struct {
+	Code, Unit string
+	Value      float64
+}
+
+// TaskRollups rolls key-task progress up over a region's subtree for one period (the
+// submissions of exactly that period): each measure's outputs summed over the counties,
+// then over the measures of each sub-task and task by code and unit; and how many of the
+// subtree's counties reported each measure, and reported it DONE (for a task or sub-task:
+// every measure below it DONE). Two statements.
+func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode string, per period.Period, includeUnapproved bool) ([]*TaskRollup, error) {
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := s.plan()
+	if err != nil {
+		return nil, err
+	}
+	regions := s.cache.Regions()
+	r := regions.Get(regionCode)
+	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
+		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+	}
+	cat := s.cache.Catalogue()
+	statuses := rollup.Statuses(includeUnapproved)
+	type outRow struct {
+		TaskID int64
+		Key    string
+		Value  float64
+	}
+	type progRow struct {
+		TaskID     int64
+		RegionCode string
+		Status     string
+	}
+	var outs []outRow
+	var progs []progRow
+	// SECURITY: as in IndicatorValues, the scope is the target's subtree and only totals and
+	// counts leave this function.
+	err = s.scoped(ctx, r.Path, func(tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT tr.task_id, o.key, sum(o.value::float8) AS value
+			FROM task_reports tr
+			JOIN submissions s ON s.id = tr.submission_id
+			CROSS JOIN LATERAL jsonb_each_text(tr.outputs) AS o(key, value)
+			WHERE s.plan_id = ? AND s.period = ? AND s.region_path LIKE ? AND s.status = ANY(?)
+			GROUP BY tr.task_id, o.key`, plan.ID, per.String(), r.Path+"%", pqStrings(statuses)).Scan(&outs).Error; err != nil {
+			return err
+		}
+		return tx.Raw(`SELECT tr.task_id, s.region_code, tr.status
+			FROM task_reports tr
+			JOIN submissions s ON s.id = tr.submission_id
+			JOIN regions g ON g.code = s.region_code AND g.level = 'COUNTY'
+			WHERE s.plan_id = ? AND s.period = ? AND s.region_path LIKE ? AND s.status = ANY(?)`,
+			plan.ID, per.String(), r.Path+"%", pqStrings(statuses)).Scan(&progs).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	expected := 0
+	for _, x := range regions.Subtree(r.Code) {
+		if x.Level == string(catalogue.County) {
+			expected++
+		}
+	}
+
+	// Per measure: outputs by key, and each county's status.
+	outByTask := map[int64]map[string]float64{}
+	for _, o := range outs {
+		if outByTask[o.TaskID] == nil {
+			outByTask[o.TaskID] = map[string]float64{}
+		}
+		outByTask[o.TaskID][o.Key] = o.Value
+	}
+	status := map[int64]map[string]string{}
+	for _, pr := range progs {
+		if status[pr.TaskID] == nil {
+			status[pr.TaskID] = map[string]string{}
+		}
+		status[pr.TaskID][pr.RegionCode] = pr.Status
+	}
+
+	var result []*TaskRollup
+	var walk func(t *models.Task) (measures []*models.Task)
+	walk = func(t *models.Task) []*models.Task {
+		tr := &TaskRollup{Task: t, Expected: expected}
+		result = append(result, tr)
+		var measures []*models.Task
+		if t.Level == catalogue.MeasureLevel {
+			measures = []*models.Task{t}
+		}
+		for _, ch := range cat.TaskChildren(plan.ID, t.Code) {
+			measures = append(measures, walk(ch)...)
+		}
+		// Outputs by code and unit over the measures.
+		sums := map[[2]string]float64{}
+		var order [][2]string
+		for _, m := range measures {
+			for _, o := range cat.TaskOutputs(m) {
+				v, ok := outByTask[m.ID][o.Key]
+				if !ok {
+					continue
+				}
+				k := [2]string{o.Code, o.Unit}
+				if _, seen := sums[k]; !seen {
+					order = append(order, k)
+				}
+				sums[k] += v
+			}
+		}
+		for _, k := range order {
+			tr.Outputs = append(tr.Outputs, OutputTotal{Code: k[0], Unit: k[1], Value: sums[k]})
+		}
+		// Counties reporting any measure; counties with every measure DONE.
+		reporting := map[string]bool{}
+		doneCount := map[string]int{}
+		for _, m := range measures {
+			for county, st := range status[m.ID] {
+				reporting[county] = true
+				if st == "DONE" {
+					doneCount[county]++
+				}
+			}
+		}
+		tr.Reporting = len(reporting)
+		for _, n := range doneCount {
+			if len(measures) > 0 && n == len(measures) {
+				tr.Done++
+			}
+		}
+		return measures
+	}
+	for _, t := range cat.TaskChildren(plan.ID, "") {
+		walk(t)
+	}
+	sort.SliceStable(result, func(i, j int) bool { return result[i].Task.Ordinal < result[j].Task.Ordinal })
+	return result, nil
+}
+
+func pqStrings(s []string) pq.StringArray { return pq.StringArray(s) }
