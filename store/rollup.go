@@ -84,7 +84,8 @@ type Coverage struct {
 
 func checkRollupArgs(targets []Target, periods []period.Period, statuses []string) error {
 	for _, t := range targets {
-		// SECURITY: an empty path would make every region of the tree the subtree.
+		// An empty path would make the whole tree one subtree (row-level security still
+		// bounds what is read; this guards against a caller that forgot to resolve the region).
 		if t.Code == "" || t.Path == "" || !strings.HasSuffix(t.Path, "/") {
 			return fmt.Errorf("roll-up target %q has path %q: want a region path ending in /", t.Code, t.Path)
 		}
@@ -236,7 +237,8 @@ ORDER BY t.ord, p.ord, q.ord`
 // ElementRollup aggregates data elements at every target for every period, as
 // rollup.RollupTotals defines it, in one statement: for each (target, period, element) in
 // the order asked, the value and the number of regions behind it. Elements that are not the
-// plan's are left out. It runs in tx as it is (the caller's transaction, with its scope).
+// plan's are left out, and an element asked twice is answered once. It runs in tx as it is
+// (the caller's transaction, with its scope).
 func ElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]ElementTotal, error) {
 	if err := checkRollupArgs(q.Targets, q.Periods, q.Statuses); err != nil {
 		return nil, err
@@ -245,7 +247,7 @@ func ElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]ElementTo
 		return nil, nil
 	}
 	args := rollupParams(q.PlanID, q.Targets, q.Periods, q.Statuses)
-	args["elements"] = pq.Int64Array(q.ElementIDs)
+	args["elements"] = pq.Int64Array(distinct(q.ElementIDs))
 	var rows []struct {
 		Target    string
 		Year      int
@@ -377,6 +379,20 @@ func Completeness(ctx context.Context, tx *gorm.DB, q CompletenessQuery) ([]Cove
 	return out, nil
 }
 
+// distinct drops repeated ids, keeping the first: an element joined twice would count its
+// regions twice.
+func distinct(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -392,7 +408,7 @@ func ExplainElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]st
 		return nil, err
 	}
 	args := rollupParams(q.PlanID, q.Targets, q.Periods, q.Statuses)
-	args["elements"] = pq.Int64Array(q.ElementIDs)
+	args["elements"] = pq.Int64Array(distinct(q.ElementIDs))
 	var lines []string
 	if err := tx.WithContext(ctx).Raw(`EXPLAIN `+elementRollupSQL, args).Scan(&lines).Error; err != nil {
 		return nil, fmt.Errorf("explain roll-up: %w", err)

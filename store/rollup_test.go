@@ -272,6 +272,30 @@ func TestElementRollupRules(t *testing.T) {
 		}
 	})
 
+	// The weight need not be asked for, and an element asked twice is counted once.
+	t.Run("WeightNotAskedElementTwice", func(t *testing.T) {
+		var got []store.ElementTotal
+		f.inScope(t, "410000", func(tx *gorm.DB) (err error) {
+			got, err = store.ElementRollup(context.Background(), tx, store.RollupQuery{PlanID: f.plan,
+				Targets: f.targets(city), Periods: periods[:1], Statuses: rollup.Statuses(false),
+				ElementIDs: f.elementIDs("SCORE", "FLOW", "SCORE")})
+			return err
+		})
+		want := []store.ElementTotal{
+			{Target: city, Period: periods[0], ElementID: f.ids["SCORE"], Value: ptr((80.0*1000 + 90*3000) / 4000), Regions: 2},
+			{Target: city, Period: periods[0], ElementID: f.ids["FLOW"], Value: ptr(17.0), Regions: 3},
+		}
+		if len(got) != len(want) {
+			t.Fatalf("got %d rows, want %d", len(got), len(want))
+		}
+		for i, w := range want {
+			g := got[i]
+			if g.Target != w.Target || g.Period != w.Period || g.ElementID != w.ElementID || !sameValue(g.Value, w.Value) || g.Regions != w.Regions {
+				t.Errorf("row %d = %+v (%s), want %+v (%s)", i, g, show(g.Value), w, show(w.Value))
+			}
+		}
+	})
+
 	t.Run("ErrBadArguments", func(t *testing.T) {
 		for _, q := range []store.RollupQuery{
 			{Targets: []store.Target{{Code: city, Path: ""}}, Periods: periods, Statuses: rollup.Statuses(false), ElementIDs: ids},
