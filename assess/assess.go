@@ -40,8 +40,8 @@
 //	ρ   = r_a / r_n
 //
 //	ρ ≥ 0.95            ON_TRACK
-//	0.5 ≤ ρ < 0.95      NEEDS_ACCELERATION
-//	−0.05 ≤ ρ < 0.5     AT_RISK (slow progress, no change, or a drift away of less than
+//	0.6 ≤ ρ < 0.95      NEEDS_ACCELERATION
+//	−0.05 ≤ ρ < 0.6     AT_RISK (slow progress, no change, or a drift away of less than
 //	                    5% of the remaining gap by the target year)
 //	ρ < −0.05           DETERIORATING (moving away from the target)
 //
@@ -68,9 +68,9 @@
 //
 // # How this differs from Open SDG
 //
-//   - Open SDG's ratio thresholds are 0.95 and 0.6, with 0 as the line for deterioration.
-//     This package uses 0.95 and 0.5 (ThresholdOnTrack, ThresholdNeedsAcceleration), as the
-//     service was specified; set ThresholdNeedsAcceleration to 0.6 to match Open SDG.
+//   - The ratio thresholds are Open SDG's: 0.95 and 0.6 (ThresholdOnTrack,
+//     ThresholdNeedsAcceleration). Open SDG draws the line for deterioration at 0; this
+//     package at −0.05 (below).
 //   - A drift away smaller than 5% of the gap (StallTolerance) counts as standing still
 //     rather than deteriorating, because the plan's figures are rounded and one rounding
 //     step should not turn a flat series into a deterioration.
@@ -108,7 +108,7 @@ const (
 // documentation for the rule they belong to.
 const (
 	ThresholdOnTrack           = 0.95
-	ThresholdNeedsAcceleration = 0.5
+	ThresholdNeedsAcceleration = 0.6
 	// StallTolerance is how far ρ may fall below zero and still count as no movement.
 	StallTolerance = 0.05
 )

@@ -223,9 +223,9 @@ func TestAssess(t *testing.T) {
 		},
 		{
 			name:      "NeedsAccelerationLowerIsBetter",
-			in:        Input{Target: f(0.3), Comparator: LTE, Direction: LowerIsBetter, Values: years(2021, 0.5, 2022, 0.47)},
+			in:        Input{Target: f(0.3), Comparator: LTE, Direction: LowerIsBetter, Values: years(2021, 0.5, 2022, 0.46)},
 			want:      NeedsAcceleration,
-			projected: f(0.38),
+			projected: f(0.34),
 		},
 		{
 			name:  "NeedsAccelerationJustBelow095",
@@ -234,16 +234,16 @@ func TestAssess(t *testing.T) {
 			ratio: f(0.94),
 		},
 		{
-			name:  "NeedsAccelerationAtExactly05",
-			in:    Input{Target: f(130), Comparator: GTE, Values: years(2021, 95, 2022, 100)}, // r_a 5, r_n 10
+			name:  "NeedsAccelerationAtExactly06",
+			in:    Input{Target: f(130), Comparator: GTE, Values: years(2021, 94, 2022, 100)}, // r_a 6, r_n 10
 			want:  NeedsAcceleration,
-			ratio: f(0.5),
+			ratio: f(0.6),
 		},
 		{
-			name:  "AtRiskJustBelow05",
-			in:    Input{Target: f(130), Comparator: GTE, Values: years(2021, 95.1, 2022, 100)}, // r_a 4.9, r_n 10
+			name:  "AtRiskJustBelow06",
+			in:    Input{Target: f(130), Comparator: GTE, Values: years(2021, 94.1, 2022, 100)}, // r_a 5.9, r_n 10
 			want:  AtRisk,
-			ratio: f(0.49),
+			ratio: f(0.59),
 		},
 
 		// AT_RISK

@@ -156,6 +156,7 @@ type ComplexityRoot struct {
 		IncludesUnapproved func(childComplexity int) int
 		Indicator          func(childComplexity int) int
 		Numerator          func(childComplexity int) int
+		Partial            func(childComplexity int) int
 		Period             func(childComplexity int) int
 		Region             func(childComplexity int) int
 		Value              func(childComplexity int) int
@@ -876,6 +877,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorValue.Numerator(childComplexity), true
+	case "IndicatorValue.partial":
+		if e.ComplexityRoot.IndicatorValue.Partial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Partial(childComplexity), true
 	case "IndicatorValue.period":
 		if e.ComplexityRoot.IndicatorValue.Period == nil {
 			break
@@ -1904,15 +1911,17 @@ type IndicatorValue {
   completeness: Completeness!
   "True when SUBMITTED (not yet approved) submissions were counted."
   includesUnapproved: Boolean!
+  "True for a year computed from fewer than its four quarters somewhere in the subtree: a year to date."
+  partial: Boolean!
 }
 
 "How complete the figures behind a value are."
 type Completeness {
   "Reporting units expected: the counties of the subtree for county figures, the city for city figures."
   expected: Int!
-  "Units whose counted submission for the period holds a figure of the indicator."
+  "Units that submitted a figure of the indicator for the period (SUBMITTED or APPROVED; drafts do not count)."
   reported: Int!
-  "Of those, units whose submission is approved."
+  "Of those, units whose figures are all approved: by default only these are in the value."
   approved: Int!
   "Expected units that have not reported."
   missing: [Region!]!
@@ -2281,6 +2290,8 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_completeness(ctx, field)
 	case "includesUnapproved":
 		return ec.fieldContext_IndicatorValue_includesUnapproved(ctx, field)
+	case "partial":
+		return ec.fieldContext_IndicatorValue_partial(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
@@ -5180,6 +5191,29 @@ func (ec *executionContext) _IndicatorValue_includesUnapproved(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_includesUnapproved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorValue_partial(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_partial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_partial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
 }
 
@@ -9974,6 +10008,11 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 			}
 		case "includesUnapproved":
 			out.Values[i] = ec._IndicatorValue_includesUnapproved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partial":
+			out.Values[i] = ec._IndicatorValue_partial(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

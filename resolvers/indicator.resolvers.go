@@ -22,7 +22,7 @@ func (r *Resolver) present(v *store.IndicatorValue) *model.IndicatorValue {
 	out := &model.IndicatorValue{
 		Indicator: v.Indicator, Region: v.Region, Period: v.Period.String(),
 		Value: v.Value, Numerator: v.Numerator, Denominator: v.Denominator,
-		IncludesUnapproved: v.IncludesUnapproved,
+		IncludesUnapproved: v.IncludesUnapproved, Partial: v.Partial,
 	}
 	missing := make([]*models.Region, 0, len(v.Missing))
 	for _, c := range v.Missing {
@@ -217,7 +217,7 @@ func assessInput(obj *models.Indicator, plan *models.Plan, years []period.Period
 	var latest *period.Period
 	var latestValue float64
 	for _, y := range years {
-		if v := byPeriod[y]; v != nil && v.Value != nil {
+		if v := byPeriod[y]; v != nil && v.Value != nil && !v.Partial {
 			x := *v.Value
 			if obj.Cumulative {
 				running += x
@@ -229,7 +229,7 @@ func assessInput(obj *models.Indicator, plan *models.Plan, years []period.Period
 			latest, latestValue = &yy, x
 			continue
 		}
-		// No yearly figure: the year's latest quarter with one is the latest partial value.
+		// No full-year figure: the year's latest quarter with one is the latest partial value.
 		qs := y.Quarters()
 		sort.Slice(qs, func(i, j int) bool { return qs[j].Less(qs[i]) })
 		for _, q := range qs {

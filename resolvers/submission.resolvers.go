@@ -112,7 +112,23 @@ func (r *mutationResolver) SaveDataValues(ctx context.Context, input model.SaveD
 		}
 		in.Tasks = append(in.Tasks, ti)
 	}
-	return r.Store.Save(ctx, p, in)
+	snap, err := r.Store.Save(ctx, p, in)
+	if err != nil {
+		return nil, err
+	}
+	return prime(ctx, snap), nil
+}
+
+// prime hands a mutation's own snapshot to the request's loaders, so its answer shows the
+// submission as this mutation left it.
+func prime(ctx context.Context, snap *store.Snapshot) *models.Submission {
+	if l := loadersFrom(ctx); l != nil {
+		id := snap.Submission.ID
+		l.values.Prime(id, snap.Values)
+		l.tasks.Prime(id, snap.Tasks)
+		l.history.Prime(id, snap.History)
+	}
+	return snap.Submission
 }
 
 func (r *mutationResolver) SubmitSubmission(ctx context.Context, regionCode string, period string, expectedVersion int) (*models.Submission, error) {
@@ -140,7 +156,11 @@ func (r *mutationResolver) transition(ctx context.Context, regionCode, period st
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.Transition(ctx, p, regionCode, period, expectedVersion, action, reason)
+	snap, err := r.Store.Transition(ctx, p, regionCode, period, expectedVersion, action, reason)
+	if err != nil {
+		return nil, err
+	}
+	return prime(ctx, snap), nil
 }
 
 func (r *mutationResolver) OpenPeriod(ctx context.Context, period string, closesAt *time.Time) (*models.ReportingPeriod, error) {

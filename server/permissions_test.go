@@ -164,7 +164,7 @@ func fingerprint(tb testing.TB, e *testenv.Env, period string) string {
 	return s
 }
 
-func outcome(tb testing.TB, op string, r *testenv.Response) string {
+func cellOutcome(tb testing.TB, op string, r *testenv.Response) string {
 	tb.Helper()
 	if len(r.Errors) > 0 {
 		return r.Code()
@@ -229,7 +229,7 @@ func TestPermissionTable(t *testing.T) {
 					vars["e"] = elementFor(e, pos.target)
 				}
 				r := e.Do(t, e.Token(t, callerRegion[pos.at], role), document(op), vars)
-				got := outcome(t, op, r)
+				got := cellOutcome(t, op, r)
 				if got != want {
 					t.Fatalf("got %s, want %s (errors %+v)", got, want, r.Errors)
 				}
@@ -254,7 +254,7 @@ func TestPermissionTable(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s@%s", name, role, at), func(t *testing.T) {
 					t.Parallel()
 					r := e.Do(t, e.Token(t, region, role), q, nil)
-					if got := outcome(t, name, r); got != "OK" {
+					if got := cellOutcome(t, name, r); got != "OK" {
 						t.Errorf("got %s, want OK (%+v)", got, r.Errors)
 					}
 				})

@@ -30,6 +30,8 @@ type IndicatorValue struct {
 	Approved           []string
 	Missing            []string
 	IncludesUnapproved bool
+	// Partial: a year computed from fewer than four quarters somewhere (a year to date).
+	Partial bool
 }
 
 // ValuesQuery asks for indicator values at regions for periods.
@@ -122,7 +124,10 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		if err != nil {
 			return err
 		}
-		coverage, err = Completeness(ctx, tx, CompletenessQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods, Statuses: statuses, Sets: sets})
+		// Completeness always looks at SUBMITTED and APPROVED submissions, whatever the value
+		// counts, so that a county whose figures await approval shows as reported but not
+		// approved, and only one that has not submitted shows as missing.
+		coverage, err = Completeness(ctx, tx, CompletenessQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods, Statuses: rollup.Statuses(true), Sets: sets})
 		return err
 	})
 	if err != nil {
@@ -130,6 +135,7 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 	}
 
 	agg := map[ValueKey]map[string]float64{}
+	partial := map[ValueKey]map[string]bool{}
 	for _, t := range totals {
 		if t.Value == nil {
 			continue
@@ -137,9 +143,11 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		k := ValueKey{t.Target, t.Period}
 		if agg[k] == nil {
 			agg[k] = map[string]float64{}
+			partial[k] = map[string]bool{}
 		}
 		if e := cat.ElementByID(t.ElementID); e != nil {
 			agg[k][e.Code] = *t.Value
+			partial[k][e.Code] = !t.Complete
 		}
 	}
 	cov := map[ValueKey]map[string]Coverage{}
@@ -156,7 +164,11 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 			list := make([]*IndicatorValue, 0, len(inds))
 			for _, ind := range inds {
 				v := &IndicatorValue{Indicator: ind, Region: r, Period: per, IncludesUnapproved: q.IncludeUnapproved}
-				v.Value, v.Numerator, v.Denominator = rollup.Evaluate(cat.Formula(ind.ID), agg[k])
+				f := cat.Formula(ind.ID)
+				v.Value, v.Numerator, v.Denominator = rollup.Evaluate(f, agg[k])
+				for _, code := range rollup.Elements(f) {
+					v.Partial = v.Partial || partial[k][code]
+				}
 				cv := cov[k][ind.Code]
 				v.Expected, v.Reported, v.Approved, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Missing
 				list = append(list, v)

@@ -50,6 +50,9 @@ type ElementTotal struct {
 	Value *float64
 	// Regions counts the regions whose values make up Value (0 when Value is nil).
 	Regions int
+	// Complete is false for a year built from fewer than its four quarters (a year to date)
+	// in some region; true otherwise, and when there is no value.
+	Complete bool
 }
 
 // CompletenessQuery asks how complete figures over sets of elements (an indicator's formula
@@ -199,7 +202,10 @@ per_region AS (
 				WHEN 'SUM' THEN sum(v.value)
 				WHEN 'AVERAGE' THEN avg(v.value)
 				WHEN 'LAST' THEN (array_agg(v.value ORDER BY c.period_quarter DESC))[1]
-			END) AS value
+			END) AS value,
+		-- The value covers its whole period: the exact submission (the quarter asked, a year's
+		-- yearly submission), or all four quarters of a year.
+		bool_or(c.exact) OR count(DISTINCT c.period_quarter) = 4 AS complete
 	FROM counted c
 	JOIN data_values v ON v.submission_id = c.id
 	JOIN needed n ON n.id = v.element_id
@@ -216,7 +222,8 @@ by_target AS (
 				THEN sum(x.value * w.value) / nullif(sum(w.value), 0)
 				ELSE avg(x.value) END
 		END AS value,
-		count(*) AS regions
+		count(*) AS regions,
+		bool_and(x.complete) AS complete
 	FROM targets t
 	JOIN per_region x ON starts_with(x.region_path, t.path)
 	JOIN requested q ON q.id = x.element_id
@@ -227,7 +234,8 @@ by_target AS (
 	GROUP BY t.ord, x.pord, q.id, q.region_rule, q.weighted
 )
 SELECT t.code AS target, p.year, p.quarter, q.id AS element_id, b.value,
-	CASE WHEN b.value IS NULL THEN 0 ELSE b.regions END AS regions
+	CASE WHEN b.value IS NULL THEN 0 ELSE b.regions END AS regions,
+	coalesce(b.complete, true) AS complete
 FROM targets t
 CROSS JOIN periods p
 CROSS JOIN requested q
@@ -255,6 +263,7 @@ func ElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]ElementTo
 		ElementID int64
 		Value     *float64
 		Regions   int
+		Complete  bool
 	}
 	if err := tx.WithContext(ctx).Raw(elementRollupSQL, args).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("roll up %d elements at %d regions for %d periods: %w",
@@ -264,7 +273,7 @@ func ElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]ElementTo
 	for i, r := range rows {
 		out[i] = ElementTotal{
 			Target: r.Target, Period: period.Period{Year: r.Year, Quarter: r.Quarter},
-			ElementID: r.ElementID, Value: r.Value, Regions: r.Regions,
+			ElementID: r.ElementID, Value: r.Value, Regions: r.Regions, Complete: r.Complete,
 		}
 	}
 	return out, nil

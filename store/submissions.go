@@ -306,7 +306,7 @@ func (c *caller) audit(sub *models.Submission, action string) *models.AuditEntry
 // Save stores a save request's values and task progress atomically: all of them, or — when
 // any is refused — none, with every refused value listed. The submission's version must be
 // ExpectedVersion (0: no submission yet); it goes up by one.
-func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*models.Submission, error) {
+func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Snapshot, error) {
 	c, err := s.resolve(p)
 	if err != nil {
 		return nil, err
@@ -329,6 +329,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*mod
 	cat := s.cache.Catalogue()
 
 	var sub *models.Submission
+	var snap *Snapshot
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		if err := s.periodOpen(tx, per); err != nil {
 			return err
@@ -483,12 +484,40 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*mod
 				return err
 			}
 		}
-		return nil
+		snap, err = s.snapshot(tx, sub)
+		return err
 	})
 	if err != nil {
 		return nil, mapDBError(err)
 	}
-	return sub, nil
+	return snap, nil
+}
+
+// Snapshot is a submission as a write left it, read in the write's own transaction, so a
+// mutation's answer shows the version it made even when another write follows at once.
+type Snapshot struct {
+	Submission *models.Submission
+	Values     []*models.DataValue
+	Tasks      []*models.TaskReport
+	History    []*models.AuditEntry
+}
+
+func (s *Store) snapshot(tx *gorm.DB, sub *models.Submission) (*Snapshot, error) {
+	snap := &Snapshot{Submission: sub}
+	if err := tx.Where("submission_id = ?", sub.ID).Find(&snap.Values).Error; err != nil {
+		return nil, err
+	}
+	cat := s.cache.Catalogue()
+	sort.Slice(snap.Values, func(i, j int) bool {
+		return cat.ElementOrdinal(snap.Values[i].ElementID) < cat.ElementOrdinal(snap.Values[j].ElementID)
+	})
+	if err := tx.Where("submission_id = ?", sub.ID).Order("task_id").Find(&snap.Tasks).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Where("submission_id = ?", sub.ID).Order("id DESC").Find(&snap.History).Error; err != nil {
+		return nil, err
+	}
+	return snap, nil
 }
 
 // refusedError lists every refused value in one BAD_USER_INPUT error.
@@ -687,7 +716,7 @@ func (s *Store) writeTasks(tx *gorm.DB, c *caller, sub *models.Submission, chang
 //
 // expectedVersion is checked when given (reopen takes none). Each transition raises the
 // version and is audited with who, when and why.
-func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, periodStr string, expectedVersion *int, action, reason string) (*models.Submission, error) {
+func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, periodStr string, expectedVersion *int, action, reason string) (*Snapshot, error) {
 	c, err := s.resolve(p)
 	if err != nil {
 		return nil, err
@@ -727,6 +756,7 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 		return nil, err
 	}
 	var sub *models.Submission
+	var snap *Snapshot
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		if action == "submit" {
 			if err := s.periodOpen(tx, per); err != nil {
@@ -780,12 +810,16 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 		if reason != "" {
 			a.Comment = &reason
 		}
-		return tx.Create(a).Error
+		if err := tx.Create(a).Error; err != nil {
+			return err
+		}
+		snap, err = s.snapshot(tx, sub)
+		return err
 	})
 	if err != nil {
 		return nil, mapDBError(err)
 	}
-	return sub, nil
+	return snap, nil
 }
 
 // Periods lists the reporting periods, oldest first. Periods are city-wide, not tenant data.

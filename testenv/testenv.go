@@ -14,9 +14,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"planapi/auth"
@@ -97,6 +99,31 @@ type Env struct {
 	Cache    *store.Cache
 	Handler  http.Handler
 	Secret   []byte
+	counter  *StatementCounter
+}
+
+// StatementCounter counts the SQL statements the application role's pool runs.
+type StatementCounter struct{ n atomic.Int64 }
+
+// TraceQueryStart implements pgx.QueryTracer.
+func (c *StatementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if os.Getenv("TRACE_SQL") != "" {
+		fmt.Fprintln(os.Stderr, "SQL:", d.SQL)
+	}
+	c.n.Add(1)
+	return ctx
+}
+
+// TraceQueryEnd implements pgx.QueryTracer.
+func (c *StatementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// Statements runs fn and returns how many SQL statements the service ran meanwhile
+// (transaction control and the scope setting included). Not for use by parallel subtests
+// of one Env.
+func (e *Env) Statements(fn func()) int64 {
+	before := e.counter.n.Load()
+	fn()
+	return e.counter.n.Load() - before
 }
 
 // Secret is the HS256 key test tokens are signed with.
@@ -113,7 +140,8 @@ func New(tb testing.TB) *Env {
 	if e.Owner, err = db.OpenOwner(ctx, e.OwnerDSN); err != nil {
 		tb.Fatalf("open owner: %v", err)
 	}
-	if e.DB, err = db.Open(ctx, e.OwnerDSN, db.Options{MaxOpenConns: 8}); err != nil {
+	e.counter = &StatementCounter{}
+	if e.DB, err = db.Open(ctx, e.OwnerDSN, db.Options{MaxOpenConns: 8, Tracer: e.counter}); err != nil {
 		tb.Fatalf("open app db: %v", err)
 	}
 	tb.Cleanup(func() { db.Close(e.DB); db.Close(e.Owner) })

@@ -27,9 +27,9 @@ type Assessment struct {
 type Completeness struct {
 	// Reporting units expected: the counties of the subtree for county figures, the city for city figures.
 	Expected int `json:"expected"`
-	// Units whose counted submission for the period holds a figure of the indicator.
+	// Units that submitted a figure of the indicator for the period (SUBMITTED or APPROVED; drafts do not count).
 	Reported int `json:"reported"`
-	// Of those, units whose submission is approved.
+	// Of those, units whose figures are all approved: by default only these are in the value.
 	Approved int `json:"approved"`
 	// Expected units that have not reported.
 	Missing []*models.Region `json:"missing"`
@@ -85,6 +85,8 @@ type IndicatorValue struct {
 	Completeness *Completeness `json:"completeness"`
 	// True when SUBMITTED (not yet approved) submissions were counted.
 	IncludesUnapproved bool `json:"includesUnapproved"`
+	// True for a year computed from fewer than its four quarters somewhere in the subtree: a year to date.
+	Partial bool `json:"partial"`
 }
 
 type Mutation struct {
