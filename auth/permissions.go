@@ -44,7 +44,7 @@ func StrictlyBelow(callerPath, targetPath string) bool {
 
 // Decide says whether the principal, whose region has path callerPath, may perform action
 // on the region with path targetPath. callerLevel is the level of the caller's region
-// (PROVINCE, CITY or COUNTY).
+// (NATION, PROVINCE, CITY or COUNTY).
 func Decide(p *Principal, callerPath, callerLevel string, action Action, targetPath string) Decision {
 	if p == nil || callerPath == "" {
 		return Hidden
@@ -97,4 +97,4 @@ func Decide(p *Principal, callerPath, callerLevel string, action Action, targetP
 }
 
 // atOrAboveCity: the plan is owned by the city; admin powers need that level or above.
-func atOrAboveCity(level string) bool { return level == "CITY" || level == "PROVINCE" }
+func atOrAboveCity(level string) bool { return level == "CITY" || level == "PROVINCE" || level == "NATION" }

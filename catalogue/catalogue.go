@@ -37,6 +37,7 @@ const (
 type Level string
 
 const (
+	Nation   Level = "NATION" // the root above the provinces
 	Province Level = "PROVINCE"
 	City     Level = "CITY"
 	County   Level = "COUNTY"

@@ -2061,7 +2061,7 @@ type Region {
   children: [Region!]!
 }
 
-enum RegionLevel { PROVINCE CITY COUNTY }
+enum RegionLevel { NATION PROVINCE CITY COUNTY }
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)

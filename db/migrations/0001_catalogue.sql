@@ -83,7 +83,8 @@ CREATE TABLE tasks (
 CREATE TABLE regions (
     code        text PRIMARY KEY CHECK (code ~ '^[0-9]{6}$'),
     name        text NOT NULL,
-    level       text NOT NULL CHECK (level IN ('PROVINCE', 'CITY', 'COUNTY')),
+    -- NATION is the root above the provinces (used by the national-scale benchmark data).
+    level       text NOT NULL CHECK (level IN ('NATION', 'PROVINCE', 'CITY', 'COUNTY')),
     parent_code text REFERENCES regions (code),
     -- Materialised path of codes from the root, each followed by '/': '410000/419900/419901/'.
     -- A region's subtree is every row whose path starts with its path.

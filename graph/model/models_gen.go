@@ -469,12 +469,14 @@ func (e RegionAggregation) MarshalJSON() ([]byte, error) {
 type RegionLevel string
 
 const (
+	RegionLevelNation   RegionLevel = "NATION"
 	RegionLevelProvince RegionLevel = "PROVINCE"
 	RegionLevelCity     RegionLevel = "CITY"
 	RegionLevelCounty   RegionLevel = "COUNTY"
 )
 
 var AllRegionLevel = []RegionLevel{
+	RegionLevelNation,
 	RegionLevelProvince,
 	RegionLevelCity,
 	RegionLevelCounty,
@@ -482,7 +484,7 @@ var AllRegionLevel = []RegionLevel{
 
 func (e RegionLevel) IsValid() bool {
 	switch e {
-	case RegionLevelProvince, RegionLevelCity, RegionLevelCounty:
+	case RegionLevelNation, RegionLevelProvince, RegionLevelCity, RegionLevelCounty:
 		return true
 	}
 	return false

@@ -1,0 +1,152 @@
+// Package bench measures the roll-up on a national-scale data set: 31 provinces, 333 cities,
+// 2,844 counties, every data element, 2021–2025 and their quarters (about 79,000 approved
+// submissions and 2.6 million values), generated on demand by nationalgen into a throwaway
+// PostgreSQL. Run:
+//
+//	go test -run '^$' -bench . -benchtime 50x ./bench/
+//
+// Generating the data set takes about ten seconds before the first benchmark.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"planapi/auth"
+	"planapi/db"
+	"planapi/nationalgen"
+	"planapi/pgcluster/pgtest"
+	"planapi/server"
+	"planapi/store"
+	"planapi/testenv"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+type env struct {
+	handler http.Handler
+	secret  []byte
+}
+
+var (
+	once   sync.Once
+	shared *env
+	err    error
+)
+
+// national builds the data set once per test binary.
+func national(b *testing.B) *env {
+	b.Helper()
+	once.Do(func() {
+		ctx := context.Background()
+		srv := pgtest.Server(b)
+		name := srv.CreateDatabase(b, "")
+		dsn := srv.DSN(name)
+		if _, err = db.Prepare(ctx, dsn); err != nil {
+			return
+		}
+		if err = testenv.LoadCatalogue(ctx, dsn, false); err != nil {
+			return
+		}
+		var res nationalgen.Result
+		res, err = nationalgen.Generate(ctx, dsn, "MS14FYP", nationalgen.Options{Nation: true, Seed: 1})
+		if err != nil {
+			return
+		}
+		b.Logf("national data set: %d provinces, %d cities, %d counties, %d submissions, %d values in %v",
+			res.Provinces, res.Cities, res.Counties, res.Submissions, res.Values, res.Took.Round(time.Millisecond))
+		app, e := db.Open(ctx, dsn, db.Options{})
+		if e != nil {
+			err = e
+			return
+		}
+		cache, e := store.NewCache(ctx, app)
+		if e != nil {
+			err = e
+			return
+		}
+		keys, e := auth.LoadKeySet(testenv.Secret, "")
+		if e != nil {
+			err = e
+			return
+		}
+		v, e := auth.NewVerifier(auth.VerifierConfig{Keys: keys})
+		if e != nil {
+			err = e
+			return
+		}
+		shared = &env{
+			handler: server.New(server.Deps{DB: app, Cache: cache, Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}),
+			secret:  []byte(testenv.Secret),
+		}
+	})
+	if err != nil {
+		b.Fatalf("national data set: %v", err)
+	}
+	return shared
+}
+
+func (e *env) run(b *testing.B, region string, query string) {
+	b.Helper()
+	tok, err := auth.Mint(e.secret, auth.MintClaims{Subject: "bench", Region: region, Role: auth.RoleAnalyst}, time.Hour, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"query": query})
+	do := func() []byte {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		e.handler.ServeHTTP(rec, req)
+		return rec.Body.Bytes()
+	}
+	// One checked request, which also warms the connection pool.
+	var out struct {
+		Errors []any `json:"errors"`
+	}
+	first := do()
+	if err := json.Unmarshal(first, &out); err != nil || len(out.Errors) > 0 {
+		b.Fatalf("query failed: %s", first)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		do()
+	}
+}
+
+const dashboard = `query { dashboard(regionCode: "%s", period: "2023") { columns { code } rows { indicator { code } total { value numerator denominator completeness { expected reported approved } } cells { value } } } }`
+
+func BenchmarkCityDashboard(b *testing.B) {
+	e := national(b)
+	e.run(b, "110100", sprintf(dashboard, "110100"))
+}
+
+func BenchmarkProvinceDashboard(b *testing.B) {
+	e := national(b)
+	e.run(b, "110000", sprintf(dashboard, "110000"))
+}
+
+func BenchmarkNationalIndicatorValues(b *testing.B) {
+	e := national(b)
+	e.run(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
+}
+
+func BenchmarkNationalDashboard(b *testing.B) {
+	e := national(b)
+	e.run(b, nationalgen.NationCode, sprintf(dashboard, nationalgen.NationCode))
+}
+
+func sprintf(format, region string) string {
+	return fmt.Sprintf(format, region)
+}
