@@ -164,6 +164,10 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if errors.As(err, &gq) && gq.Extensions != nil && gq.Extensions["code"] != nil {
 			return gerr // parser and validation errors carry their own code
 		}
+		if errors.As(err, &gq) && gq.Err != nil && gq.Err.Error() == "introspection disabled" {
+			gerr.Extensions = map[string]any{"code": string(apperr.Forbidden)}
+			return gerr
+		}
 		log.Error("internal error", "path", gerr.Path.String(), "err", err)
 		gerr.Message = "internal error"
 		gerr.Extensions = map[string]any{"code": string(apperr.Internal)}
