@@ -166,8 +166,8 @@ func TestDashboardVisibility(t *testing.T) {
 			Columns []struct{ Code string } `json:"columns"`
 			Rows    []struct {
 				Indicator struct{ Code string } `json:"indicator"`
-				Total     valueJSON              `json:"total"`
-				Cells     []valueJSON            `json:"cells"`
+				Total     valueJSON             `json:"total"`
+				Cells     []valueJSON           `json:"cells"`
 			} `json:"rows"`
 		} `json:"dashboard"`
 	}
