@@ -58,7 +58,7 @@ type AuditEntry struct {
 	ID           int64
 	SubmissionID int64
 	RegionPath   string
-	At           time.Time
+	At           time.Time `gorm:"default:clock_timestamp()"` // set by the database
 	Actor        string
 	Role         string
 	Action       string

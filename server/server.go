@@ -106,18 +106,25 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		}
 		claims, err := d.Verifier.Verify(strings.TrimSpace(tok))
 		if err != nil {
-			unauthorized(w, err.Error())
+			// The reason goes to the log, not to the caller: it would tell a forger which
+			// check to work on next.
+			d.Logger.Info("token refused", "reason", err.Error(), "remote", r.RemoteAddr)
+			unauthorized(w, badToken)
 			return
 		}
 		// SECURITY: a token naming a region that does not exist authenticates nobody.
 		if d.Cache.Regions().Get(claims.Region) == nil {
-			unauthorized(w, "token region \""+claims.Region+"\" does not exist")
+			d.Logger.Info("token refused", "reason", "unknown region", "region", claims.Region, "sub", claims.Subject)
+			unauthorized(w, badToken)
 			return
 		}
 		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
 }
+
+// badToken is all a caller learns about a refused token.
+const badToken = "invalid or expired token"
 
 func unauthorized(w http.ResponseWriter, msg string) {
 	w.Header().Set("Content-Type", "application/json")

@@ -22,7 +22,8 @@ type Store struct {
 
 // New returns a store over the application role's connection.
 func New(db *gorm.DB, cache *Cache) *Store {
-	return &Store{db: db, cache: cache, now: time.Now}
+	// PostgreSQL keeps microseconds: a time truncated to them reads back exactly as answered.
+	return &Store{db: db, cache: cache, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
 // Cache returns the catalogue and region snapshots the store works with.

@@ -852,37 +852,30 @@ func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, periodStr stri
 	if closesAt != nil && open && !closesAt.After(s.now()) {
 		return nil, apperr.New(apperr.Invalid, "closesAt: %s is not in the future", closesAt.Format(time.RFC3339)).With("field", "closesAt")
 	}
-	rp := &models.ReportingPeriod{Period: per.String(), Open: open, ClosesAt: closesAt, UpdatedAt: s.now(), UpdatedBy: c.Subject}
-	if !open {
-		// Closing keeps the deadline that was set, for the record.
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			var cur []*models.ReportingPeriod
-			if err := tx.Where("period = ?", rp.Period).Limit(1).Find(&cur).Error; err != nil {
-				return err
-			}
-			if len(cur) > 0 {
-				if !cur[0].Open {
-					rp = cur[0]
-					return nil
-				}
-				rp.ClosesAt = cur[0].ClosesAt
-			}
-			return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(rp).Error
-		})
-		return rp, err
-	}
+	var rp models.ReportingPeriod
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur []*models.ReportingPeriod
-		if err := tx.Where("period = ?", rp.Period).Limit(1).Find(&cur).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("period = ?", per.String()).Limit(1).Find(&cur).Error; err != nil {
 			return err
 		}
-		if len(cur) > 0 && cur[0].Open && sameTime(cur[0].ClosesAt, closesAt) {
-			rp = cur[0]
+		deadline := closesAt
+		if !open && len(cur) > 0 {
+			deadline = cur[0].ClosesAt // closing keeps the deadline that was set, for the record
+		}
+		if len(cur) > 0 && cur[0].Open == open && sameTime(cur[0].ClosesAt, deadline) {
+			rp = *cur[0] // already so: change nothing
 			return nil
 		}
-		return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(rp).Error
+		// Explicit SQL rather than gorm's upsert, which would stamp its own updated_at.
+		return tx.Raw(`INSERT INTO reporting_periods (period, open, closes_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (period) DO UPDATE SET open = EXCLUDED.open, closes_at = EXCLUDED.closes_at,
+				updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
+			RETURNING *`, per.String(), open, deadline, s.now(), c.Subject).Scan(&rp).Error
 	})
-	return rp, err
+	if err != nil {
+		return nil, err
+	}
+	return &rp, nil
 }
 
 func sameTime(a, b *time.Time) bool {
