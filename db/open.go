@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -101,14 +102,18 @@ func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
 	sqlDB.SetMaxOpenConns(opt.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opt.MaxOpenConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return wrap(ctx, sqlDB, opt.LogSQL)
+}
+
+// wrap puts gorm over a pool and checks the database answers.
+func wrap(ctx context.Context, sqlDB *sql.DB, logSQL bool) (*gorm.DB, error) {
 	logLevel := logger.Silent
-	if opt.LogSQL {
+	if logSQL {
 		logLevel = logger.Info
 	}
 	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		Logger:                 logger.Default.LogMode(logLevel),
 		SkipDefaultTransaction: true,
-		PrepareStmt:            false,
 	})
 	if err != nil {
 		sqlDB.Close()
@@ -130,19 +135,7 @@ func OpenOwner(ctx context.Context, dsn string) (*gorm.DB, error) {
 	}
 	sqlDB := stdlib.OpenDB(*cfg)
 	sqlDB.SetMaxOpenConns(4)
-	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
-		Logger:                 logger.Default.LogMode(logger.Silent),
-		SkipDefaultTransaction: true,
-	})
-	if err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	if err := sqlDB.PingContext(ctx); err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
-	}
-	return gdb, nil
+	return wrap(ctx, sqlDB, false)
 }
 
 // Close closes a gorm handle's pool.

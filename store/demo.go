@@ -155,3 +155,21 @@ func LoadDemo(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (int, e
 func sortedKeys(m map[string]float64) []string {
 	return slices.Sorted(maps.Keys(m))
 }
+
+// Load brings the catalogue, and with demo the demo regions and figures, into the database
+// as the schema owner. Running it again changes nothing. The server runs it at start-up; the
+// tests run it on their template database.
+func Load(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan, demo bool) (SyncResult, int, error) {
+	res, err := SyncCatalogue(ctx, owner, plan)
+	if err != nil {
+		return res, 0, fmt.Errorf("load catalogue: %w", err)
+	}
+	if !demo {
+		return res, 0, nil
+	}
+	n, err := LoadDemo(ctx, owner, plan)
+	if err != nil {
+		return res, 0, fmt.Errorf("load demo: %w", err)
+	}
+	return res, n, nil
+}

@@ -81,14 +81,8 @@ func LoadCatalogue(ctx context.Context, ownerDSN string, demo bool) error {
 		return err
 	}
 	defer db.Close(owner)
-	if _, err := store.SyncCatalogue(ctx, owner, plan); err != nil {
-		return err
-	}
-	if demo {
-		_, err := store.LoadDemo(ctx, owner, plan)
-		return err
-	}
-	return nil
+	_, _, err = store.Load(ctx, owner, plan, demo)
+	return err
 }
 
 // Env is one test's service: its own database, the handler, and a signing secret.
@@ -148,6 +142,13 @@ func New(tb testing.TB) *Env {
 	if e.Cache, err = store.NewCache(ctx, e.DB); err != nil {
 		tb.Fatalf("load cache: %v", err)
 	}
+	e.Handler = Handler(tb, e.DB, e.Cache)
+	return e
+}
+
+// Handler is the service's real handler over a database, verifying tokens signed with Secret.
+func Handler(tb testing.TB, app *gorm.DB, cache *store.Cache) http.Handler {
+	tb.Helper()
 	keys, err := auth.LoadKeySet(Secret, "")
 	if err != nil {
 		tb.Fatalf("keys: %v", err)
@@ -160,8 +161,7 @@ func New(tb testing.TB) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	e.Handler = server.New(server.Deps{DB: e.DB, Cache: e.Cache, Verifier: v, Logger: log, Introspection: true})
-	return e
+	return server.New(server.Deps{DB: app, Cache: cache, Verifier: v, Logger: log, Introspection: true})
 }
 
 // Token mints a token for a region and role, valid for an hour.

@@ -124,21 +124,15 @@ func load(ctx context.Context, ownerDSN string, demo bool, out io.Writer) error 
 		return err
 	}
 	defer db.Close(owner)
-	res, err := store.SyncCatalogue(ctx, owner, plan)
+	res, n, err := store.Load(ctx, owner, plan, demo)
 	if err != nil {
-		return fmt.Errorf("load catalogue: %w", err)
+		return err
 	}
 	if res.Changed() {
 		fmt.Fprintf(out, "catalogue %s: %d rows written, %d retired\n", plan.Code, res.Inserted+res.Updated, res.Retired)
 	}
-	if demo {
-		n, err := store.LoadDemo(ctx, owner, plan)
-		if err != nil {
-			return fmt.Errorf("load demo: %w", err)
-		}
-		if n > 0 {
-			fmt.Fprintf(out, "demo: %d approved submissions loaded\n", n)
-		}
+	if n > 0 {
+		fmt.Fprintf(out, "demo: %d approved submissions loaded\n", n)
 	}
 	return nil
 }
