@@ -13,8 +13,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,7 +24,6 @@ import (
 	"planapi/db"
 	"planapi/nationalgen"
 	"planapi/pgcluster/pgtest"
-	"planapi/server"
 	"planapi/store"
 	"planapi/testenv"
 )
@@ -49,9 +46,13 @@ func national(b *testing.B) *env {
 	b.Helper()
 	once.Do(func() {
 		ctx := context.Background()
+		// The database outlives the first benchmark (CreateDatabase would drop it when that
+		// benchmark ends): a fixed name, dropped and made anew at each run. On the private test
+		// cluster it goes with the cluster; on TEST_DATABASE_URL the next run drops it.
 		srv := pgtest.Server(b)
-		name := srv.CreateDatabase(b, "")
-		dsn := srv.DSN(name)
+		srv.Exec(b, "DROP DATABASE IF EXISTS planapi_bench WITH (FORCE)")
+		srv.Exec(b, "CREATE DATABASE planapi_bench")
+		dsn := srv.DSN("planapi_bench")
 		if _, err = db.Prepare(ctx, dsn); err != nil {
 			return
 		}
@@ -75,20 +76,7 @@ func national(b *testing.B) *env {
 			err = e
 			return
 		}
-		keys, e := auth.LoadKeySet(testenv.Secret, "")
-		if e != nil {
-			err = e
-			return
-		}
-		v, e := auth.NewVerifier(auth.VerifierConfig{Keys: keys})
-		if e != nil {
-			err = e
-			return
-		}
-		shared = &env{
-			handler: server.New(server.Deps{DB: app, Cache: cache, Verifier: v, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}),
-			secret:  []byte(testenv.Secret),
-		}
+		shared = &env{handler: testenv.Handler(b, app, cache), secret: []byte(testenv.Secret)}
 	})
 	if err != nil {
 		b.Fatalf("national data set: %v", err)

@@ -52,10 +52,11 @@ type ValueKey struct {
 }
 
 // IndicatorValues computes the values of the indicators at every region and period asked, in
-// two statements whatever the number of indicators, regions and periods: one rolls every
-// element the indicators need up over every region's subtree (store/rollup.go), the other
-// counts completeness. Each indicator is then evaluated after aggregation — numerator over
-// denominator, each a sum over the subtree — never as an average of the regions' own rates.
+// one roll-up statement whatever the number of indicators, regions and periods (Figures in
+// store/rollup.go): it rolls every element the indicators need up over every region's
+// subtree and counts completeness. Each indicator is then evaluated after aggregation —
+// numerator over denominator, each a sum over the subtree — never as an average of the
+// regions' own rates.
 //
 // It returns the values by region and period, each in indicator order; regions skipped with
 // SkipHidden are absent.
@@ -120,14 +121,13 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 	// above, and only aggregates leave it.
 	err = s.scoped(ctx, commonPath(targets), func(tx *gorm.DB) error {
 		var err error
-		totals, err = ElementRollup(ctx, tx, RollupQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods, Statuses: statuses, ElementIDs: elementIDs})
-		if err != nil {
-			return err
-		}
-		// Completeness always looks at SUBMITTED and APPROVED submissions, whatever the value
-		// counts, so that a county whose figures await approval shows as reported but not
-		// approved, and only one that has not submitted shows as missing.
-		coverage, err = Completeness(ctx, tx, CompletenessQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods, Statuses: rollup.Statuses(true), Sets: sets})
+		// One statement for both, so that the values are read once. Completeness always looks
+		// at SUBMITTED and APPROVED submissions, whatever the value counts, so that a county
+		// whose figures await approval shows as reported but not approved, and only one that
+		// has not submitted shows as missing.
+		totals, coverage, err = Figures(ctx, tx, FiguresQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods,
+			Statuses: statuses, ElementIDs: elementIDs, CoverageStatuses: rollup.Statuses(true), Sets: sets,
+			Elements: cat.Elements[plan.ID]})
 		return err
 	})
 	if err != nil {
@@ -205,7 +205,7 @@ type DashboardRow struct {
 	Cells []*IndicatorValue
 }
 
-// Dashboard computes a region's dashboard for a period in the same two statements as
+// Dashboard computes a region's dashboard for a period in the same statement as
 // IndicatorValues. Cells are only for the children whose totals the caller may read: a
 // county looking at its city sees the city's total and its own cell, not its neighbours'.
 func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode string, per period.Period, includeUnapproved bool) (*Dashboard, error) {

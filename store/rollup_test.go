@@ -188,7 +188,7 @@ func TestElementRollupRules(t *testing.T) {
 	f.mustSubmit(t, "419902", "2022Q2", A, v("FLOW", 2, "LOW", 6, "HIGH", 6, "MEAN", 6))
 	f.mustSubmit(t, "419902", "2022Q3", A, v("STOCK", 130))
 	f.mustSubmit(t, "419902", "2022", A, v("SCORE", 80, "PEOPLE", 1000, "POLICIES", 50))
-	f.mustSubmit(t, "419903", "2022Q1", A, v("FLOW", 99))
+	f.mustSubmit(t, "419903", "2022Q1", A, v("FLOW", 99, "POLICIES", 7)) // the yearly one lacks POLICIES
 	f.mustSubmit(t, "419903", "2022Q2", A, v("STOCK", 50))
 	f.mustSubmit(t, "419903", "2022", A, v("FLOW", 10, "SCORE", 90, "PEOPLE", 3000, "LOW", 7, "HIGH", 7, "MEAN", 7))
 	f.mustSubmit(t, "419921", "2022Q4", A, v("FLOW", 4))
@@ -235,6 +235,7 @@ func TestElementRollupRules(t *testing.T) {
 		{"NoneTakesCityOnly", "419900 2022 POLICIES", want{ptr(5.0), 1}, want{ptr(5.0), 1}},
 		{"NoneAtCounty", "419902 2022 POLICIES", want{ptr(50.0), 1}, want{ptr(50.0), 1}},
 		{"NoneAtProvince", "410000 2022 POLICIES", none, none},
+		{"NoneFromQuarterTheYearLacks", "419903 2022 POLICIES", want{ptr(7.0), 1}, want{ptr(7.0), 1}},
 		{"OtherCityIsolated", "418800 2022 FLOW", want{ptr(100000.0), 1}, want{ptr(100000.0), 1}},
 		{"OtherCityNone", "418800 2022 POLICIES", want{ptr(100000.0), 1}, want{ptr(100000.0), 1}},
 		{"ProvinceSumsCities", "410000 2022 FLOW", want{ptr(17.0 + 100000), 4}, want{ptr(1017.0 + 100000), 5}},
@@ -259,6 +260,23 @@ func TestElementRollupRules(t *testing.T) {
 			}
 		})
 	}
+
+	// A year built from fewer than four quarters somewhere is not complete.
+	t.Run("Complete", func(t *testing.T) {
+		for key, want := range map[string]bool{
+			"419902 2022 FLOW":     false, // Q1 and Q2
+			"419903 2022 FLOW":     true,  // the yearly submission
+			"419900 2022 FLOW":     false, // 419902's
+			"419900 2022Q1 FLOW":   true,  // a quarter is always whole
+			"419900 2022 SCORE":    true,  // yearly submissions only
+			"419903 2022 POLICIES": false, // Q1 only
+			"419900 2023 FLOW":     true,  // no value
+		} {
+			if g := approved[key]; g.Complete != want {
+				t.Errorf("%s complete = %v, want %v", key, g.Complete, want)
+			}
+		}
+	})
 
 	// Row-level security: a county's clerk rolling up the city sees only its own county.
 	t.Run("RowLevelSecurity", func(t *testing.T) {
@@ -470,6 +488,9 @@ func TestRollupMatchesReference(t *testing.T) {
 						if !sameValue(g.Value, wv) || g.Regions != w.Regions {
 							t.Errorf("%s = %s from %d regions, reference %s from %d", key, show(g.Value), g.Regions, show(wv), w.Regions)
 						}
+						if wc := referenceComplete(f, counted, target, p, code, ok); g.Complete != wc {
+							t.Errorf("%s complete = %v, reference %v", key, g.Complete, wc)
+						}
 						checked++
 					}
 				}
@@ -497,6 +518,133 @@ func TestRollupMatchesReference(t *testing.T) {
 			}
 		})
 	}
+
+	// Figures, as IndicatorValues runs it: totals and completeness in one statement, counting
+	// different statuses, at a few targets rather than all. With every region a target (above)
+	// every value is relevant everywhere; here a county that is not a target need not look at
+	// the quarters of a city-level element its yearly submission lacks, a city need not for
+	// completeness of county figures, and so on, which the statement relies on to read less.
+	var sets []store.ElementSet
+	for _, els := range formulas {
+		sets = append(sets, store.ElementSet{Key: strings.Join(els, "+"), ElementIDs: f.elementIDs(els...)})
+	}
+	for _, tc := range []struct {
+		targets          []string
+		values, coverage bool // includeUnapproved for each
+	}{
+		{[]string{"410000"}, false, true},
+		{[]string{"410000", city, otherCity}, true, true},
+		{[]string{city, "419902", "419903", "419921", "419922", "419923"}, false, true},
+		{[]string{otherCity, "419902"}, false, false},
+		{[]string{"419903"}, true, false},
+		{[]string{"419921", city}, false, true},
+	} {
+		t.Run(fmt.Sprintf("Figures%v/values=%v/coverage=%v", tc.targets, tc.values, tc.coverage), func(t *testing.T) {
+			var counted []rollup.Row
+			for i, r := range rows {
+				if rollup.Counted(status[i], tc.values) {
+					counted = append(counted, r)
+				}
+			}
+			var totals []store.ElementTotal
+			var cov []store.Coverage
+			f.inScope(t, "410000", func(tx *gorm.DB) (err error) {
+				totals, cov, err = store.Figures(context.Background(), tx, store.FiguresQuery{PlanID: f.plan,
+					Targets: f.targets(tc.targets...), Periods: periods,
+					Statuses: rollup.Statuses(tc.values), ElementIDs: f.elementIDs(everyElement...),
+					CoverageStatuses: rollup.Statuses(tc.coverage), Sets: sets})
+				return err
+			})
+			if len(totals) != len(tc.targets)*len(periods)*len(everyElement) || len(cov) != len(tc.targets)*len(periods)*len(sets) {
+				t.Fatalf("Figures returned %d totals and %d coverages, want %d and %d", len(totals), len(cov),
+					len(tc.targets)*len(periods)*len(everyElement), len(tc.targets)*len(periods)*len(sets))
+			}
+			i := 0
+			for _, target := range tc.targets {
+				for _, p := range periods {
+					want := rollup.RollupTotals(f.rules, f.regions, counted, target, p)
+					for _, code := range everyElement {
+						g := totals[i]
+						i++
+						key := fmt.Sprintf("%s %s %s", target, p, code)
+						if g.Target != target || g.Period != p || g.ElementID != f.ids[code] {
+							t.Fatalf("total %d is %s %s %s, want %s", i-1, g.Target, g.Period, f.codes[g.ElementID], key)
+						}
+						w, ok := want[code]
+						var wv *float64
+						if ok {
+							wv = &w.Value
+						}
+						if !sameValue(g.Value, wv) || g.Regions != w.Regions {
+							t.Errorf("%s = %s from %d regions, reference %s from %d", key, show(g.Value), g.Regions, show(wv), w.Regions)
+						}
+						if wc := referenceComplete(f, counted, target, p, code, ok); g.Complete != wc {
+							t.Errorf("%s complete = %v, reference %v", key, g.Complete, wc)
+						}
+					}
+				}
+			}
+			i = 0
+			for _, target := range tc.targets {
+				for _, p := range periods {
+					for _, set := range sets {
+						c := cov[i]
+						i++
+						key := fmt.Sprintf("%s %s %s", target, p, set.Key)
+						if c.Target != target || c.Period != p || c.Key != set.Key {
+							t.Fatalf("coverage %d is %s %s %s, want %s", i-1, c.Target, c.Period, c.Key, key)
+						}
+						want := rollup.Completeness(f.rules, f.regions, subs, strings.Split(set.Key, "+"), target, p, tc.coverage)
+						checkCoverage(t, key, c, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// referenceComplete says whether the total of an element at a target for a period is
+// complete, as store.ElementTotal.Complete defines it: true when there is no value (ok false)
+// or the period is a quarter; else false when a region whose value makes up the total (the
+// target itself for NONE; for a weighted average, the regions with a weight) has neither a
+// counted yearly value nor all four quarters'.
+func referenceComplete(f *rollupFixture, counted []rollup.Row, target string, p period.Period, code string, ok bool) bool {
+	if !ok || p.Quarter != 0 {
+		return true
+	}
+	de := f.rules[code]
+	path := f.paths[target]
+	have := map[string]map[period.Period]bool{} // element + region → periods with a counted value
+	for _, r := range counted {
+		if p.Contains(r.Period) {
+			k := r.Element + " " + r.Region
+			if have[k] == nil {
+				have[k] = map[period.Period]bool{}
+			}
+			have[k][r.Period] = true
+		}
+	}
+	valued := func(element, region string) bool { return len(have[element+" "+region]) > 0 }
+	whole := func(region string) bool {
+		h := have[code+" "+region]
+		return h[p] || len(h) == 4
+	}
+	if de.Aggregation.Regions == catalogue.RegionNone {
+		return whole(target)
+	}
+	weighted := de.Aggregation.Regions == catalogue.RegionAverage && de.Aggregation.Weight != ""
+	for _, r := range f.regions {
+		if !strings.HasPrefix(r.Path, path) || !valued(code, r.Code) {
+			continue
+		}
+		if weighted && !valued(de.Aggregation.Weight, r.Code) {
+			continue
+		}
+		if !whole(r.Code) {
+			return false
+		}
+	}
+	return true
 }
 
 // TestRollupUsesScopeIndex checks that, under row-level security and with a realistic amount
