@@ -97,4 +97,6 @@ func Decide(p *Principal, callerPath, callerLevel string, action Action, targetP
 }
 
 // atOrAboveCity: the plan is owned by the city; admin powers need that level or above.
-func atOrAboveCity(level string) bool { return level == "CITY" || level == "PROVINCE" || level == "NATION" }
+func atOrAboveCity(level string) bool {
+	return level == "CITY" || level == "PROVINCE" || level == "NATION"
+}

@@ -14,26 +14,26 @@ import (
 type Rule string
 
 const (
-	RuleUnknownElement    Rule = "UNKNOWN_ELEMENT"
-	RuleNotANumber        Rule = "NOT_A_NUMBER"
-	RuleNegative          Rule = "NEGATIVE"
-	RuleNotInteger        Rule = "NOT_INTEGER"
-	RulePercentRange      Rule = "PERCENT_RANGE"
-	RuleScoreRange        Rule = "SCORE_RANGE"
-	RulePartExceedsWhole  Rule = "PART_EXCEEDS_WHOLE"
-	RuleWrongLevel        Rule = "WRONG_LEVEL"
-	RuleWrongPeriodType   Rule = "WRONG_PERIOD_TYPE"
-	RuleDuplicateElement  Rule = "DUPLICATE_ELEMENT"
-	RuleUnknownTask       Rule = "UNKNOWN_TASK"
-	RuleNotAMeasure       Rule = "NOT_A_MEASURE"
-	RuleUnknownOutput     Rule = "UNKNOWN_OUTPUT"
-	RuleBadTaskStatus     Rule = "BAD_TASK_STATUS"
-	RuleNarrativeTooLong  Rule = "NARRATIVE_TOO_LONG"
-	RuleCommentTooLong    Rule = "COMMENT_TOO_LONG"
-	RuleDuplicateTask     Rule = "DUPLICATE_TASK"
-	RuleDuplicateOutput   Rule = "DUPLICATE_OUTPUT"
-	MaxCommentRunes            = 2000
-	MaxNarrativeRunes          = 10000
+	RuleUnknownElement   Rule = "UNKNOWN_ELEMENT"
+	RuleNotANumber       Rule = "NOT_A_NUMBER"
+	RuleNegative         Rule = "NEGATIVE"
+	RuleNotInteger       Rule = "NOT_INTEGER"
+	RulePercentRange     Rule = "PERCENT_RANGE"
+	RuleScoreRange       Rule = "SCORE_RANGE"
+	RulePartExceedsWhole Rule = "PART_EXCEEDS_WHOLE"
+	RuleWrongLevel       Rule = "WRONG_LEVEL"
+	RuleWrongPeriodType  Rule = "WRONG_PERIOD_TYPE"
+	RuleDuplicateElement Rule = "DUPLICATE_ELEMENT"
+	RuleUnknownTask      Rule = "UNKNOWN_TASK"
+	RuleNotAMeasure      Rule = "NOT_A_MEASURE"
+	RuleUnknownOutput    Rule = "UNKNOWN_OUTPUT"
+	RuleBadTaskStatus    Rule = "BAD_TASK_STATUS"
+	RuleNarrativeTooLong Rule = "NARRATIVE_TOO_LONG"
+	RuleCommentTooLong   Rule = "COMMENT_TOO_LONG"
+	RuleDuplicateTask    Rule = "DUPLICATE_TASK"
+	RuleDuplicateOutput  Rule = "DUPLICATE_OUTPUT"
+	MaxCommentRunes           = 2000
+	MaxNarrativeRunes         = 10000
 )
 
 // Violation is one refused value, in words a county clerk understands.

@@ -7,6 +7,7 @@ import (
 
 	"planapi/apperr"
 	"planapi/assess"
+	"planapi/auth"
 	"planapi/graph/model"
 	"planapi/models"
 	"planapi/period"
@@ -35,11 +36,7 @@ func (r *Resolver) present(v *store.IndicatorValue) *model.IndicatorValue {
 }
 
 func (r *queryResolver) IndicatorValues(ctx context.Context, regionCode string, periodArg string, indicatorCodes []string, includeUnapproved *bool) ([]*model.IndicatorValue, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	per, err := parsePeriodArg("period", periodArg)
+	p, per, err := principalAndPeriod(ctx, periodArg)
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +68,7 @@ func (r *queryResolver) IndicatorValues(ctx context.Context, regionCode string, 
 }
 
 func (r *queryResolver) Dashboard(ctx context.Context, regionCode string, periodArg string, includeUnapproved *bool) (*model.Dashboard, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	per, err := parsePeriodArg("period", periodArg)
+	p, per, err := principalAndPeriod(ctx, periodArg)
 	if err != nil {
 		return nil, err
 	}
@@ -98,11 +91,7 @@ func (r *queryResolver) Dashboard(ctx context.Context, regionCode string, period
 }
 
 func (r *queryResolver) TaskRollup(ctx context.Context, regionCode string, periodArg string, includeUnapproved *bool) ([]*model.TaskRollup, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	per, err := parsePeriodArg("period", periodArg)
+	p, per, err := principalAndPeriod(ctx, periodArg)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +124,7 @@ func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, r
 	}
 	keys := make([]valueKey, len(periods))
 	for i, ps := range periods {
-		per, err := parsePeriodArg("periods", ps)
+		per, err := store.ParsePeriod("periods", ps)
 		if err != nil {
 			return nil, err
 		}
@@ -250,10 +239,12 @@ func assessInput(obj *models.Indicator, plan *models.Plan, years []period.Period
 	return in, yearly
 }
 
-func parsePeriodArg(field, v string) (period.Period, error) {
-	p, err := period.Parse(v)
+// principalAndPeriod is the caller and the period argument of a roll-up query.
+func principalAndPeriod(ctx context.Context, periodArg string) (*auth.Principal, period.Period, error) {
+	p, err := principal(ctx)
 	if err != nil {
-		return p, apperr.New(apperr.Invalid, "%s: %v", field, err).With("field", field).With("value", v)
+		return nil, period.Period{}, err
 	}
-	return p, nil
+	per, err := store.ParsePeriod("period", periodArg)
+	return p, per, err
 }

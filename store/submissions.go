@@ -41,8 +41,8 @@ func (s *Store) plan() (*models.Plan, error) {
 	return p, nil
 }
 
-// parsePeriod parses a period argument, naming the field in the error.
-func parsePeriod(field, v string) (period.Period, error) {
+// ParsePeriod parses a period argument, naming the field and the value in the error.
+func ParsePeriod(field, v string) (period.Period, error) {
 	p, err := period.Parse(v)
 	if err != nil {
 		return p, apperr.New(apperr.Invalid, "%s: %v", field, err).With("field", field).With("value", v)
@@ -89,7 +89,7 @@ func (s *Store) Submission(ctx context.Context, p *auth.Principal, regionCode, p
 	if err != nil {
 		return nil, err
 	}
-	per, err := parsePeriod("period", periodStr)
+	per, err := ParsePeriod("period", periodStr)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f Submission
 		path = r.Path
 	}
 	if f.Period != nil {
-		if _, err := parsePeriod("period", *f.Period); err != nil {
+		if _, err := ParsePeriod("period", *f.Period); err != nil {
 			return nil, false, 0, err
 		}
 	}
@@ -311,7 +311,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 	if err != nil {
 		return nil, err
 	}
-	per, err := parsePeriod("period", in.Period)
+	per, err := ParsePeriod("period", in.Period)
 	if err != nil {
 		return nil, err
 	}
@@ -721,7 +721,7 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 	if err != nil {
 		return nil, err
 	}
-	per, err := parsePeriod("period", periodStr)
+	per, err := ParsePeriod("period", periodStr)
 	if err != nil {
 		return nil, err
 	}
@@ -845,7 +845,7 @@ func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, periodStr stri
 	if c.decide(auth.ManagePeriods, c.region) != auth.Allow {
 		return nil, apperr.New(apperr.Forbidden, "only a city admin opens and closes reporting periods")
 	}
-	per, err := parsePeriod("period", periodStr)
+	per, err := ParsePeriod("period", periodStr)
 	if err != nil {
 		return nil, err
 	}
