@@ -160,6 +160,7 @@ type ComplexityRoot struct {
 		Period             func(childComplexity int) int
 		Region             func(childComplexity int) int
 		Value              func(childComplexity int) int
+		Withheld           func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -901,6 +902,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorValue.Value(childComplexity), true
+	case "IndicatorValue.withheld":
+		if e.ComplexityRoot.IndicatorValue.Withheld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Withheld(childComplexity), true
 
 	case "Mutation.approveSubmission":
 		if e.ComplexityRoot.Mutation.ApproveSubmission == nil {
@@ -1913,6 +1920,8 @@ type IndicatorValue {
   includesUnapproved: Boolean!
   "True for a year computed from fewer than its four quarters somewhere in the subtree: a year to date."
   partial: Boolean!
+  "True when the total of a region above the caller's own is withheld because it would reveal one neighbour's figures (value, numerator and denominator are then null)."
+  withheld: Boolean!
 }
 
 "How complete the figures behind a value are."
@@ -2057,7 +2066,7 @@ type Region {
   name: String!
   level: RegionLevel!
   parent: Region
-  "The children the caller may see."
+  "The region's children (the region tree is public to every authenticated caller)."
   children: [Region!]!
 }
 
@@ -2292,6 +2301,8 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_includesUnapproved(ctx, field)
 	case "partial":
 		return ec.fieldContext_IndicatorValue_partial(ctx, field)
+	case "withheld":
+		return ec.fieldContext_IndicatorValue_withheld(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
@@ -5214,6 +5225,29 @@ func (ec *executionContext) _IndicatorValue_partial(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_partial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorValue_withheld(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_withheld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withheld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_withheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
 }
 
@@ -10013,6 +10047,11 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 			}
 		case "partial":
 			out.Values[i] = ec._IndicatorValue_partial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withheld":
+			out.Values[i] = ec._IndicatorValue_withheld(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -23,7 +23,7 @@ func (r *Resolver) present(v *store.IndicatorValue) *model.IndicatorValue {
 	out := &model.IndicatorValue{
 		Indicator: v.Indicator, Region: v.Region, Period: v.Period.String(),
 		Value: v.Value, Numerator: v.Numerator, Denominator: v.Denominator,
-		IncludesUnapproved: v.IncludesUnapproved, Partial: v.Partial,
+		IncludesUnapproved: v.IncludesUnapproved, Partial: v.Partial, Withheld: v.Withheld,
 	}
 	missing := make([]*models.Region, 0, len(v.Missing))
 	for _, c := range v.Missing {

@@ -32,6 +32,8 @@ type IndicatorValue struct {
 	IncludesUnapproved bool
 	// Partial: a year computed from fewer than four quarters somewhere (a year to date).
 	Partial bool
+	// Withheld: the caller's ancestor's total would reveal one neighbour's figures.
+	Withheld bool
 }
 
 // ValuesQuery asks for indicator values at regions for periods.
@@ -87,6 +89,14 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 				continue
 			}
 			return nil, nil, apperr.New(apperr.NotFound, "region %q not found", code).With("field", "regionCode")
+		}
+		// SECURITY: a preview of unapproved figures is for the region's own scope. Above the
+		// caller it would single out the units awaiting review.
+		if q.IncludeUnapproved && !auth.InScope(c.region.Path, r.Path) {
+			if q.SkipHidden {
+				continue
+			}
+			return nil, nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved figures is for its own staff; its approved total is readable", r.Code, r.Name).With("field", "includeUnapproved")
 		}
 		targets = append(targets, Target{Code: r.Code, Path: r.Path})
 		allowed = append(allowed, r)
@@ -171,12 +181,43 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 				}
 				cv := cov[k][ind.Code]
 				v.Expected, v.Reported, v.Approved, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Missing
+				if !auth.InScope(c.region.Path, r.Path) {
+					s.guardAncestorTotal(c, v)
+				}
 				list = append(list, v)
 			}
 			out[k] = list
 		}
 	}
 	return out, allowed, nil
+}
+
+// guardAncestorTotal trims what a caller learns from the total of a region above its own (the
+// municipal total a county belongs to), so that it never amounts to a neighbour's raw data:
+//
+//   - completeness shows only approved units: who has submitted and awaits review, and who
+//     has not reported, are the neighbours' own business (reported = approved, no missing);
+//   - a total made of the caller's own figures and exactly one other unit's is withheld
+//     (value, numerator and denominator null): subtracting its own would give the other's.
+//
+// Units above the caller (the city's own figures) are not neighbours and do not count.
+//
+// SECURITY: the second point is a small-cell rule, as statistical offices apply one.
+func (s *Store) guardAncestorTotal(c *caller, v *IndicatorValue) {
+	regions := s.cache.Regions()
+	others := 0
+	for _, code := range v.Approved {
+		u := regions.Get(code)
+		if u == nil || auth.InScope(c.region.Path, u.Path) || auth.InScope(u.Path, c.region.Path) {
+			continue // the caller's own subtree, or one of its ancestors
+		}
+		others++
+	}
+	v.Reported, v.Missing = v.Approved, []string{}
+	if others == 1 {
+		v.Value, v.Numerator, v.Denominator = nil, nil, nil
+		v.Withheld = true
+	}
 }
 
 // commonPath is the longest path every target's path starts with, cut at a region boundary.
@@ -224,6 +265,10 @@ func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode str
 	}
 	if c.decide(auth.ReadAggregate, r) != auth.Allow {
 		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+	}
+	// SECURITY: no preview above the caller's own scope (see IndicatorValues).
+	if includeUnapproved && !auth.InScope(c.region.Path, r.Path) {
+		return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved figures is for its own staff; its approved dashboard is readable", r.Code, r.Name).With("field", "includeUnapproved")
 	}
 	vals, allowed, err := s.IndicatorValues(ctx, p, ValuesQuery{Regions: codes, Periods: []period.Period{per}, IncludeUnapproved: includeUnapproved, SkipHidden: true})
 	if err != nil {
@@ -278,6 +323,11 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
 		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
 	}
+	ancestor := !auth.InScope(c.region.Path, r.Path)
+	// SECURITY: as for indicator values, no preview above the caller's own scope.
+	if includeUnapproved && ancestor {
+		return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved progress is for its own staff", r.Code, r.Name).With("field", "includeUnapproved")
+	}
 	cat := s.cache.Catalogue()
 	statuses := rollup.Statuses(includeUnapproved)
 	type outRow struct {
@@ -317,6 +367,20 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	for _, x := range regions.Subtree(r.Code) {
 		if x.Level == string(catalogue.County) {
 			expected++
+		}
+	}
+
+	// SECURITY: above the caller, output sums made of its own and exactly one neighbour's
+	// figures would give the neighbour's away: they are withheld (the counts stay).
+	if ancestor {
+		others := map[string]bool{}
+		for _, pr := range progs {
+			if u := regions.Get(pr.RegionCode); u != nil && !auth.InScope(c.region.Path, u.Path) {
+				others[pr.RegionCode] = true
+			}
+		}
+		if len(others) == 1 {
+			outs = nil
 		}
 	}
 

@@ -87,6 +87,8 @@ type IndicatorValue struct {
 	IncludesUnapproved bool `json:"includesUnapproved"`
 	// True for a year computed from fewer than its four quarters somewhere in the subtree: a year to date.
 	Partial bool `json:"partial"`
+	// True when the total of a region above the caller's own is withheld because it would reveal one neighbour's figures (value, numerator and denominator are then null).
+	Withheld bool `json:"withheld"`
 }
 
 type Mutation struct {
