@@ -115,9 +115,9 @@ func (r *queryResolver) TaskRollup(ctx context.Context, regionCode string, perio
 }
 
 func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, regionCode string, periods []string, includeUnapproved *bool) ([]*model.IndicatorValue, error) {
-	l := loadersFrom(ctx)
-	if l == nil {
-		return nil, fmt.Errorf("no loaders in context")
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if len(periods) > 40 {
 		return nil, apperr.New(apperr.Invalid, "periods: %d periods asked, at most 40", len(periods)).With("field", "periods")
@@ -151,9 +151,9 @@ func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, r
 // Assessment judges the indicator against its target from the approved values of the plan's
 // years (and their quarters, for the latest figure). See package assess for the rule.
 func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicator, regionCode string) (*model.Assessment, error) {
-	l := loadersFrom(ctx)
-	if l == nil {
-		return nil, fmt.Errorf("no loaders in context")
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
 	}
 	plan := r.Cache.Catalogue().PlanByID(obj.PlanID)
 	if plan == nil {

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -103,7 +104,10 @@ func Middleware(st *store.Store, next http.Handler) http.Handler {
 	})
 }
 
-func loadersFrom(ctx context.Context) *loaders {
+func loadersFrom(ctx context.Context) (*loaders, error) {
 	l, _ := ctx.Value(loadersKey{}).(*loaders)
-	return l
+	if l == nil {
+		return nil, errors.New("no loaders in the request context: is resolvers.Middleware installed?")
+	}
+	return l, nil
 }

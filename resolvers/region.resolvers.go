@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 
 	"planapi/apperr"
 	"planapi/auth"
@@ -41,7 +42,7 @@ func (r *regionResolver) Children(ctx context.Context, obj *models.Region) ([]*m
 }
 
 func (r *viewerResolver) Role(ctx context.Context, obj *auth.Principal) (model.Role, error) {
-	return model.Role(roleEnum(obj.Role)), nil
+	return model.Role(strings.ToUpper(string(obj.Role))), nil
 }
 
 func (r *viewerResolver) Region(ctx context.Context, obj *auth.Principal) (*models.Region, error) {
@@ -50,18 +51,4 @@ func (r *viewerResolver) Region(ctx context.Context, obj *auth.Principal) (*mode
 		return nil, apperr.New(apperr.Unauthenticated, "token region %q does not exist", obj.Region)
 	}
 	return reg, nil
-}
-
-func roleEnum(r auth.Role) string {
-	switch r {
-	case auth.RoleReporter:
-		return "REPORTER"
-	case auth.RoleReviewer:
-		return "REVIEWER"
-	case auth.RoleAnalyst:
-		return "ANALYST"
-	case auth.RoleAdmin:
-		return "ADMIN"
-	}
-	return ""
 }

@@ -5,16 +5,12 @@ package resolvers
 import (
 	"log/slog"
 
-	"gorm.io/gorm"
-
 	"planapi/graph"
 	"planapi/store"
 )
 
 // Resolver is the root resolver. Its fields are the service's dependencies.
 type Resolver struct {
-	// DB connects as the application role, subject to row-level security.
-	DB     *gorm.DB
 	Cache  *store.Cache
 	Store  *store.Store
 	Logger *slog.Logger

@@ -122,7 +122,7 @@ func (r *mutationResolver) SaveDataValues(ctx context.Context, input model.SaveD
 // prime hands a mutation's own snapshot to the request's loaders, so its answer shows the
 // submission as this mutation left it.
 func prime(ctx context.Context, snap *store.Snapshot) *models.Submission {
-	if l := loadersFrom(ctx); l != nil {
+	if l, err := loadersFrom(ctx); err == nil {
 		id := snap.Submission.ID
 		l.values.Prime(id, snap.Values)
 		l.tasks.Prime(id, snap.Tasks)
@@ -188,25 +188,25 @@ func (r *submissionResolver) Status(ctx context.Context, obj *models.Submission)
 }
 
 func (r *submissionResolver) Values(ctx context.Context, obj *models.Submission) ([]*models.DataValue, error) {
-	l := loadersFrom(ctx)
-	if l == nil {
-		return nil, fmt.Errorf("no loaders in context")
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return l.values.Load(ctx, obj.ID)
 }
 
 func (r *submissionResolver) TaskProgress(ctx context.Context, obj *models.Submission) ([]*models.TaskReport, error) {
-	l := loadersFrom(ctx)
-	if l == nil {
-		return nil, fmt.Errorf("no loaders in context")
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return l.tasks.Load(ctx, obj.ID)
 }
 
 func (r *submissionResolver) History(ctx context.Context, obj *models.Submission) ([]*models.AuditEntry, error) {
-	l := loadersFrom(ctx)
-	if l == nil {
-		return nil, fmt.Errorf("no loaders in context")
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return l.history.Load(ctx, obj.ID)
 }
@@ -216,9 +216,9 @@ func (r *dataValueResolver) Element(ctx context.Context, obj *models.DataValue) 
 }
 
 func (r *dataValueResolver) History(ctx context.Context, obj *models.DataValue) ([]*models.AuditEntry, error) {
-	l := loadersFrom(ctx)
-	if l == nil {
-		return nil, fmt.Errorf("no loaders in context")
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
 	}
 	all, err := l.history.Load(ctx, obj.SubmissionID)
 	if err != nil {

@@ -36,23 +36,6 @@ func assessment(tb testing.TB, e *testenv.Env, token, code, region string) *asse
 	return out.Indicator.Assessment
 }
 
-// addApproved stores an approved yearly submission for a region directly as the owner.
-func addApproved(tb testing.TB, e *testenv.Env, region, period string, values map[string]float64) {
-	tb.Helper()
-	r := e.Cache.Regions().Get(region)
-	var id int64
-	if err := e.Owner.Raw(`INSERT INTO submissions (plan_id, region_code, region_path, period, period_year, period_quarter, status, version, updated_by)
-		VALUES ((SELECT id FROM plans LIMIT 1), ?, ?, ?, ?, 0, 'APPROVED', 1, 'test') RETURNING id`, region, r.Path, period, period).Scan(&id).Error; err != nil {
-		tb.Fatal(err)
-	}
-	for code, v := range values {
-		if err := e.Owner.Exec(`INSERT INTO data_values (submission_id, element_id, region_path, value, updated_by)
-			VALUES (?, (SELECT id FROM data_elements WHERE code = ?), ?, ?, 'test')`, id, code, r.Path, v).Error; err != nil {
-			tb.Fatal(err)
-		}
-	}
-}
-
 // TestAssessmentStatuses shows each status of the assessment on the demo city and on
 // figures made for the purpose.
 func TestAssessmentStatuses(t *testing.T) {
@@ -60,7 +43,7 @@ func TestAssessmentStatuses(t *testing.T) {
 	e := testenv.New(t)
 	tok := e.Token(t, city, auth.RoleAnalyst)
 	// Deteriorating: 东城区's open-kitchen coverage falls to 10% in 2023 (target ≥ 90%).
-	addApproved(t, e, countyA, "2023", map[string]float64{"CATERING_UNITS": 1000, "CATERING_UNITS_OPEN_KITCHEN": 100})
+	MustInsertSubmission(t, e, countyA, "2023", "APPROVED", map[string]float64{"CATERING_UNITS": 1000, "CATERING_UNITS_OPEN_KITCHEN": 100})
 	// On track at a county: 西城区's drug adverse-reaction reports per million rise fast.
 	cases := []struct {
 		name, code, region, want string

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,8 +8,6 @@ import (
 	"testing"
 
 	"planapi/auth"
-	"planapi/models"
-	"planapi/store"
 	"planapi/testenv"
 )
 
@@ -126,26 +123,14 @@ func elementFor(e *testenv.Env, region string) string {
 // directly as the owner.
 func prepare(tb testing.TB, e *testenv.Env, op, region, period string) {
 	tb.Helper()
-	exec := func(sql string, args ...any) {
-		tb.Helper()
-		if err := e.Owner.Exec(sql, args...).Error; err != nil {
-			tb.Fatalf("prepare %s: %v", op, err)
-		}
+	if err := e.Owner.Exec(`INSERT INTO reporting_periods (period, open) VALUES (?, ?)`, period, op != "openPeriod").Error; err != nil {
+		tb.Fatalf("prepare %s: %v", op, err)
 	}
-	open := op != "openPeriod"
-	exec(`INSERT INTO reporting_periods (period, open) VALUES (?, ?)`, period, open)
 	status := setup[op]
 	if status == "" {
 		return
 	}
-	r := e.Cache.Regions().Get(region)
-	var id int64
-	if err := e.Owner.Raw(`INSERT INTO submissions (plan_id, region_code, region_path, period, period_year, period_quarter, status, version, updated_by)
-		VALUES ((SELECT id FROM plans LIMIT 1), ?, ?, ?, ?, 0, ?, 1, 'setup') RETURNING id`, region, r.Path, period, period, status).Scan(&id).Error; err != nil {
-		tb.Fatalf("prepare submission: %v", err)
-	}
-	exec(`INSERT INTO data_values (submission_id, element_id, region_path, value, updated_by)
-		VALUES (?, (SELECT id FROM data_elements WHERE code = ?), ?, 1, 'setup')`, id, elementFor(e, region), r.Path)
+	MustInsertSubmission(tb, e, region, period, status, map[string]float64{elementFor(e, region): 1})
 }
 
 // fingerprint is everything a call about one period could change.
@@ -190,19 +175,7 @@ func cellOutcome(tb testing.TB, op string, r *testenv.Response) string {
 func TestPermissionTable(t *testing.T) {
 	t.Parallel()
 	e := testenv.New(t)
-	ctx := context.Background()
-	// A second city with a county, for the city caller's sibling.
-	other := "419800"
-	prov := "410000"
-	if err := store.UpsertRegions(ctx, e.Owner, []models.Region{
-		{Code: other, Name: "YY市", Level: "CITY", ParentCode: &prov},
-		{Code: "419801", Name: "YY县", Level: "COUNTY", ParentCode: &other},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Cache.Reload(ctx, e.DB); err != nil {
-		t.Fatal(err)
-	}
+	MustAddOtherCity(t, e, 1) // the city caller's sibling
 
 	var year atomic.Int32
 	year.Store(2100)

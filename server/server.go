@@ -39,7 +39,7 @@ type Deps struct {
 // New returns the service's HTTP handler.
 func New(d Deps) http.Handler {
 	st := store.New(d.DB, d.Cache)
-	res := &resolvers.Resolver{DB: d.DB, Cache: d.Cache, Store: st, Logger: d.Logger}
+	res := &resolvers.Resolver{Cache: d.Cache, Store: st, Logger: d.Logger}
 	srv := handler.New(graph.NewExecutableSchema(res.Config()))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})

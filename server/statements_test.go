@@ -1,12 +1,9 @@
 package server_test
 
 import (
-	"context"
 	"testing"
 
 	"planapi/auth"
-	"planapi/models"
-	"planapi/store"
 	"planapi/testenv"
 )
 
@@ -15,21 +12,8 @@ import (
 func TestStatementCountDoesNotGrow(t *testing.T) {
 	t.Parallel()
 	e := testenv.New(t)
-	ctx := context.Background()
-	// A second city with three counties, so a province dashboard spans more regions.
-	prov, other := "410000", "419800"
-	if err := store.UpsertRegions(ctx, e.Owner, []models.Region{
-		{Code: other, Name: "YY市", Level: "CITY", ParentCode: &prov},
-		{Code: "419801", Name: "甲县", Level: "COUNTY", ParentCode: &other},
-		{Code: "419802", Name: "乙县", Level: "COUNTY", ParentCode: &other},
-		{Code: "419803", Name: "丙县", Level: "COUNTY", ParentCode: &other},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Cache.Reload(ctx, e.DB); err != nil {
-		t.Fatal(err)
-	}
-	tok := e.Token(t, prov, auth.RoleAnalyst)
+	MustAddOtherCity(t, e, 3) // so a province dashboard spans more regions
+	tok := e.Token(t, "410000", auth.RoleAnalyst)
 	// The fewest statements of three runs: a batch loader whose window a busy machine cut
 	// short runs one more batch, which is noise, not growth with the answer.
 	count := func(query string, vars map[string]any) int64 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 
 	"gorm.io/gorm"
 
@@ -204,9 +203,7 @@ func (c *Catalogue) Task(planID int64, code string) *models.Task { return c.task
 
 // TaskChildren lists the children of a task; parent "" lists the top-level tasks.
 func (c *Catalogue) TaskChildren(planID int64, parent string) []*models.Task {
-	out := c.taskChildren[planID][parent]
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Ordinal < out[j].Ordinal })
-	return out
+	return c.taskChildren[planID][parent] // loaded in ordinal order
 }
 
 // ElementByID finds a data element by id (retired elements included only while loaded).

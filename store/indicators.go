@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/lib/pq"
@@ -453,7 +452,6 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	for _, t := range cat.TaskChildren(plan.ID, "") {
 		walk(t)
 	}
-	sort.SliceStable(result, func(i, j int) bool { return result[i].Task.Ordinal < result[j].Task.Ordinal })
 	return result, nil
 }
 

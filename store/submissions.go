@@ -644,14 +644,22 @@ func levelName(l int) string {
 
 func (s *Store) writeTasks(tx *gorm.DB, c *caller, sub *models.Submission, changes []taskChange, now time.Time) ([]*models.AuditEntry, error) {
 	var entries []*models.AuditEntry
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	// The submission's current reports, in one query.
+	var current []*models.TaskReport
+	if err := tx.Where("submission_id = ?", sub.ID).Find(&current).Error; err != nil {
+		return nil, err
+	}
+	byTask := map[int64]*models.TaskReport{}
+	for _, r := range current {
+		byTask[r.TaskID] = r
+	}
 	for _, ch := range changes {
-		var existing []*models.TaskReport
-		if err := tx.Where("submission_id = ? AND task_id = ?", sub.ID, ch.task.ID).Limit(1).Find(&existing).Error; err != nil {
-			return nil, err
-		}
-		rep := &models.TaskReport{SubmissionID: sub.ID, TaskID: ch.task.ID, RegionPath: sub.RegionPath, Status: "NOT_STARTED", Outputs: json.RawMessage(`{}`)}
-		if len(existing) > 0 {
-			rep = existing[0]
+		rep, found := byTask[ch.task.ID]
+		if !found {
+			rep = &models.TaskReport{SubmissionID: sub.ID, TaskID: ch.task.ID, RegionPath: sub.RegionPath, Status: "NOT_STARTED", Outputs: json.RawMessage(`{}`)}
 		}
 		outputs := map[string]float64{}
 		if len(rep.Outputs) > 0 {
@@ -660,7 +668,7 @@ func (s *Store) writeTasks(tx *gorm.DB, c *caller, sub *models.Submission, chang
 			}
 		}
 		elem := "task " + ch.task.Code
-		changed := len(existing) == 0
+		changed := !found
 		if ch.in.Status != nil && *ch.in.Status != rep.Status {
 			a := c.audit(sub, "SET_TASK")
 			a.Element, a.OldText, a.NewText = ptr2(elem+" status"), ptr2(rep.Status), ptr2(*ch.in.Status)

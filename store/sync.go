@@ -17,21 +17,18 @@ import (
 
 // SyncResult counts what a catalogue sync changed.
 type SyncResult struct {
-	Inserted, Updated, Retired int
+	// Updated counts rows written: inserted or changed (an upsert does not tell them apart).
+	Updated, Retired int
 }
 
 // Changed reports whether the sync changed anything.
-func (r SyncResult) Changed() bool { return r.Inserted+r.Updated+r.Retired > 0 }
+func (r SyncResult) Changed() bool { return r.Updated+r.Retired > 0 }
 
-func (r *SyncResult) add(res *gorm.DB, inserted bool) error {
+func (r *SyncResult) add(res *gorm.DB) error {
 	if res.Error != nil {
 		return res.Error
 	}
-	if inserted {
-		r.Inserted += int(res.RowsAffected)
-	} else {
-		r.Updated += int(res.RowsAffected)
-	}
+	r.Updated += int(res.RowsAffected)
 	return nil
 }
 
@@ -71,7 +68,7 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 				WHERE (indicator_categories.name, indicator_categories.ordinal, indicator_categories.retired)
 					IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.ordinal, false)`,
 				planID, c.Code, c.Name, i+1)
-			if err := res.add(r, false); err != nil {
+			if err := res.add(r); err != nil {
 				return fmt.Errorf("category %s: %w", c.Code, err)
 			}
 		}
@@ -105,7 +102,7 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 					EXCLUDED.part_of_code, EXCLUDED.description, EXCLUDED.ordinal, false)`,
 				planID, e.Code, e.Name, e.Unit, string(e.ValueType), string(e.CollectedAt), strings.Join(pts, ","),
 				string(e.Aggregation.Regions), e.Aggregation.Weight, string(e.Aggregation.Time), e.PartOf, e.Description, i+1)
-			if err := res.add(r, false); err != nil {
+			if err := res.add(r); err != nil {
 				return fmt.Errorf("data element %s: %w", e.Code, err)
 			}
 		}
@@ -140,7 +137,7 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 						EXCLUDED.source, EXCLUDED.note, EXCLUDED.formula, EXCLUDED.ordinal, false)`,
 					planID, planID, c.Code, ind.Code, ind.Name, ind.Unit, ind.Target.Value, string(ind.Target.Comparator),
 					ind.Target.Year, string(ind.Direction), ind.Cumulative, ind.Source, ind.Note, string(formula), ordinal)
-				if err := res.add(r, false); err != nil {
+				if err := res.add(r); err != nil {
 					return fmt.Errorf("indicator %s: %w", ind.Code, err)
 				}
 			}
@@ -171,7 +168,7 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 				IS DISTINCT FROM (EXCLUDED.parent_code, EXCLUDED.level, EXCLUDED.title, EXCLUDED.text,
 					EXCLUDED.outputs, EXCLUDED.ordinal, false)`,
 				planID, t.Code, t.ParentCode, t.Level, t.Title, t.Text, string(out), i+1)
-			if err := res.add(r, false); err != nil {
+			if err := res.add(r); err != nil {
 				return fmt.Errorf("task %s: %w", t.Code, err)
 			}
 		}

@@ -129,7 +129,7 @@ func load(ctx context.Context, ownerDSN string, demo bool, out io.Writer) error 
 		return err
 	}
 	if res.Changed() {
-		fmt.Fprintf(out, "catalogue %s: %d rows written, %d retired\n", plan.Code, res.Inserted+res.Updated, res.Retired)
+		fmt.Fprintf(out, "catalogue %s: %d rows written, %d retired\n", plan.Code, res.Updated, res.Retired)
 	}
 	if n > 0 {
 		fmt.Fprintf(out, "demo: %d approved submissions loaded\n", n)

@@ -1,0 +1,48 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"planapi/models"
+	"planapi/store"
+	"planapi/testenv"
+)
+
+// MustAddOtherCity adds a second city, 419800 YY市, under the demo province with n counties
+// (419801…), and reloads the region snapshot.
+func MustAddOtherCity(tb testing.TB, e *testenv.Env, n int) {
+	tb.Helper()
+	prov, other := "410000", "419800"
+	regions := []models.Region{{Code: other, Name: "YY市", Level: "CITY", ParentCode: &prov}}
+	for i := 1; i <= n; i++ {
+		regions = append(regions, models.Region{Code: fmt.Sprintf("4198%02d", i), Name: fmt.Sprintf("YY%d县", i), Level: "COUNTY", ParentCode: &other})
+	}
+	ctx := context.Background()
+	if err := store.UpsertRegions(ctx, e.Owner, regions); err != nil {
+		tb.Fatal(err)
+	}
+	if err := e.Cache.Reload(ctx, e.DB); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// MustInsertSubmission stores a yearly submission with values directly as the owner, past the
+// service's rules, and returns its id.
+func MustInsertSubmission(tb testing.TB, e *testenv.Env, region, period, status string, values map[string]float64) int64 {
+	tb.Helper()
+	r := e.Cache.Regions().Get(region)
+	var id int64
+	if err := e.Owner.Raw(`INSERT INTO submissions (plan_id, region_code, region_path, period, period_year, period_quarter, status, version, updated_by)
+		VALUES ((SELECT id FROM plans LIMIT 1), ?, ?, ?, ?, 0, ?, 1, 'test') RETURNING id`, region, r.Path, period, period, status).Scan(&id).Error; err != nil {
+		tb.Fatalf("insert submission: %v", err)
+	}
+	for code, v := range values {
+		if err := e.Owner.Exec(`INSERT INTO data_values (submission_id, element_id, region_path, value, updated_by)
+			VALUES (?, (SELECT id FROM data_elements WHERE code = ?), ?, ?, 'test')`, id, code, r.Path, v).Error; err != nil {
+			tb.Fatalf("insert value %s: %v", code, err)
+		}
+	}
+	return id
+}
