@@ -1,7 +1,8 @@
 // Package assess judges an indicator's progress against its plan target: is the target
 // already met, on track, in need of acceleration, at risk, or moving the wrong way. It is
 // the verdict the mid-term evaluation writes by hand ("已完成既定目标", "预计到2025年…"),
-// computed the same way for every indicator so that the city can defend it.
+// computed the same way for every indicator so that the city can defend it. Structs in,
+// results out: it knows nothing of storage, transport or who may see the figures.
 //
 // The method is adapted from the progress measure of Statistics Canada, as built into
 // Open SDG (open-sdg/sdg-build, ProgressMeasure.py): compare the change actually achieved

@@ -1,5 +1,7 @@
 // Package auth verifies tokens, carries the principal in the context, and decides what a
-// principal may do.
+// principal may do: every permission rule is a pure function here (Decide), marked
+// SECURITY:, which the store calls. It touches no database and no HTTP beyond the context, and
+// no rule of who may see what is written anywhere else.
 package auth
 
 import (

@@ -24,7 +24,8 @@ import (
 	"planapi/db"
 	"planapi/nationalgen"
 	"planapi/pgcluster/pgtest"
-	"planapi/store"
+	"planapi/setup"
+	"planapi/snapshot"
 	"planapi/testenv"
 )
 
@@ -53,10 +54,7 @@ func national(b *testing.B) *env {
 		srv.Exec(b, "DROP DATABASE IF EXISTS planapi_bench WITH (FORCE)")
 		srv.Exec(b, "CREATE DATABASE planapi_bench")
 		dsn := srv.DSN("planapi_bench")
-		if _, err = db.Prepare(ctx, dsn); err != nil {
-			return
-		}
-		if err = testenv.LoadCatalogue(ctx, dsn, false); err != nil {
+		if _, err = setup.Database(ctx, dsn, false); err != nil {
 			return
 		}
 		var res nationalgen.Result
@@ -71,7 +69,7 @@ func national(b *testing.B) *env {
 			err = e
 			return
 		}
-		cache, e := store.NewCache(ctx, app)
+		cache, e := snapshot.NewCache(ctx, app)
 		if e != nil {
 			err = e
 			return

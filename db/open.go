@@ -1,15 +1,22 @@
+// Package db opens PostgreSQL: the application pool, whose every connection has dropped to
+// the role that row-level security binds (AppRole), and the schema owner's handle for
+// start-up work; and it runs hand-written SQL in the one style the project uses (query.go).
+// It holds no query of the service's own and decides nothing about who may see what: the
+// tenant service (store) does that, and setup owns what runs as the schema owner.
 package db
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
+	"log/slog"
+
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5/tracelog"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -20,55 +27,16 @@ import (
 // apply to it. The migrations grant it exactly what the service needs.
 const AppRole = "planapi_app"
 
-// Prepare makes the database at ownerDSN ready for the service: it creates AppRole when it is
-// missing, lets the connecting (owner) role switch to it, and applies the migrations. It runs
-// as the owner of the schema.
-func Prepare(ctx context.Context, ownerDSN string) ([]int, error) {
-	conn, err := pgx.Connect(ctx, ownerDSN)
-	if err != nil {
-		return nil, fmt.Errorf("connect for migrations: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if err := ensureAppRole(ctx, conn); err != nil {
-		return nil, err
-	}
-	return Migrate(ctx, conn)
-}
-
-// ensureAppRole creates AppRole (NOLOGIN: the service reaches it with SET ROLE from the
-// owner's connection) and makes the current role a member of it. Roles are shared by every
-// database of a server, so two test databases may race to create it: a duplicate is fine.
-func ensureAppRole(ctx context.Context, conn *pgx.Conn) error {
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, AppRole).Scan(&exists); err != nil {
-		return fmt.Errorf("look up role %s: %w", AppRole, err)
-	}
-	if !exists {
-		_, err := conn.Exec(ctx, `CREATE ROLE `+AppRole+` NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`)
-		var pgErr *pgconn.PgError
-		if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")) {
-			return fmt.Errorf("create role %s: %w", AppRole, err)
-		}
-	}
-	var member bool
-	if err := conn.QueryRow(ctx, `SELECT pg_has_role(current_user, $1, 'MEMBER')`, AppRole).Scan(&member); err != nil {
-		return fmt.Errorf("check membership of %s: %w", AppRole, err)
-	}
-	if !member {
-		if _, err := conn.Exec(ctx, `GRANT `+AppRole+` TO CURRENT_USER`); err != nil {
-			return fmt.Errorf("grant %s to the connecting role: %w", AppRole, err)
-		}
-	}
-	return nil
-}
-
 // Options tunes Open.
 type Options struct {
 	MaxOpenConns int
 	// Tracer, when set, sees every statement the pool runs (the statement-count tests use it).
 	Tracer pgx.QueryTracer
-	// LogSQL prints every statement (debugging).
+	// LogSQL, with Logger, logs every statement the pool runs, with its arguments and
+	// duration (LOG_SQL=1): gorm's and hand-written ones alike, since it is traced in the
+	// driver, below both.
 	LogSQL bool
+	Logger *slog.Logger
 }
 
 // Open returns a gorm handle whose every pooled connection has switched to AppRole, so
@@ -79,9 +47,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
-	if opt.Tracer != nil {
-		cfg.Tracer = opt.Tracer
-	}
+	cfg.Tracer = tracer(opt)
 	// SECURITY: every connection drops to the application role before it is used.
 	sqlDB := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
 		if _, err := c.Exec(ctx, `SET ROLE `+AppRole); err != nil {
@@ -102,17 +68,52 @@ func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
 	sqlDB.SetMaxOpenConns(opt.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opt.MaxOpenConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	return wrap(ctx, sqlDB, opt.LogSQL)
+	return wrap(ctx, sqlDB)
 }
 
-// wrap puts gorm over a pool and checks the database answers.
-func wrap(ctx context.Context, sqlDB *sql.DB, logSQL bool) (*gorm.DB, error) {
-	logLevel := logger.Silent
-	if logSQL {
-		logLevel = logger.Info
+// tracer combines the statement tracer a test asked for with the LOG_SQL logger.
+func tracer(opt Options) pgx.QueryTracer {
+	var ts []pgx.QueryTracer
+	if opt.Tracer != nil {
+		ts = append(ts, opt.Tracer)
 	}
+	if opt.LogSQL && opt.Logger != nil {
+		log := opt.Logger
+		ts = append(ts, &tracelog.TraceLog{LogLevel: tracelog.LogLevelInfo,
+			Logger: tracelog.LoggerFunc(func(ctx context.Context, level tracelog.LogLevel, msg string, data map[string]any) {
+				attrs := make([]any, 0, 2*len(data))
+				for k, v := range data {
+					attrs = append(attrs, k, v)
+				}
+				log.Log(ctx, slogLevel(level), "sql: "+msg, attrs...)
+			})})
+	}
+	switch len(ts) {
+	case 0:
+		return nil
+	case 1:
+		return ts[0]
+	}
+	return multitracer.New(ts...)
+}
+
+func slogLevel(l tracelog.LogLevel) slog.Level {
+	switch {
+	case l >= tracelog.LogLevelDebug:
+		return slog.LevelDebug
+	case l >= tracelog.LogLevelInfo:
+		return slog.LevelInfo
+	case l >= tracelog.LogLevelWarn:
+		return slog.LevelWarn
+	}
+	return slog.LevelError
+}
+
+// wrap puts gorm over a pool and checks the database answers. gorm's own logger stays
+// silent: statements are logged by the driver's tracer (Options.LogSQL).
+func wrap(ctx context.Context, sqlDB *sql.DB) (*gorm.DB, error) {
 	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
-		Logger:                 logger.Default.LogMode(logLevel),
+		Logger:                 logger.Default.LogMode(logger.Silent),
 		SkipDefaultTransaction: true,
 	})
 	if err != nil {
@@ -135,7 +136,7 @@ func OpenOwner(ctx context.Context, dsn string) (*gorm.DB, error) {
 	}
 	sqlDB := stdlib.OpenDB(*cfg)
 	sqlDB.SetMaxOpenConns(4)
-	return wrap(ctx, sqlDB, false)
+	return wrap(ctx, sqlDB)
 }
 
 // Close closes a gorm handle's pool.

@@ -1,12 +1,12 @@
 // Package models holds the gorm models: plain structs mapped to the tables the migrations
-// create. No HTTP, no GraphQL, no business rules.
+// create, and the submission statuses. No HTTP, no GraphQL, no business rules, no queries.
 package models
 
 import (
 	"encoding/json"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Plan is a five-year plan.
@@ -43,7 +43,7 @@ type DataElement struct {
 	Unit        string
 	ValueType   string
 	CollectedAt string
-	PeriodTypes pq.StringArray `gorm:"type:text[]"`
+	PeriodTypes TextArray `gorm:"type:text[]"`
 	RegionRule  string
 	WeightCode  string
 	TimeRule    string
@@ -105,4 +105,13 @@ type TaskOutput struct {
 	Unit        string   `json:"unit"`
 	Reported    *float64 `json:"reported,omitempty"`
 	Approximate bool     `json:"approximate,omitempty"`
+}
+
+// TextArray is a PostgreSQL text[] column, decoded by pgx's own array codec. Only the catalogue
+// snapshot reads one (a data element's period types), once at start-up.
+type TextArray []string
+
+// Scan implements sql.Scanner.
+func (a *TextArray) Scan(src any) error {
+	return pgtype.NewMap().SQLScanner((*[]string)(a)).Scan(src)
 }

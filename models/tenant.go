@@ -14,6 +14,16 @@ type ReportingPeriod struct {
 	UpdatedBy string
 }
 
+// Submission statuses: a clerk saves a DRAFT and submits it; the city approves it or
+// returns it (RETURNED), and an admin may reopen an approved one (back to RETURNED). Only
+// APPROVED figures count in a total, and SUBMITTED ones in a preview.
+const (
+	StatusDraft     = "DRAFT"
+	StatusSubmitted = "SUBMITTED"
+	StatusApproved  = "APPROVED"
+	StatusReturned  = "RETURNED"
+)
+
 // Submission is one region's figures for one period, with its review status.
 type Submission struct {
 	ID            int64

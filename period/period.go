@@ -4,6 +4,7 @@
 //
 // Only years and quarters exist here because those are the only periods the plan reports on
 // (the evaluation gives figures for 2021, 2022 and "截至2023年第一季度", as of 2023 Q1).
+// It knows nothing of storage or transport.
 package period
 
 import (
@@ -11,6 +12,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"planapi/apperr"
 )
 
 // Type is the kind of a period, named as DHIS2 names period types.
@@ -66,6 +69,16 @@ func (e *ParseError) Error() string {
 }
 
 const reasonShape = "expected a year like 2021 or a quarter like 2023Q1"
+
+// ParseArg parses a period named by a request's field (an argument or an input field) and
+// refuses a bad one as invalid input naming the field and the value, as every API error does.
+func ParseArg(field, v string) (Period, error) {
+	p, err := Parse(v)
+	if err != nil {
+		return p, apperr.New(apperr.Invalid, "%s: %v", field, err).With("field", field).With("value", v)
+	}
+	return p, nil
+}
 
 // Parse reads a DHIS2 period: "2021" (a year) or "2023Q1" to "2023Q4" (a quarter), for years
 // 1900 to 2999. Nothing else is accepted: no spaces, no lower-case q, no other period types.

@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"planapi/apperr"
 	"planapi/assess"
@@ -124,13 +123,13 @@ func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, r
 	}
 	keys := make([]valueKey, len(periods))
 	for i, ps := range periods {
-		per, err := store.ParsePeriod("periods", ps)
+		per, err := period.ParseArg("periods", ps)
 		if err != nil {
 			return nil, err
 		}
 		keys[i] = valueKey{Region: regionCode, Period: per, Unapproved: boolOr(includeUnapproved)}
 	}
-	lists, err := l.indicatorValues.LoadAll(ctx, keys)
+	lists, err := loadAll(ctx, l.indicatorValues, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +166,7 @@ func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicato
 			keys = append(keys, valueKey{Region: regionCode, Period: q})
 		}
 	}
-	lists, err := l.indicatorValues.LoadAll(ctx, keys)
+	lists, err := loadAll(ctx, l.indicatorValues, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -178,11 +177,19 @@ func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicato
 		}
 		byPeriod[keys[i].Period] = list.byIndicator[obj.ID]
 	}
-	in, yearly := assessInput(obj, plan, years, byPeriod)
+	obs := make(map[period.Period]assess.Observation, len(byPeriod))
+	for per, v := range byPeriod {
+		if v != nil {
+			obs[per] = assess.Observation{Value: v.Value, Partial: v.Partial}
+		}
+	}
+	in, judged := assess.FromObservations(assess.Indicator{Target: obj.TargetValue, Comparator: obj.Comparator,
+		Direction: obj.Direction, TargetYear: obj.TargetYear, BaseYear: plan.StartYear, Cumulative: obj.Cumulative,
+		Bounded: obj.Unit == "%"}, years, obs)
 	res := assess.Assess(in)
 	out := &model.Assessment{Status: model.ProgressStatus(res.Status), ProjectedValue: res.Projected, TargetYear: obj.TargetYear, Explanation: res.Explanation}
-	for _, v := range yearly {
-		out.YearlyValues = append(out.YearlyValues, r.present(v))
+	for _, y := range judged {
+		out.YearlyValues = append(out.YearlyValues, r.present(byPeriod[y]))
 	}
 	if out.YearlyValues == nil {
 		out.YearlyValues = []*model.IndicatorValue{}
@@ -195,56 +202,12 @@ func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicato
 	return out, nil
 }
 
-// assessInput turns the indicator's values into the assessment's input. A cumulative target
-// (1.2, 1.4: a total since the plan's start) is judged on running totals. The assessment is
-// made as of the latest data, as the mid-term report was (as of 2023Q1).
-func assessInput(obj *models.Indicator, plan *models.Plan, years []period.Period, byPeriod map[period.Period]*store.IndicatorValue) (assess.Input, []*store.IndicatorValue) {
-	in := assess.Input{Target: obj.TargetValue, Comparator: obj.Comparator, Direction: obj.Direction, TargetYear: obj.TargetYear,
-		BaseYear: plan.StartYear, Bounded: obj.Unit == "%"}
-	var yearly []*store.IndicatorValue
-	running := 0.0
-	var latest *period.Period
-	var latestValue float64
-	for _, y := range years {
-		if v := byPeriod[y]; v != nil && v.Value != nil && !v.Partial {
-			x := *v.Value
-			if obj.Cumulative {
-				running += x
-				x = running
-			}
-			in.Values = append(in.Values, assess.Point{Year: y.Year, Label: y.String(), Value: x})
-			yearly = append(yearly, v)
-			yy := y
-			latest, latestValue = &yy, x
-			continue
-		}
-		// No full-year figure: the year's latest quarter with one is the latest partial value.
-		qs := y.Quarters()
-		sort.Slice(qs, func(i, j int) bool { return qs[j].Less(qs[i]) })
-		for _, q := range qs {
-			if v := byPeriod[q]; v != nil && v.Value != nil {
-				qq := q
-				latest, latestValue = &qq, *v.Value
-				if obj.Cumulative {
-					latestValue += running
-				}
-				break
-			}
-		}
-	}
-	if latest != nil {
-		in.Latest = &assess.Point{Year: latest.Year, Label: latest.String(), Value: latestValue}
-		in.AsOf = latest.Year
-	}
-	return in, yearly
-}
-
 // principalAndPeriod is the caller and the period argument of a roll-up query.
 func principalAndPeriod(ctx context.Context, periodArg string) (*auth.Principal, period.Period, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, period.Period{}, err
 	}
-	per, err := store.ParsePeriod("period", periodArg)
+	per, err := period.ParseArg("period", periodArg)
 	return p, per, err
 }

@@ -6,22 +6,26 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vikstrous/dataloadgen"
+
 	"planapi/auth"
-	"planapi/loader"
 	"planapi/models"
 	"planapi/period"
 	"planapi/store"
 )
 
-// loaders are the per-request batch loaders. They are built after authentication, so each
-// carries the request's principal and every batch it runs is scoped to it.
+// loaders are the per-request batch loaders (vikstrous/dataloadgen, which gqlgen's docs
+// recommend). They are built after authentication, so each carries the request's principal and
+// every batch it runs is scoped to it. Keys asked within batchWait of each other go to one
+// fetch, so a list of N submissions costs one query per field, not N; a panic in a fetch comes
+// back to the callers as an error rather than ending the process.
 type loaders struct {
-	values  *loader.Loader[int64, []*models.DataValue]
-	tasks   *loader.Loader[int64, []*models.TaskReport]
-	history *loader.Loader[int64, []*models.AuditEntry]
+	values  *dataloadgen.Loader[int64, []*models.DataValue]
+	tasks   *dataloadgen.Loader[int64, []*models.TaskReport]
+	history *dataloadgen.Loader[int64, []*models.AuditEntry]
 	// indicatorValues computes every indicator of a region and period; all keys of one
-	// batch are computed in one roll-up (two statements) per includeUnapproved flag.
-	indicatorValues *loader.Loader[valueKey, *valueSet]
+	// batch are computed in one roll-up statement per includeUnapproved flag.
+	indicatorValues *dataloadgen.Loader[valueKey, *valueSet]
 }
 
 type valueKey struct {
@@ -35,7 +39,7 @@ type valueSet struct {
 	byIndicator map[int64]*store.IndicatorValue
 }
 
-func fetchValues(st *store.Store, p *auth.Principal) loader.Fetch[valueKey, *valueSet] {
+func fetchValues(st *store.Store, p *auth.Principal) func(context.Context, []valueKey) (map[valueKey]*valueSet, error) {
 	return func(ctx context.Context, keys []valueKey) (map[valueKey]*valueSet, error) {
 		out := map[valueKey]*valueSet{}
 		for _, flag := range []bool{false, true} {
@@ -80,17 +84,49 @@ const batchWait = 2 * time.Millisecond
 
 func newLoaders(st *store.Store, p *auth.Principal) *loaders {
 	return &loaders{
-		values: loader.New(func(ctx context.Context, ids []int64) (map[int64][]*models.DataValue, error) {
+		values: newLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.DataValue, error) {
 			return st.Values(ctx, p, ids)
-		}, batchWait, 500),
-		tasks: loader.New(func(ctx context.Context, ids []int64) (map[int64][]*models.TaskReport, error) {
+		}, 500),
+		tasks: newLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.TaskReport, error) {
 			return st.TaskReports(ctx, p, ids)
-		}, batchWait, 500),
-		history: loader.New(func(ctx context.Context, ids []int64) (map[int64][]*models.AuditEntry, error) {
+		}, 500),
+		history: newLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.AuditEntry, error) {
 			return st.History(ctx, p, ids, "")
-		}, batchWait, 500),
-		indicatorValues: loader.New(fetchValues(st, p), batchWait, 2000),
+		}, 500),
+		indicatorValues: newLoader(fetchValues(st, p), 2000),
 	}
+}
+
+// newLoader adapts a fetch that answers by key to dataloadgen's, which answers in key order:
+// a key the fetch left out gets the zero value (no values, or a region out of scope), not
+// an error, and an error of the fetch is every key's.
+func newLoader[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error), maxBatch int) *dataloadgen.Loader[K, V] {
+	return dataloadgen.NewLoader(func(ctx context.Context, keys []K) ([]V, []error) {
+		got, err := fetch(ctx, keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out := make([]V, len(keys))
+		for i, k := range keys {
+			out[i] = got[k]
+		}
+		return out, nil
+	}, dataloadgen.WithWait(batchWait), dataloadgen.WithBatchCapacity(maxBatch))
+}
+
+// loadAll loads keys in order. A failed fetch fails every key with the same error; the
+// caller gets it once, with its code, rather than dataloadgen's list of every key's.
+func loadAll[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], keys []K) ([]V, error) {
+	out, err := l.LoadAll(ctx, keys)
+	var each dataloadgen.ErrorSlice
+	if errors.As(err, &each) {
+		for _, e := range each {
+			if e != nil {
+				return nil, e
+			}
+		}
+	}
+	return out, err
 }
 
 // Middleware attaches fresh loaders to every authenticated request. It must run after the

@@ -1,17 +1,20 @@
 // Package resolvers implements the GraphQL schema: one file per schema area, and this file
-// as the one place where dependencies are injected.
+// as the one place where dependencies are injected. Resolvers translate between the schema and
+// the tenant service (store): they hold no SQL, open no transaction and decide no permission;
+// the principal goes to the store, which asks auth.
 package resolvers
 
 import (
 	"log/slog"
 
 	"planapi/graph"
+	"planapi/snapshot"
 	"planapi/store"
 )
 
 // Resolver is the root resolver. Its fields are the service's dependencies.
 type Resolver struct {
-	Cache  *store.Cache
+	Cache  *snapshot.Cache
 	Store  *store.Store
 	Logger *slog.Logger
 }

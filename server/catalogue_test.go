@@ -6,7 +6,7 @@ import (
 
 	"planapi/auth"
 	"planapi/catalogue"
-	"planapi/store"
+	"planapi/setup"
 	"planapi/testenv"
 )
 
@@ -274,7 +274,7 @@ func TestCatalogueSyncIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := store.SyncCatalogue(ctx, e.Owner, plan)
+	res, err := setup.SyncCatalogue(ctx, e.Owner, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestCatalogueSyncIsIdempotent(t *testing.T) {
 		t.Errorf("second load changed %+v, want nothing", res)
 	}
 	// The demo figures load idempotently too.
-	n, err := store.LoadDemo(ctx, e.Owner, plan)
+	n, err := setup.LoadDemo(ctx, e.Owner, plan)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func TestCatalogueSyncIsIdempotent(t *testing.T) {
 		}
 	}
 	plan.Categories[2].Indicators = plan.Categories[2].Indicators[:3]
-	res, err = store.SyncCatalogue(ctx, e.Owner, plan)
+	res, err = setup.SyncCatalogue(ctx, e.Owner, plan)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"planapi/models"
-	"planapi/store"
+	"planapi/setup"
 	"planapi/testenv"
 )
 
@@ -20,7 +20,7 @@ func MustAddOtherCity(tb testing.TB, e *testenv.Env, n int) {
 		regions = append(regions, models.Region{Code: fmt.Sprintf("4198%02d", i), Name: fmt.Sprintf("YY%d县", i), Level: "COUNTY", ParentCode: &other})
 	}
 	ctx := context.Background()
-	if err := store.UpsertRegions(ctx, e.Owner, regions); err != nil {
+	if err := setup.UpsertRegions(ctx, e.Owner, regions); err != nil {
 		tb.Fatal(err)
 	}
 	if err := e.Cache.Reload(ctx, e.DB); err != nil {

@@ -79,8 +79,8 @@ var publicQueries = map[string]string{
 	"reportingPeriods": `{ reportingPeriods { period } }`,
 }
 
-// setup is the state an operation needs in its target before the call.
-var setup = map[string]string{
+// preconditions is the state an operation needs in its target before the call.
+var preconditions = map[string]string{
 	"submission": "APPROVED", "submissions": "APPROVED",
 	"saveDataValues": "DRAFT", "submitSubmission": "DRAFT",
 	"approveSubmission": "SUBMITTED", "returnSubmission": "SUBMITTED", "reopenSubmission": "APPROVED",
@@ -126,7 +126,7 @@ func prepare(tb testing.TB, e *testenv.Env, op, region, period string) {
 	if err := e.Owner.Exec(`INSERT INTO reporting_periods (period, open) VALUES (?, ?)`, period, op != "openPeriod").Error; err != nil {
 		tb.Fatalf("prepare %s: %v", op, err)
 	}
-	status := setup[op]
+	status := preconditions[op]
 	if status == "" {
 		return
 	}

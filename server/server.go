@@ -1,5 +1,6 @@
 // Package server assembles the HTTP handler: the GraphQL endpoint with its authentication,
-// error presentation and limits, the Playground, and the health probes.
+// error presentation and limits, the Playground, and the health probes. It runs on the
+// application role's pool only and must not reach for the owner's (package setup).
 package server
 
 import (
@@ -22,15 +23,17 @@ import (
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/db"
+	"planapi/db/migrations"
 	"planapi/graph"
 	"planapi/resolvers"
+	"planapi/snapshot"
 	"planapi/store"
 )
 
 // Deps are what the handler needs.
 type Deps struct {
 	DB            *gorm.DB // application role
-	Cache         *store.Cache
+	Cache         *snapshot.Cache
 	Verifier      *auth.Verifier
 	Logger        *slog.Logger
 	Introspection bool
@@ -75,15 +78,15 @@ func New(d Deps) http.Handler {
 
 // Ready reports whether the database answers and carries every migration.
 func Ready(ctx context.Context, gdb *gorm.DB) error {
-	want, err := db.Migrations()
+	latest, err := migrations.Latest()
 	if err != nil {
 		return err
 	}
 	var got int
-	if err := gdb.WithContext(ctx).Raw(`SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&got).Error; err != nil {
+	if err := db.QueryRow(ctx, gdb, `SELECT coalesce(max(version), 0) FROM schema_migrations`, nil).Scan(&got); err != nil {
 		return errors.New("database unreachable")
 	}
-	if latest := want[len(want)-1].Version; got < latest {
+	if got < latest {
 		return errors.New("database not migrated")
 	}
 	return nil

@@ -4,15 +4,14 @@ import (
 	"context"
 	"strings"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"planapi/apperr"
 	"planapi/auth"
-	"planapi/catalogue"
 	"planapi/models"
 	"planapi/period"
-	"planapi/rollup"
+	"planapi/refrollup"
+	"planapi/store/internal/rollupsql"
 )
 
 // IndicatorValue is an indicator's value at a region for a period, computed at query time
@@ -53,8 +52,8 @@ type ValueKey struct {
 }
 
 // IndicatorValues computes the values of the indicators at every region and period asked, in
-// one roll-up statement whatever the number of indicators, regions and periods (Figures in
-// store/rollup.go): it rolls every element the indicators need up over every region's
+// one roll-up statement whatever the number of indicators, regions and periods
+// (rollupsql.Figures): it rolls every element the indicators need up over every region's
 // subtree and counts completeness. Each indicator is then evaluated after aggregation —
 // numerator over denominator, each a sum over the subtree — never as an average of the
 // regions' own rates.
@@ -77,7 +76,7 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		inds = cat.Indicators[plan.ID]
 	}
 
-	var targets []Target
+	var targets []rollupsql.Target
 	var allowed []*models.Region
 	for _, code := range q.Regions {
 		r := regions.Get(code)
@@ -97,7 +96,7 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 			}
 			return nil, nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved figures is for its own staff; its approved total is readable", r.Code, r.Name).With("field", "includeUnapproved")
 		}
-		targets = append(targets, Target{Code: r.Code, Path: r.Path})
+		targets = append(targets, rollupsql.Target{Code: r.Code, Path: r.Path})
 		allowed = append(allowed, r)
 	}
 	out := map[ValueKey][]*IndicatorValue{}
@@ -108,9 +107,9 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 	// The elements every indicator needs, and each indicator's set for completeness.
 	elementIDs := []int64{}
 	seen := map[int64]bool{}
-	var sets []ElementSet
+	var sets []rollupsql.ElementSet
 	for _, ind := range inds {
-		set := ElementSet{Key: ind.Code}
+		set := rollupsql.ElementSet{Key: ind.Code}
 		for _, e := range cat.IndicatorElements(ind) {
 			set.ElementIDs = append(set.ElementIDs, e.ID)
 			if !seen[e.ID] {
@@ -120,10 +119,10 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		}
 		sets = append(sets, set)
 	}
-	statuses := rollup.Statuses(q.IncludeUnapproved)
+	statuses := refrollup.Statuses(q.IncludeUnapproved)
 
-	var totals []ElementTotal
-	var coverage []Coverage
+	var totals []rollupsql.ElementTotal
+	var coverage []rollupsql.Coverage
 	// SECURITY: the roll-up reads the raw rows of the targets' subtrees, which for an
 	// ancestor's total lie outside the caller's own scope. The scope of this transaction is
 	// therefore the targets' common ancestor, every target having passed auth.ReadAggregate
@@ -134,8 +133,8 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		// at SUBMITTED and APPROVED submissions, whatever the value counts, so that a county
 		// whose figures await approval shows as reported but not approved, and only one that
 		// has not submitted shows as missing.
-		totals, coverage, err = Figures(ctx, tx, FiguresQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods,
-			Statuses: statuses, ElementIDs: elementIDs, CoverageStatuses: rollup.Statuses(true), Sets: sets,
+		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods,
+			Statuses: statuses, ElementIDs: elementIDs, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
 			Elements: cat.Elements[plan.ID]})
 		return err
 	})
@@ -159,11 +158,11 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 			partial[k][e.Code] = !t.Complete
 		}
 	}
-	cov := map[ValueKey]map[string]Coverage{}
+	cov := map[ValueKey]map[string]rollupsql.Coverage{}
 	for _, cv := range coverage {
 		k := ValueKey{cv.Target, cv.Period}
 		if cov[k] == nil {
-			cov[k] = map[string]Coverage{}
+			cov[k] = map[string]rollupsql.Coverage{}
 		}
 		cov[k][cv.Key] = cv
 	}
@@ -174,8 +173,8 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 			for _, ind := range inds {
 				v := &IndicatorValue{Indicator: ind, Region: r, Period: per, IncludesUnapproved: q.IncludeUnapproved}
 				f := cat.Formula(ind.ID)
-				v.Value, v.Numerator, v.Denominator = rollup.Evaluate(f, agg[k])
-				for _, code := range rollup.Elements(f) {
+				v.Value, v.Numerator, v.Denominator = refrollup.Evaluate(f, agg[k])
+				for _, code := range refrollup.Elements(f) {
 					v.Partial = v.Partial || partial[k][code]
 				}
 				cv := cov[k][ind.Code]
@@ -220,7 +219,7 @@ func (s *Store) guardAncestorTotal(c *caller, v *IndicatorValue) {
 }
 
 // commonPath is the longest path every target's path starts with, cut at a region boundary.
-func commonPath(targets []Target) string {
+func commonPath(targets []rollupsql.Target) string {
 	prefix := targets[0].Path
 	for _, t := range targets[1:] {
 		for !strings.HasPrefix(t.Path, prefix) {
@@ -287,172 +286,3 @@ func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode str
 	}
 	return d, nil
 }
-
-// TaskRollup is a task node's outputs and progress over a region's subtree.
-type TaskRollup struct {
-	Task      *models.Task
-	Outputs   []OutputTotal
-	Expected  int
-	Reporting int
-	Done      int
-}
-
-// OutputTotal is an output figure summed by code and unit.
-type OutputTotal struct {
-	Code, Unit string
-	Value      float64
-}
-
-// TaskRollups rolls key-task progress up over a region's subtree for one period (the
-// submissions of exactly that period): each measure's outputs summed over the counties,
-// then over the measures of each sub-task and task by code and unit; and how many of the
-// subtree's counties reported each measure, and reported it DONE (for a task or sub-task:
-// every measure below it DONE). Two statements.
-func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode string, per period.Period, includeUnapproved bool) ([]*TaskRollup, error) {
-	c, err := s.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.plan()
-	if err != nil {
-		return nil, err
-	}
-	regions := s.cache.Regions()
-	r := regions.Get(regionCode)
-	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
-	}
-	ancestor := !auth.InScope(c.region.Path, r.Path)
-	// SECURITY: as for indicator values, no preview above the caller's own scope.
-	if includeUnapproved && ancestor {
-		return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved progress is for its own staff", r.Code, r.Name).With("field", "includeUnapproved")
-	}
-	cat := s.cache.Catalogue()
-	statuses := rollup.Statuses(includeUnapproved)
-	type outRow struct {
-		TaskID int64
-		Key    string
-		Value  float64
-	}
-	type progRow struct {
-		TaskID     int64
-		RegionCode string
-		Status     string
-	}
-	var outs []outRow
-	var progs []progRow
-	// SECURITY: as in IndicatorValues, the scope is the target's subtree and only totals and
-	// counts leave this function.
-	err = s.scoped(ctx, r.Path, func(tx *gorm.DB) error {
-		if err := tx.Raw(`SELECT tr.task_id, o.key, sum(o.value::float8) AS value
-			FROM task_reports tr
-			JOIN submissions s ON s.id = tr.submission_id
-			CROSS JOIN LATERAL jsonb_each_text(tr.outputs) AS o(key, value)
-			WHERE s.plan_id = ? AND s.period = ? AND s.region_path LIKE ? AND s.status = ANY(?)
-			GROUP BY tr.task_id, o.key`, plan.ID, per.String(), r.Path+"%", pqStrings(statuses)).Scan(&outs).Error; err != nil {
-			return err
-		}
-		return tx.Raw(`SELECT tr.task_id, s.region_code, tr.status
-			FROM task_reports tr
-			JOIN submissions s ON s.id = tr.submission_id
-			JOIN regions g ON g.code = s.region_code AND g.level = 'COUNTY'
-			WHERE s.plan_id = ? AND s.period = ? AND s.region_path LIKE ? AND s.status = ANY(?)`,
-			plan.ID, per.String(), r.Path+"%", pqStrings(statuses)).Scan(&progs).Error
-	})
-	if err != nil {
-		return nil, err
-	}
-	expected := 0
-	for _, x := range regions.Subtree(r.Code) {
-		if x.Level == string(catalogue.County) {
-			expected++
-		}
-	}
-
-	// SECURITY: above the caller, output sums made of its own and exactly one neighbour's
-	// figures would give the neighbour's away: they are withheld (the counts stay).
-	if ancestor {
-		others := map[string]bool{}
-		for _, pr := range progs {
-			if u := regions.Get(pr.RegionCode); u != nil && !auth.InScope(c.region.Path, u.Path) {
-				others[pr.RegionCode] = true
-			}
-		}
-		if len(others) == 1 {
-			outs = nil
-		}
-	}
-
-	// Per measure: outputs by key, and each county's status.
-	outByTask := map[int64]map[string]float64{}
-	for _, o := range outs {
-		if outByTask[o.TaskID] == nil {
-			outByTask[o.TaskID] = map[string]float64{}
-		}
-		outByTask[o.TaskID][o.Key] = o.Value
-	}
-	status := map[int64]map[string]string{}
-	for _, pr := range progs {
-		if status[pr.TaskID] == nil {
-			status[pr.TaskID] = map[string]string{}
-		}
-		status[pr.TaskID][pr.RegionCode] = pr.Status
-	}
-
-	var result []*TaskRollup
-	var walk func(t *models.Task) (measures []*models.Task)
-	walk = func(t *models.Task) []*models.Task {
-		tr := &TaskRollup{Task: t, Expected: expected}
-		result = append(result, tr)
-		var measures []*models.Task
-		if t.Level == catalogue.MeasureLevel {
-			measures = []*models.Task{t}
-		}
-		for _, ch := range cat.TaskChildren(plan.ID, t.Code) {
-			measures = append(measures, walk(ch)...)
-		}
-		// Outputs by code and unit over the measures.
-		sums := map[[2]string]float64{}
-		var order [][2]string
-		for _, m := range measures {
-			for _, o := range cat.TaskOutputs(m) {
-				v, ok := outByTask[m.ID][o.Key]
-				if !ok {
-					continue
-				}
-				k := [2]string{o.Code, o.Unit}
-				if _, seen := sums[k]; !seen {
-					order = append(order, k)
-				}
-				sums[k] += v
-			}
-		}
-		for _, k := range order {
-			tr.Outputs = append(tr.Outputs, OutputTotal{Code: k[0], Unit: k[1], Value: sums[k]})
-		}
-		// Counties reporting any measure; counties with every measure DONE.
-		reporting := map[string]bool{}
-		doneCount := map[string]int{}
-		for _, m := range measures {
-			for county, st := range status[m.ID] {
-				reporting[county] = true
-				if st == "DONE" {
-					doneCount[county]++
-				}
-			}
-		}
-		tr.Reporting = len(reporting)
-		for _, n := range doneCount {
-			if len(measures) > 0 && n == len(measures) {
-				tr.Done++
-			}
-		}
-		return measures
-	}
-	for _, t := range cat.TaskChildren(plan.ID, "") {
-		walk(t)
-	}
-	return result, nil
-}
-
-func pqStrings(s []string) pq.StringArray { return pq.StringArray(s) }

@@ -1,3 +1,11 @@
+// Package store is the tenant service: every read and write of tenant data (submissions,
+// their values, key-task progress and audit trail; the totals, dashboards and key-task
+// roll-ups computed from them; the reporting periods) for a principal. Each method takes the
+// principal, asks auth.Decide, and reaches the database only through a transaction that
+// carries the row-level-security scope (scoped, below). It runs as the application role and
+// exports nothing that takes a raw database handle: the roll-up statement it runs lives in
+// store/internal/rollupsql, where nothing outside this package can call it. Start-up work as
+// the schema owner (migrations, catalogue sync, demo load) is package setup's.
 package store
 
 import (
@@ -9,25 +17,27 @@ import (
 
 	"planapi/apperr"
 	"planapi/auth"
+	"planapi/db"
 	"planapi/models"
+	"planapi/snapshot"
 )
 
 // Store is the tenant data layer. Every method takes the principal: there is no way to read
 // or write tenant data without one.
 type Store struct {
 	db    *gorm.DB // the application role, subject to row-level security
-	cache *Cache
+	cache *snapshot.Cache
 	now   func() time.Time
 }
 
 // New returns a store over the application role's connection.
-func New(db *gorm.DB, cache *Cache) *Store {
+func New(app *gorm.DB, cache *snapshot.Cache) *Store {
 	// PostgreSQL keeps microseconds: a time truncated to them reads back exactly as answered.
-	return &Store{db: db, cache: cache, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &Store{db: app, cache: cache, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
 // Cache returns the catalogue and region snapshots the store works with.
-func (s *Store) Cache() *Cache { return s.cache }
+func (s *Store) Cache() *snapshot.Cache { return s.cache }
 
 // caller is the principal with its region resolved.
 type caller struct {
@@ -61,7 +71,7 @@ func (s *Store) scoped(ctx context.Context, path string, fn func(tx *gorm.DB) er
 		return fmt.Errorf("scoped transaction without a scope")
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`SELECT set_config('planapi.scope', ?, true)`, path).Error; err != nil {
+		if _, err := db.Exec(ctx, tx, `SELECT set_config('planapi.scope', @scope, true)`, db.Args{"scope": path}); err != nil {
 			return fmt.Errorf("set scope: %w", err)
 		}
 		return fn(tx)
@@ -76,4 +86,36 @@ func (s *Store) InScope(ctx context.Context, p *auth.Principal, fn func(tx *gorm
 		return err
 	}
 	return s.scoped(ctx, c.region.Path, fn)
+}
+
+// target resolves the region a request names and applies the permission rule for action.
+// Out of scope answers NOT_FOUND, exactly as a region that does not exist.
+func (s *Store) target(c *caller, regionCode string, action auth.Action) (*models.Region, error) {
+	r := s.cache.Regions().Get(regionCode)
+	if r == nil {
+		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+	}
+	// SECURITY: one decision per request, from auth.Decide.
+	switch c.decide(action, r) {
+	case auth.Allow:
+		return r, nil
+	case auth.Hidden:
+		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+	default:
+		return nil, apperr.New(apperr.Forbidden, "a %s of %s may not %s figures of %s %s", c.Role, c.region.Name, actionWord(action), r.Code, r.Name)
+	}
+}
+
+func actionWord(a auth.Action) string {
+	switch a {
+	case auth.Edit:
+		return "edit"
+	case auth.Submit:
+		return "submit"
+	case auth.Review:
+		return "approve or return"
+	case auth.Reopen:
+		return "reopen"
+	}
+	return string(a)
 }

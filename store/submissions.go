@@ -2,13 +2,11 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,64 +20,12 @@ import (
 	"planapi/period"
 )
 
-// Submission statuses.
-const (
-	StatusDraft     = "DRAFT"
-	StatusSubmitted = "SUBMITTED"
-	StatusApproved  = "APPROVED"
-	StatusReturned  = "RETURNED"
-)
-
-// Task progress statuses.
-var taskStatuses = map[string]bool{"NOT_STARTED": true, "IN_PROGRESS": true, "DONE": true}
-
 func (s *Store) plan() (*models.Plan, error) {
 	p := s.cache.Catalogue().Current()
 	if p == nil {
 		return nil, errors.New("no plan loaded")
 	}
 	return p, nil
-}
-
-// ParsePeriod parses a period argument, naming the field and the value in the error.
-func ParsePeriod(field, v string) (period.Period, error) {
-	p, err := period.Parse(v)
-	if err != nil {
-		return p, apperr.New(apperr.Invalid, "%s: %v", field, err).With("field", field).With("value", v)
-	}
-	return p, nil
-}
-
-// target resolves the region a request names and applies the permission rule for action.
-// Out of scope answers NOT_FOUND, exactly as a region that does not exist.
-func (s *Store) target(c *caller, regionCode string, action auth.Action) (*models.Region, error) {
-	r := s.cache.Regions().Get(regionCode)
-	if r == nil {
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
-	}
-	// SECURITY: one decision per request, from auth.Decide.
-	switch c.decide(action, r) {
-	case auth.Allow:
-		return r, nil
-	case auth.Hidden:
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
-	default:
-		return nil, apperr.New(apperr.Forbidden, "a %s of %s may not %s figures of %s %s", c.Role, c.region.Name, actionWord(action), r.Code, r.Name)
-	}
-}
-
-func actionWord(a auth.Action) string {
-	switch a {
-	case auth.Edit:
-		return "edit"
-	case auth.Submit:
-		return "submit"
-	case auth.Review:
-		return "approve or return"
-	case auth.Reopen:
-		return "reopen"
-	}
-	return string(a)
 }
 
 // Submission returns a region's submission for a period; nil when there is none or the region
@@ -89,7 +35,7 @@ func (s *Store) Submission(ctx context.Context, p *auth.Principal, regionCode, p
 	if err != nil {
 		return nil, err
 	}
-	per, err := ParsePeriod("period", periodStr)
+	per, err := period.ParseArg("period", periodStr)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +92,7 @@ func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f Submission
 		path = r.Path
 	}
 	if f.Period != nil {
-		if _, err := ParsePeriod("period", *f.Period); err != nil {
+		if _, err := period.ParseArg("period", *f.Period); err != nil {
 			return nil, false, 0, err
 		}
 	}
@@ -270,22 +216,6 @@ func conflict(current int) error {
 		With("currentVersion", current)
 }
 
-// periodOpen refuses entry into a period the city has not opened, or closed, or whose
-// deadline passed.
-func (s *Store) periodOpen(tx *gorm.DB, per period.Period) error {
-	var rp []models.ReportingPeriod
-	if err := tx.Where("period = ?", per.String()).Limit(1).Find(&rp).Error; err != nil {
-		return err
-	}
-	if len(rp) == 0 || !rp[0].Open {
-		return apperr.New(apperr.Invalid, "period %s is not open for entry: the city opens periods with openPeriod", per).With("field", "period").With("value", per.String())
-	}
-	if rp[0].ClosesAt != nil && !s.now().Before(*rp[0].ClosesAt) {
-		return apperr.New(apperr.Invalid, "period %s closed for entry at %s", per, rp[0].ClosesAt.Format(time.RFC3339)).With("field", "period").With("value", per.String())
-	}
-	return nil
-}
-
 // lockSubmission reads and locks a region's submission for a period; nil when none exists.
 func lockSubmission(tx *gorm.DB, planID int64, region string, per period.Period) (*models.Submission, error) {
 	var list []*models.Submission
@@ -311,7 +241,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 	if err != nil {
 		return nil, err
 	}
-	per, err := ParsePeriod("period", in.Period)
+	per, err := period.ParseArg("period", in.Period)
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +274,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 				return conflict(0)
 			}
 			sub = &models.Submission{PlanID: plan.ID, RegionCode: r.Code, RegionPath: r.Path, Period: per.String(),
-				PeriodYear: per.Year, PeriodQuarter: per.Quarter, Status: StatusDraft, Version: 0, CreatedAt: now, UpdatedAt: now, UpdatedBy: c.Subject}
+				PeriodYear: per.Year, PeriodQuarter: per.Quarter, Status: models.StatusDraft, Version: 0, CreatedAt: now, UpdatedAt: now, UpdatedBy: c.Subject}
 			// A concurrent first save of the same submission loses the race on the unique key
 			// and answers CONFLICT, as a stale version would.
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(sub)
@@ -358,9 +288,9 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 			return conflict(sub.Version)
 		}
 		switch sub.Status {
-		case StatusApproved:
+		case models.StatusApproved:
 			return apperr.New(apperr.Forbidden, "the %s submission of %s is approved and locked: an admin may reopen it", per, r.Name)
-		case StatusSubmitted:
+		case models.StatusSubmitted:
 			return apperr.New(apperr.Forbidden, "the %s submission of %s is under review: it can be edited again once the city returns it", per, r.Name)
 		}
 
@@ -473,7 +403,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 		}
 		if from == 0 {
 			a := c.audit(sub, "CREATE")
-			a.ToStatus = ptr2(StatusDraft)
+			a.ToStatus = ptr2(models.StatusDraft)
 			entries = append([]*models.AuditEntry{a}, entries...)
 		}
 		for _, a := range entries {
@@ -553,168 +483,6 @@ func mapDBError(err error) error {
 	return err
 }
 
-// taskChange is a validated task input with its catalogue task.
-type taskChange struct {
-	task *models.Task
-	in   TaskInput
-}
-
-func (s *Store) checkTasks(cat *Catalogue, planID int64, tasks []TaskInput) ([]taskChange, []catalogue.Violation) {
-	var out []taskChange
-	var refused []catalogue.Violation
-	seen := map[string]bool{}
-	for _, t := range tasks {
-		task := cat.Task(planID, t.Task)
-		bad := func(rule catalogue.Rule, v *float64, format string, args ...any) {
-			refused = append(refused, catalogue.Violation{Element: "task " + t.Task, Value: v, Rule: rule, Message: fmt.Sprintf(format, args...)})
-		}
-		switch {
-		case task == nil:
-			bad(catalogue.RuleUnknownTask, nil, "task %q is not a key task of the plan", t.Task)
-			continue
-		case task.Level != catalogue.MeasureLevel:
-			bad(catalogue.RuleNotAMeasure, nil, "task %s is a %s: progress is reported per measure (like %s.1)", t.Task, levelName(task.Level), t.Task)
-			continue
-		case seen[t.Task]:
-			bad(catalogue.RuleDuplicateTask, nil, "task %s appears more than once in the request", t.Task)
-			continue
-		}
-		seen[t.Task] = true
-		if t.Status != nil && !taskStatuses[*t.Status] {
-			bad(catalogue.RuleBadTaskStatus, nil, "task %s: status %q is not NOT_STARTED, IN_PROGRESS or DONE", t.Task, *t.Status)
-		}
-		if t.Narrative != nil && utf8.RuneCountInString(*t.Narrative) > catalogue.MaxNarrativeRunes {
-			bad(catalogue.RuleNarrativeTooLong, nil, "task %s: the narrative is longer than %d characters", t.Task, catalogue.MaxNarrativeRunes)
-		}
-		outputs := cat.TaskOutputs(task)
-		keys := map[string]*models.TaskOutput{}
-		for _, o := range outputs {
-			keys[o.Key] = o
-		}
-		seenKey := map[string]bool{}
-		for _, o := range t.Outputs {
-			def, ok := keys[o.Key]
-			if !ok {
-				var known []string
-				for _, d := range outputs {
-					known = append(known, d.Key)
-				}
-				bad(catalogue.RuleUnknownOutput, o.Value, "task %s has no output %q (it reports: %s)", t.Task, o.Key, orNone(known))
-				continue
-			}
-			if seenKey[o.Key] {
-				bad(catalogue.RuleDuplicateOutput, o.Value, "task %s: output %s appears more than once", t.Task, o.Key)
-				continue
-			}
-			seenKey[o.Key] = true
-			if o.Value == nil {
-				continue
-			}
-			v := *o.Value
-			switch {
-			case math.IsNaN(v) || math.IsInf(v, 0):
-				bad(catalogue.RuleNotANumber, nil, "task %s %s: %v is not a number", t.Task, o.Key, v)
-			case v < 0:
-				bad(catalogue.RuleNegative, o.Value, "task %s %s (%s): %v is negative", t.Task, o.Key, def.Name, v)
-			case def.Code != "FINES" && v != math.Trunc(v):
-				bad(catalogue.RuleNotInteger, o.Value, "task %s %s (%s): %v is not a whole number of %s", t.Task, o.Key, def.Name, v, def.Unit)
-			}
-		}
-		out = append(out, taskChange{task: task, in: t})
-	}
-	return out, refused
-}
-
-func orNone(list []string) string {
-	if len(list) == 0 {
-		return "no output figures"
-	}
-	return strings.Join(list, ", ")
-}
-
-func levelName(l int) string {
-	switch l {
-	case catalogue.KeyTaskLevel:
-		return "key task"
-	case catalogue.SubTaskLevel:
-		return "sub-task"
-	}
-	return "measure"
-}
-
-func (s *Store) writeTasks(tx *gorm.DB, c *caller, sub *models.Submission, changes []taskChange, now time.Time) ([]*models.AuditEntry, error) {
-	var entries []*models.AuditEntry
-	if len(changes) == 0 {
-		return nil, nil
-	}
-	// The submission's current reports, in one query.
-	var current []*models.TaskReport
-	if err := tx.Where("submission_id = ?", sub.ID).Find(&current).Error; err != nil {
-		return nil, err
-	}
-	byTask := map[int64]*models.TaskReport{}
-	for _, r := range current {
-		byTask[r.TaskID] = r
-	}
-	for _, ch := range changes {
-		rep, found := byTask[ch.task.ID]
-		if !found {
-			rep = &models.TaskReport{SubmissionID: sub.ID, TaskID: ch.task.ID, RegionPath: sub.RegionPath, Status: "NOT_STARTED", Outputs: json.RawMessage(`{}`)}
-		}
-		outputs := map[string]float64{}
-		if len(rep.Outputs) > 0 {
-			if err := json.Unmarshal(rep.Outputs, &outputs); err != nil {
-				return nil, fmt.Errorf("task %s: decode outputs: %w", ch.task.Code, err)
-			}
-		}
-		elem := "task " + ch.task.Code
-		changed := !found
-		if ch.in.Status != nil && *ch.in.Status != rep.Status {
-			a := c.audit(sub, "SET_TASK")
-			a.Element, a.OldText, a.NewText = ptr2(elem+" status"), ptr2(rep.Status), ptr2(*ch.in.Status)
-			entries = append(entries, a)
-			rep.Status, changed = *ch.in.Status, true
-		}
-		if ch.in.Narrative != nil && *ch.in.Narrative != rep.Narrative {
-			a := c.audit(sub, "SET_TASK")
-			a.Element, a.OldText, a.NewText = ptr2(elem+" narrative"), ptr2(rep.Narrative), ptr2(*ch.in.Narrative)
-			entries = append(entries, a)
-			rep.Narrative, changed = *ch.in.Narrative, true
-		}
-		for _, o := range ch.in.Outputs {
-			old, had := outputs[o.Key]
-			a := c.audit(sub, "SET_TASK")
-			a.Element = ptr2(elem + " " + o.Key)
-			if had {
-				a.OldValue = ptr2(old)
-			}
-			switch {
-			case o.Value == nil && had:
-				delete(outputs, o.Key)
-			case o.Value != nil && (!had || old != *o.Value):
-				outputs[o.Key] = *o.Value
-				a.NewValue = o.Value
-			default:
-				continue
-			}
-			entries = append(entries, a)
-			changed = true
-		}
-		if !changed {
-			continue
-		}
-		b, err := json.Marshal(outputs)
-		if err != nil {
-			return nil, err
-		}
-		rep.Outputs, rep.UpdatedAt, rep.UpdatedBy = b, now, c.Subject
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(rep).Error; err != nil {
-			return nil, err
-		}
-	}
-	return entries, nil
-}
-
 // Transition moves a submission through the review workflow:
 //
 //	submit:  DRAFT or RETURNED → SUBMITTED   (the region's reporter)
@@ -729,7 +497,7 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 	if err != nil {
 		return nil, err
 	}
-	per, err := ParsePeriod("period", periodStr)
+	per, err := period.ParseArg("period", periodStr)
 	if err != nil {
 		return nil, err
 	}
@@ -738,13 +506,13 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 	var to, auditAction string
 	switch action {
 	case "submit":
-		perm, from, to, auditAction = auth.Submit, []string{StatusDraft, StatusReturned}, StatusSubmitted, "SUBMIT"
+		perm, from, to, auditAction = auth.Submit, []string{models.StatusDraft, models.StatusReturned}, models.StatusSubmitted, "SUBMIT"
 	case "approve":
-		perm, from, to, auditAction = auth.Review, []string{StatusSubmitted}, StatusApproved, "APPROVE"
+		perm, from, to, auditAction = auth.Review, []string{models.StatusSubmitted}, models.StatusApproved, "APPROVE"
 	case "return":
-		perm, from, to, auditAction = auth.Review, []string{StatusSubmitted}, StatusReturned, "RETURN"
+		perm, from, to, auditAction = auth.Review, []string{models.StatusSubmitted}, models.StatusReturned, "RETURN"
 	case "reopen":
-		perm, from, to, auditAction = auth.Reopen, []string{StatusApproved}, StatusReturned, "REOPEN"
+		perm, from, to, auditAction = auth.Reopen, []string{models.StatusApproved}, models.StatusReturned, "REOPEN"
 	default:
 		return nil, fmt.Errorf("unknown transition %q", action)
 	}
@@ -828,67 +596,4 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 		return nil, mapDBError(err)
 	}
 	return snap, nil
-}
-
-// Periods lists the reporting periods, oldest first. Periods are city-wide, not tenant data.
-func (s *Store) Periods(ctx context.Context, p *auth.Principal) ([]*models.ReportingPeriod, error) {
-	if _, err := s.resolve(p); err != nil {
-		return nil, err
-	}
-	var list []*models.ReportingPeriod
-	err := s.db.WithContext(ctx).Find(&list).Error
-	sort.Slice(list, func(i, j int) bool {
-		return period.MustParse(list[i].Period).Less(period.MustParse(list[j].Period))
-	})
-	return list, err
-}
-
-// SetPeriod opens or closes a period for entry; doing it twice changes nothing more.
-func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, periodStr string, open bool, closesAt *time.Time) (*models.ReportingPeriod, error) {
-	c, err := s.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	// SECURITY: only an admin at the city or above manages periods.
-	if c.decide(auth.ManagePeriods, c.region) != auth.Allow {
-		return nil, apperr.New(apperr.Forbidden, "only a city admin opens and closes reporting periods")
-	}
-	per, err := ParsePeriod("period", periodStr)
-	if err != nil {
-		return nil, err
-	}
-	if closesAt != nil && open && !closesAt.After(s.now()) {
-		return nil, apperr.New(apperr.Invalid, "closesAt: %s is not in the future", closesAt.Format(time.RFC3339)).With("field", "closesAt")
-	}
-	var rp models.ReportingPeriod
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cur []*models.ReportingPeriod
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("period = ?", per.String()).Limit(1).Find(&cur).Error; err != nil {
-			return err
-		}
-		deadline := closesAt
-		if !open && len(cur) > 0 {
-			deadline = cur[0].ClosesAt // closing keeps the deadline that was set, for the record
-		}
-		if len(cur) > 0 && cur[0].Open == open && sameTime(cur[0].ClosesAt, deadline) {
-			rp = *cur[0] // already so: change nothing
-			return nil
-		}
-		// Explicit SQL rather than gorm's upsert, which would stamp its own updated_at.
-		return tx.Raw(`INSERT INTO reporting_periods (period, open, closes_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (period) DO UPDATE SET open = EXCLUDED.open, closes_at = EXCLUDED.closes_at,
-				updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
-			RETURNING *`, per.String(), open, deadline, s.now(), c.Subject).Scan(&rp).Error
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &rp, nil
-}
-
-func sameTime(a, b *time.Time) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return a.Equal(*b)
 }

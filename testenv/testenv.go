@@ -1,6 +1,7 @@
 // Package testenv builds what end-to-end tests need: a fresh database migrated by the
 // server's own migrations and loaded with the catalogue (and the demo regions), the real
-// HTTP handler, real signed tokens, and a small GraphQL client. Only tests import it.
+// HTTP handler, real signed tokens, and a small GraphQL client. Only tests import it: like
+// cmd/server, it wires the owner's start-up (setup) and the application role's service.
 package testenv
 
 import (
@@ -22,11 +23,11 @@ import (
 	"gorm.io/gorm"
 
 	"planapi/auth"
-	"planapi/catalogue"
 	"planapi/db"
 	"planapi/pgcluster/pgtest"
 	"planapi/server"
-	"planapi/store"
+	"planapi/setup"
+	"planapi/snapshot"
 )
 
 // Main runs the package's tests and removes the test cluster afterwards. Call it from
@@ -54,11 +55,7 @@ func template(tb testing.TB) string {
 		srv.Exec(tb, "CREATE DATABASE "+name)
 		ctx := context.Background()
 		dsn := srv.DSN(name)
-		if _, err := db.Prepare(ctx, dsn); err != nil {
-			tplErr = err
-			return
-		}
-		if err := LoadCatalogue(ctx, dsn, true); err != nil {
+		if _, err := setup.Database(ctx, dsn, true); err != nil {
 			tplErr = err
 			return
 		}
@@ -70,27 +67,12 @@ func template(tb testing.TB) string {
 	return tplName
 }
 
-// LoadCatalogue syncs the embedded catalogue (and with demo, the demo regions) as the owner.
-func LoadCatalogue(ctx context.Context, ownerDSN string, demo bool) error {
-	plan, err := catalogue.Load()
-	if err != nil {
-		return err
-	}
-	owner, err := db.OpenOwner(ctx, ownerDSN)
-	if err != nil {
-		return err
-	}
-	defer db.Close(owner)
-	_, _, err = store.Load(ctx, owner, plan, demo)
-	return err
-}
-
 // Env is one test's service: its own database, the handler, and a signing secret.
 type Env struct {
 	OwnerDSN string
 	Owner    *gorm.DB // schema owner: for assertions that must see past RLS
 	DB       *gorm.DB // application role, as the service uses it
-	Cache    *store.Cache
+	Cache    *snapshot.Cache
 	Handler  http.Handler
 	Secret   []byte
 	counter  *StatementCounter
@@ -139,7 +121,7 @@ func New(tb testing.TB) *Env {
 		tb.Fatalf("open app db: %v", err)
 	}
 	tb.Cleanup(func() { db.Close(e.DB); db.Close(e.Owner) })
-	if e.Cache, err = store.NewCache(ctx, e.DB); err != nil {
+	if e.Cache, err = snapshot.NewCache(ctx, e.DB); err != nil {
 		tb.Fatalf("load cache: %v", err)
 	}
 	e.Handler = Handler(tb, e.DB, e.Cache)
@@ -147,7 +129,7 @@ func New(tb testing.TB) *Env {
 }
 
 // Handler is the service's real handler over a database, verifying tokens signed with Secret.
-func Handler(tb testing.TB, app *gorm.DB, cache *store.Cache) http.Handler {
+func Handler(tb testing.TB, app *gorm.DB, cache *snapshot.Cache) http.Handler {
 	tb.Helper()
 	keys, err := auth.LoadKeySet(Secret, "")
 	if err != nil {
@@ -237,4 +219,23 @@ func (e *Env) MustOK(tb testing.TB, token, query string, vars map[string]any, v 
 		tb.Fatalf("status %d: %+v", r.Status, r.Errors)
 	}
 	r.Decode(tb, v)
+}
+
+// Buffer is an io.Writer safe for concurrent writers (a server's log, a pool's tracer) that a
+// test reads while they write.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -11,37 +11,19 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"planapi/auth"
 	"planapi/pgcluster"
 	"planapi/pgcluster/pgtest"
+	"planapi/testenv"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-// syncBuffer is an io.Writer the server writes to while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type running struct {
-	out    *syncBuffer
+	out    *testenv.Buffer
 	base   string
 	cancel context.CancelFunc
 	done   chan error
@@ -54,7 +36,7 @@ func MustStart(tb testing.TB, env map[string]string) *running {
 	tb.Helper()
 	env["PORT"] = "0"
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{out: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	r := &running{out: &testenv.Buffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- run(ctx, nil, env, r.out) }()
 	deadline := time.After(60 * time.Second)
 	for {

@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"planapi/auth"
-	"planapi/catalogue"
 	"planapi/db"
 	"planapi/pgcluster"
 	"planapi/server"
-	"planapi/store"
+	"planapi/setup"
+	"planapi/snapshot"
 )
 
 const devSecretFile = "jwt-secret"
@@ -64,22 +64,25 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 
-	applied, err := db.Prepare(ctx, ownerDSN)
+	res, err := setup.Database(ctx, ownerDSN, cfg.Demo)
 	if err != nil {
 		return err
 	}
-	if len(applied) > 0 {
-		fmt.Fprintf(out, "applied migrations %v\n", applied)
+	if len(res.Migrations) > 0 {
+		fmt.Fprintf(out, "applied migrations %v\n", res.Migrations)
 	}
-	if err := load(ctx, ownerDSN, cfg.Demo, out); err != nil {
-		return err
+	if res.Catalogue.Changed() {
+		fmt.Fprintf(out, "catalogue %s: %d rows written, %d retired\n", res.Plan, res.Catalogue.Updated, res.Catalogue.Retired)
 	}
-	appDB, err := db.Open(ctx, ownerDSN, db.Options{LogSQL: cfg.LogSQL})
+	if res.DemoSubmissions > 0 {
+		fmt.Fprintf(out, "demo: %d approved submissions loaded\n", res.DemoSubmissions)
+	}
+	appDB, err := db.Open(ctx, ownerDSN, db.Options{LogSQL: cfg.LogSQL, Logger: logger})
 	if err != nil {
 		return err
 	}
 	defer db.Close(appDB)
-	cache, err := store.NewCache(ctx, appDB)
+	cache, err := snapshot.NewCache(ctx, appDB)
 	if err != nil {
 		return err
 	}
@@ -108,31 +111,6 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shut down: %w", err)
-	}
-	return nil
-}
-
-// load brings the catalogue (and, with DEMO, the demo regions) into the database as the
-// schema owner. Running it again changes nothing.
-func load(ctx context.Context, ownerDSN string, demo bool, out io.Writer) error {
-	plan, err := catalogue.Load()
-	if err != nil {
-		return err
-	}
-	owner, err := db.OpenOwner(ctx, ownerDSN)
-	if err != nil {
-		return err
-	}
-	defer db.Close(owner)
-	res, n, err := store.Load(ctx, owner, plan, demo)
-	if err != nil {
-		return err
-	}
-	if res.Changed() {
-		fmt.Fprintf(out, "catalogue %s: %d rows written, %d retired\n", plan.Code, res.Updated, res.Retired)
-	}
-	if n > 0 {
-		fmt.Fprintf(out, "demo: %d approved submissions loaded\n", n)
 	}
 	return nil
 }
@@ -181,9 +159,9 @@ func devSecretRead(dataDir string, create bool) ([]byte, error) {
 
 // printDevTokens prints a city admin token and a reporter token for each county of the
 // demo city, signed with the development secret, valid for 8 hours.
-func printDevTokens(out io.Writer, secret []byte, cache *store.Cache, cfg config) {
+func printDevTokens(out io.Writer, secret []byte, cache *snapshot.Cache, cfg config) {
 	regions := cache.Regions()
-	city := regions.Get(store.DemoCity)
+	city := regions.Get(setup.DemoCity)
 	if city == nil {
 		return
 	}

@@ -1,4 +1,9 @@
-package store
+// Package snapshot holds the read-only, in-memory copies of the tables every request
+// consults and that change only at start-up: the plan's catalogue (indicators, formulas, data
+// elements and their rules, key tasks) and the region tree. Requests read them without a
+// query. They are loaded through the application role, which may read these tables; they
+// hold no tenant data and decide nothing about who may see what (store and auth do).
+package snapshot
 
 import (
 	"context"

@@ -1,17 +1,20 @@
-// Package store is the data layer: it reads and writes the database for the resolvers. Every
-// read or write of tenant data goes through a transaction that carries the caller's scope
-// (see scope.go), so row-level security applies even where a query forgets its filter.
-package store
+// Package setup is what runs as the schema owner, at start-up and never while serving: it
+// creates the application role and applies the migrations (migrate.go), writes the plan's
+// catalogue from catalogue/plan.yaml (catalogue.go), the region tree and the demo figures
+// (demo.go). Database is the one entry point the server and the test template share. It
+// must never be imported by the request path (server, resolvers, store): the tenant service
+// runs as the application role, and this package's handles bypass what that role may not do.
+package setup
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
 	"planapi/catalogue"
+	"planapi/db"
 	"planapi/models"
 )
 
@@ -24,11 +27,11 @@ type SyncResult struct {
 // Changed reports whether the sync changed anything.
 func (r SyncResult) Changed() bool { return r.Updated+r.Retired > 0 }
 
-func (r *SyncResult) add(res *gorm.DB) error {
-	if res.Error != nil {
-		return res.Error
+func (r *SyncResult) add(n int64, err error) error {
+	if err != nil {
+		return err
 	}
-	r.Updated += int(res.RowsAffected)
+	r.Updated += int(n)
 	return nil
 }
 
@@ -43,19 +46,19 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 		var planID int64
 		// The plan row: RETURNING id on both insert and a no-op conflict needs the
 		// DO UPDATE ... WHERE false trick to be avoided; read the id afterwards instead.
-		r := tx.Exec(`INSERT INTO plans (code, name, start_year, end_year, owner_level, source)
-			VALUES (?, ?, ?, ?, ?, ?)
+		n, err := db.Exec(ctx, tx, `INSERT INTO plans (code, name, start_year, end_year, owner_level, source)
+			VALUES (@code, @name, @start_year, @end_year, @owner_level, @source)
 			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, start_year = EXCLUDED.start_year,
 				end_year = EXCLUDED.end_year, owner_level = EXCLUDED.owner_level, source = EXCLUDED.source,
 				updated_at = now()
 			WHERE (plans.name, plans.start_year, plans.end_year, plans.owner_level, plans.source)
 				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.start_year, EXCLUDED.end_year, EXCLUDED.owner_level, EXCLUDED.source)`,
-			plan.Code, plan.Name, plan.StartYear, plan.EndYear, string(plan.OwnerLevel), plan.Source)
-		if r.Error != nil {
-			return fmt.Errorf("plan %s: %w", plan.Code, r.Error)
+			db.Args{"code": plan.Code, "name": plan.Name, "start_year": plan.StartYear, "end_year": plan.EndYear,
+				"owner_level": string(plan.OwnerLevel), "source": plan.Source})
+		if err := res.add(n, err); err != nil {
+			return fmt.Errorf("plan %s: %w", plan.Code, err)
 		}
-		res.Updated += int(r.RowsAffected)
-		if err := tx.Raw(`SELECT id FROM plans WHERE code = ?`, plan.Code).Scan(&planID).Error; err != nil {
+		if err := db.QueryRow(ctx, tx, `SELECT id FROM plans WHERE code = @code`, db.Args{"code": plan.Code}).Scan(&planID); err != nil {
 			return fmt.Errorf("plan %s: %w", plan.Code, err)
 		}
 
@@ -63,16 +66,17 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 		var catCodes []string
 		for i, c := range plan.Categories {
 			catCodes = append(catCodes, c.Code)
-			r := tx.Exec(`INSERT INTO indicator_categories (plan_id, code, name, ordinal) VALUES (?, ?, ?, ?)
+			n, err := db.Exec(ctx, tx, `INSERT INTO indicator_categories (plan_id, code, name, ordinal)
+				VALUES (@plan, @code, @name, @ordinal)
 				ON CONFLICT (plan_id, code) DO UPDATE SET name = EXCLUDED.name, ordinal = EXCLUDED.ordinal, retired = false
 				WHERE (indicator_categories.name, indicator_categories.ordinal, indicator_categories.retired)
 					IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.ordinal, false)`,
-				planID, c.Code, c.Name, i+1)
-			if err := res.add(r); err != nil {
+				db.Args{"plan": planID, "code": c.Code, "name": c.Name, "ordinal": i + 1})
+			if err := res.add(n, err); err != nil {
 				return fmt.Errorf("category %s: %w", c.Code, err)
 			}
 		}
-		if err := retire(tx, &res, "indicator_categories", planID, catCodes); err != nil {
+		if err := retire(ctx, tx, &res, "indicator_categories", planID, catCodes); err != nil {
 			return err
 		}
 
@@ -84,9 +88,10 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 			for j, p := range e.PeriodTypes {
 				pts[j] = string(p)
 			}
-			r := tx.Exec(`INSERT INTO data_elements (plan_id, code, name, unit, value_type, collected_at, period_types,
+			n, err := db.Exec(ctx, tx, `INSERT INTO data_elements (plan_id, code, name, unit, value_type, collected_at, period_types,
 					region_rule, weight_code, time_rule, part_of_code, description, ordinal)
-				VALUES (?, ?, ?, ?, ?, ?, string_to_array(?, ','), ?, ?, ?, ?, ?, ?)
+				VALUES (@plan, @code, @name, @unit, @value_type, @collected_at, @period_types,
+					@region_rule, @weight_code, @time_rule, @part_of_code, @description, @ordinal)
 				ON CONFLICT (plan_id, code) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit,
 					value_type = EXCLUDED.value_type, collected_at = EXCLUDED.collected_at,
 					period_types = EXCLUDED.period_types, region_rule = EXCLUDED.region_rule,
@@ -100,13 +105,15 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.unit, EXCLUDED.value_type, EXCLUDED.collected_at,
 					EXCLUDED.period_types, EXCLUDED.region_rule, EXCLUDED.weight_code, EXCLUDED.time_rule,
 					EXCLUDED.part_of_code, EXCLUDED.description, EXCLUDED.ordinal, false)`,
-				planID, e.Code, e.Name, e.Unit, string(e.ValueType), string(e.CollectedAt), strings.Join(pts, ","),
-				string(e.Aggregation.Regions), e.Aggregation.Weight, string(e.Aggregation.Time), e.PartOf, e.Description, i+1)
-			if err := res.add(r); err != nil {
+				db.Args{"plan": planID, "code": e.Code, "name": e.Name, "unit": e.Unit, "value_type": string(e.ValueType),
+					"collected_at": string(e.CollectedAt), "period_types": pts, "region_rule": string(e.Aggregation.Regions),
+					"weight_code": e.Aggregation.Weight, "time_rule": string(e.Aggregation.Time), "part_of_code": e.PartOf,
+					"description": e.Description, "ordinal": i + 1})
+			if err := res.add(n, err); err != nil {
 				return fmt.Errorf("data element %s: %w", e.Code, err)
 			}
 		}
-		if err := retire(tx, &res, "data_elements", planID, elCodes); err != nil {
+		if err := retire(ctx, tx, &res, "data_elements", planID, elCodes); err != nil {
 			return err
 		}
 
@@ -121,9 +128,11 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 				if err != nil {
 					return fmt.Errorf("indicator %s: encode formula: %w", ind.Code, err)
 				}
-				r := tx.Exec(`INSERT INTO indicators (plan_id, category_id, code, name, unit, target_value, comparator,
+				n, err := db.Exec(ctx, tx, `INSERT INTO indicators (plan_id, category_id, code, name, unit, target_value, comparator,
 						target_year, direction, cumulative, source, note, formula, ordinal)
-					VALUES (?, (SELECT id FROM indicator_categories WHERE plan_id = ? AND code = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+					VALUES (@plan, (SELECT id FROM indicator_categories WHERE plan_id = @plan AND code = @category), @code,
+						@name, @unit, @target_value, @comparator, @target_year, @direction, @cumulative, @source, @note,
+						@formula::jsonb, @ordinal)
 					ON CONFLICT (plan_id, code) DO UPDATE SET category_id = EXCLUDED.category_id, name = EXCLUDED.name,
 						unit = EXCLUDED.unit, target_value = EXCLUDED.target_value, comparator = EXCLUDED.comparator,
 						target_year = EXCLUDED.target_year, direction = EXCLUDED.direction, cumulative = EXCLUDED.cumulative,
@@ -135,14 +144,16 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 					IS DISTINCT FROM (EXCLUDED.category_id, EXCLUDED.name, EXCLUDED.unit, EXCLUDED.target_value,
 						EXCLUDED.comparator, EXCLUDED.target_year, EXCLUDED.direction, EXCLUDED.cumulative,
 						EXCLUDED.source, EXCLUDED.note, EXCLUDED.formula, EXCLUDED.ordinal, false)`,
-					planID, planID, c.Code, ind.Code, ind.Name, ind.Unit, ind.Target.Value, string(ind.Target.Comparator),
-					ind.Target.Year, string(ind.Direction), ind.Cumulative, ind.Source, ind.Note, string(formula), ordinal)
-				if err := res.add(r); err != nil {
+					db.Args{"plan": planID, "category": c.Code, "code": ind.Code, "name": ind.Name, "unit": ind.Unit,
+						"target_value": ind.Target.Value, "comparator": string(ind.Target.Comparator), "target_year": ind.Target.Year,
+						"direction": string(ind.Direction), "cumulative": ind.Cumulative, "source": ind.Source, "note": ind.Note,
+						"formula": string(formula), "ordinal": ordinal})
+				if err := res.add(n, err); err != nil {
 					return fmt.Errorf("indicator %s: %w", ind.Code, err)
 				}
 			}
 		}
-		if err := retire(tx, &res, "indicators", planID, indCodes); err != nil {
+		if err := retire(ctx, tx, &res, "indicators", planID, indCodes); err != nil {
 			return err
 		}
 
@@ -159,32 +170,33 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 			if err != nil {
 				return fmt.Errorf("task %s: encode outputs: %w", t.Code, err)
 			}
-			r := tx.Exec(`INSERT INTO tasks (plan_id, code, parent_code, level, title, text, outputs, ordinal)
-				VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+			n, err := db.Exec(ctx, tx, `INSERT INTO tasks (plan_id, code, parent_code, level, title, text, outputs, ordinal)
+				VALUES (@plan, @code, @parent_code, @level, @title, @text, @outputs::jsonb, @ordinal)
 				ON CONFLICT (plan_id, code) DO UPDATE SET parent_code = EXCLUDED.parent_code, level = EXCLUDED.level,
 					title = EXCLUDED.title, text = EXCLUDED.text, outputs = EXCLUDED.outputs,
 					ordinal = EXCLUDED.ordinal, retired = false
 				WHERE (tasks.parent_code, tasks.level, tasks.title, tasks.text, tasks.outputs, tasks.ordinal, tasks.retired)
 				IS DISTINCT FROM (EXCLUDED.parent_code, EXCLUDED.level, EXCLUDED.title, EXCLUDED.text,
 					EXCLUDED.outputs, EXCLUDED.ordinal, false)`,
-				planID, t.Code, t.ParentCode, t.Level, t.Title, t.Text, string(out), i+1)
-			if err := res.add(r); err != nil {
+				db.Args{"plan": planID, "code": t.Code, "parent_code": t.ParentCode, "level": t.Level, "title": t.Title,
+					"text": t.Text, "outputs": string(out), "ordinal": i + 1})
+			if err := res.add(n, err); err != nil {
 				return fmt.Errorf("task %s: %w", t.Code, err)
 			}
 		}
-		return retire(tx, &res, "tasks", planID, taskCodes)
+		return retire(ctx, tx, &res, "tasks", planID, taskCodes)
 	})
 	return res, err
 }
 
 // retire marks the rows of table whose code is no longer in the file. Data submitted
 // against them stays; the API stops listing them.
-func retire(tx *gorm.DB, res *SyncResult, table string, planID int64, keep []string) error {
-	r := tx.Exec(`UPDATE `+table+` SET retired = true WHERE plan_id = ? AND NOT retired AND NOT (code = ANY(string_to_array(?, ',')))`,
-		planID, strings.Join(keep, ","))
-	if r.Error != nil {
-		return fmt.Errorf("retire %s: %w", table, r.Error)
+func retire(ctx context.Context, tx *gorm.DB, res *SyncResult, table string, planID int64, keep []string) error {
+	n, err := db.Exec(ctx, tx, `UPDATE `+table+` SET retired = true WHERE plan_id = @plan AND NOT retired AND NOT (code = ANY (@keep))`,
+		db.Args{"plan": planID, "keep": append([]string{}, keep...)})
+	if err != nil {
+		return fmt.Errorf("retire %s: %w", table, err)
 	}
-	res.Retired += int(r.RowsAffected)
+	res.Retired += int(n)
 	return nil
 }

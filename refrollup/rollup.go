@@ -1,13 +1,15 @@
-// Package rollup is the reference definition of how the city's figures are built from what
+// Package refrollup is the reference definition of how the city's figures are built from what
 // the regions submit: over time (quarters into a year), over the region tree (counties into
 // the city), into indicators (a ratio of sums, never an average of ratios), and how complete
 // such a figure is (a total from 3 of 5 counties must say so).
 //
-// It is pure: structs in, results out, no storage. The store computes the same in one SQL
-// statement (store.ElementRollup, store.Completeness); the tests there check the SQL against
-// Rollup and Completeness here on random data, so this package is the specification the
-// production path is held to.
-package rollup
+// It is pure: structs in, results out, no storage, and it is not the production path: the
+// service computes the same in one SQL statement (store/internal/rollupsql), whose property
+// test holds it to RollupTotals and Completeness here on random data over several seeds. This
+// package is the specification that statement is held to. Only its small shared pieces
+// (Statuses, Evaluate, Elements) run in the service. It must not import storage or
+// transport.
+package refrollup
 
 import (
 	"math"
@@ -15,27 +17,22 @@ import (
 	"strings"
 
 	"planapi/catalogue"
+	"planapi/models"
 	"planapi/period"
 )
 
-// Submission statuses that matter to a roll-up. DRAFT and RETURNED submissions never count.
-const (
-	StatusApproved  = "APPROVED"
-	StatusSubmitted = "SUBMITTED"
-)
-
-// Statuses lists the submission statuses a roll-up counts: APPROVED only, or APPROVED and
+// Statuses lists the submission statuses a roll-up counts (DRAFT and RETURNED never do): APPROVED only, or APPROVED and
 // SUBMITTED when the caller asks for figures not yet approved.
 func Statuses(includeUnapproved bool) []string {
 	if includeUnapproved {
-		return []string{StatusApproved, StatusSubmitted}
+		return []string{models.StatusApproved, models.StatusSubmitted}
 	}
-	return []string{StatusApproved}
+	return []string{models.StatusApproved}
 }
 
 // Counted reports whether a submission with the status takes part in a roll-up.
 func Counted(status string, includeUnapproved bool) bool {
-	return status == StatusApproved || (includeUnapproved && status == StatusSubmitted)
+	return status == models.StatusApproved || (includeUnapproved && status == models.StatusSubmitted)
 }
 
 // RegionInfo is a node of the region tree as the roll-up needs it. Path is the materialised
@@ -48,7 +45,7 @@ type RegionInfo struct {
 }
 
 // Row is one submitted value: what a region entered for an element in a period. Rows given to
-// Rollup must already be limited to counted submissions (see Counted); a region has at most
+// RollupTotals must already be limited to counted submissions (see Counted); a region has at most
 // one row per period and element, as a submission holds one value per element.
 type Row struct {
 	Region  string
@@ -223,21 +220,11 @@ func Elements(f catalogue.Formula) []string {
 	return out
 }
 
-// Rollup computes every element's value at the target region (by code) for period p: each
-// region's values are first aggregated over time (AggregateTime, by the element's time rule),
-// then over the target's subtree (AggregateRegions, by its region rule). rules holds the data
-// elements by code; rows must already be limited to counted submissions. Elements without a
-// value are absent from the result.
-func Rollup(rules map[string]catalogue.DataElement, regions []RegionInfo, rows []Row, target string, p period.Period) map[string]float64 {
-	totals := RollupTotals(rules, regions, rows, target, p)
-	out := make(map[string]float64, len(totals))
-	for e, t := range totals {
-		out[e] = t.Value
-	}
-	return out
-}
-
-// RollupTotals is Rollup with the number of regions behind each value.
+// RollupTotals computes every element's value at the target region (by code) for period p,
+// with the number of regions behind it: each region's values are first aggregated over time
+// (AggregateTime, by the element's time rule), then over the target's subtree
+// (AggregateRegions, by its region rule). rules holds the data elements by code; rows must
+// already be limited to counted submissions. Elements without a value are absent.
 func RollupTotals(rules map[string]catalogue.DataElement, regions []RegionInfo, rows []Row, target string, p period.Period) map[string]Total {
 	perElement := timeValues(rules, regions, rows, target, p)
 	out := map[string]Total{}

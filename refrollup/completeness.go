@@ -1,10 +1,11 @@
-package rollup
+package refrollup
 
 import (
 	"slices"
 	"strings"
 
 	"planapi/catalogue"
+	"planapi/models"
 	"planapi/period"
 )
 
@@ -57,7 +58,7 @@ func ExpectedUnits(rules map[string]catalogue.DataElement, regions []RegionInfo,
 
 // Completeness says which reporting units a figure over the elements (a formula's, see
 // Elements) at the target for period p is built from. The definition, which
-// store.Completeness implements in SQL:
+// the roll-up statement (store/internal/rollupsql) implements in SQL:
 //
 //   - Expected: ExpectedUnits.
 //   - A submission is counted when its status is APPROVED, or SUBMITTED with
@@ -83,7 +84,7 @@ func Completeness(rules map[string]catalogue.DataElement, regions []RegionInfo, 
 		for _, e := range elements {
 			for _, s := range contributing(byRegion[u], e, p) {
 				reported = true
-				approved = approved && s.Status == StatusApproved
+				approved = approved && s.Status == models.StatusApproved
 			}
 		}
 		switch {

@@ -1,4 +1,4 @@
-package store_test
+package rollupsql_test
 
 import (
 	"os"

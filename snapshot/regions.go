@@ -1,4 +1,4 @@
-package store
+package snapshot
 
 import (
 	"context"
@@ -88,22 +88,4 @@ func (r *Regions) Ancestors(code string) []*models.Region {
 		out = append(out, p)
 	}
 	return out
-}
-
-// UpsertRegions writes regions (parents before children) idempotently, computing their
-// paths. It runs as the schema owner.
-func UpsertRegions(ctx context.Context, owner *gorm.DB, regions []models.Region) error {
-	return owner.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, x := range regions {
-			r := tx.Exec(`INSERT INTO regions (code, name, level, parent_code, path)
-				VALUES (?, ?, ?, ?, COALESCE((SELECT path FROM regions WHERE code = ?), '') || ? || '/')
-				ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level
-				WHERE (regions.name, regions.level) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.level)`,
-				x.Code, x.Name, x.Level, x.ParentCode, x.ParentCode, x.Code)
-			if r.Error != nil {
-				return fmt.Errorf("region %s %s: %w", x.Code, x.Name, r.Error)
-			}
-		}
-		return nil
-	})
 }

@@ -1,0 +1,58 @@
+package migrations
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+)
+
+// shipped pins the SHA-256 of every migration that has shipped. A database that applied a
+// migration never applies it again, so an edit to one would leave existing databases and new
+// ones with different schemas: a change to the schema is the next file, never an edit. A new
+// migration is pinned here when it lands (the test below prints the line to add).
+var shipped = map[string]string{
+	"0001_catalogue.sql":   "07b1fb3514223a055c119f0bf6ceb07ec70992fb8d51c9bee7a8922876f56541",
+	"0002_app_role.sql":    "a2c019a95ae51acc2dbb93e9647d0282e57323987714cc9dfc9d737a7c48c834",
+	"0003_submissions.sql": "af7e813c109ab9adcb96c01f5359d58aff4bb2bd2fdab86e32e784488d340cae",
+}
+
+func TestShippedMigrationsAreUnchanged(t *testing.T) {
+	all, err := List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded := map[string]bool{}
+	for _, m := range all {
+		embedded[m.Name] = true
+		sum := sha256.Sum256([]byte(m.SQL))
+		got := hex.EncodeToString(sum[:])
+		want, ok := shipped[m.Name]
+		switch {
+		case !ok:
+			t.Errorf("migration %s is not pinned: once it is final, add %q: %q to shipped", m.Name, m.Name, got)
+		case got != want:
+			t.Errorf("migration %s has changed since it shipped (sha256 %s, pinned %s): revert it and put the change in a new migration", m.Name, got, want)
+		}
+	}
+	for name := range shipped {
+		if !embedded[name] {
+			t.Errorf("shipped migration %s is missing: a migration that shipped is never removed", name)
+		}
+	}
+}
+
+func TestListOrdersByVersion(t *testing.T) {
+	all, err := List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i-1].Version >= all[i].Version {
+			t.Errorf("migrations out of order: %s before %s", all[i-1].Name, all[i].Name)
+		}
+	}
+	latest, err := Latest()
+	if err != nil || latest != all[len(all)-1].Version {
+		t.Errorf("Latest() = %d, %v; want %d", latest, err, all[len(all)-1].Version)
+	}
+}

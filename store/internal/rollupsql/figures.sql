@@ -1,0 +1,352 @@
+-- figures.sql computes refrollup.RollupTotals for every target × period × element asked, and
+-- refrollup.Completeness for every target × period × set asked, in one statement that reads
+-- each value it needs once. Its shape, and why:
+--
+-- The expensive part is reading data_values (a national year is ~16,000 submissions and
+-- ~520,000 values), so the statement reads as little as the definitions allow, always by
+-- index, and works per region or by hashing after that. It never joins two large
+-- intermediate results: with array parameters, CTEs and the row-level-security filter
+-- (whose selectivity PostgreSQL takes to be a constant 0.5%) the planner's row estimates are
+-- guesses, often rows=1, and a nested loop between two sets of 100,000 rows is what made
+-- the earlier version of these queries take minutes. LATERAL subqueries (with OFFSET 0 where
+-- the planner could otherwise flatten them) fix the shape where it matters, which is also why
+-- one generic plan serves every call (see figuresSettings).
+--
+--  1. rp: one row per region and period asked that has counted submissions (a status counted
+--     for the totals or for completeness), found by index range scans on
+--     submissions_scope_idx, one per root target. It holds the exact submission, the one
+--     of the period itself: the quarter asked, or a year's yearly submission, which
+--     overrides its quarters. tords lists the targets whose subtree holds the region (a
+--     few: a dashboard's region and one of its children), owns whether it is that target,
+--     so that the values are later assigned to targets by these small arrays rather than by
+--     a prefix test of every value against every target.
+--  2. ex: each region's exact submission, read by one index scan of data_values into arrays.
+--     Unless the region is full (no exact submission, or one whose status does not count
+--     for what the region needs), the exact values are final for the elements it holds, and
+--     its quarters matter only for the relevant elements it lacks (classes: see
+--     regionClass). At national scale that is nothing for a county, which holds every
+--     county element yearly: four fifths of the data are never read.
+--  3. quarters: the regions whose quarters can matter, and only those, read their year's
+--     quarterly submissions (found by index) and aggregate per element over time as
+--     refrollup.AggregateTime does: the exact value, else SUM / AVERAGE / LAST over the
+--     quarters present; whether that covers the whole period (complete); and for
+--     completeness whether the element was reported and whether every submission the time
+--     roll-up reads is APPROVED. A full region aggregates every element, its exact values
+--     included; the others only the elements their exact submission lacks, each looked up
+--     by index in each quarterly submission when fewer are lacking than the exact
+--     submission holds, else read with the rest and filtered. The results stay with the
+--     region as arrays.
+--  4. by_target: the region aggregation of refrollup.AggregateRegions per (target, period,
+--     element), for every rule; totals picks the element's. own holds the targets' own
+--     values (NONE). weighted pairs each region's value with its weight for a weighted
+--     average, reading only those elements, and only when one is asked.
+--  5. Completeness: unit_elements lists per unit the elements it reported and those not all
+--     approved; reported groups the units of each target with the same lists, so that
+--     Figures works out once per group which sets they reported (classify); expected lists
+--     each target's regions at a set's levels, once per distinct list of levels (sigs).
+--     Lists of region codes come back comma-separated (codes are six digits), sorted.
+--
+-- The result is, for every target and period, the totals of the elements asked, as arrays in
+-- the order asked (kind 1: element ids, regions, values and complete flags; no value where
+-- regions is 0), then the reporting units by target, period and element lists (kind 2), then
+-- the expected units by target and list of levels (kind 3).
+--
+-- Parameters are named (@codes, @paths, ...): see figuresParams in figures.go.
+WITH
+targets AS (
+	SELECT t.code, t.path, t.ord
+	FROM unnest(CAST(@codes AS text[]), CAST(@paths AS text[])) WITH ORDINALITY AS t(code, path, ord)
+),
+periods AS (
+	SELECT p.year::int AS year, p.quarter::int AS quarter, p.ord
+	FROM unnest(CAST(@years AS bigint[]), CAST(@quarters AS bigint[])) WITH ORDINALITY AS p(year, quarter, ord)
+),
+-- The roots are the targets no other target contains, so that their subtrees are disjoint and
+-- no submission is read twice. The subtree test is the range [path, path without its final
+-- '/' followed by '0'), which is exactly the paths starting with path since '0' is the byte
+-- after '/': unlike LIKE with a pattern from a column, a range on ~>=~ and ~<~ is an index
+-- condition, and its operators are leakproof, so the planner may still use it under the
+-- row-level-security policy. MATERIALIZED so that the end of the range reaches the scan as a
+-- plain value: inlined, left() and || (not leakproof) would keep it out of the index condition.
+roots AS MATERIALIZED (
+	SELECT DISTINCT t.path, left(t.path, -1) || '0' AS path_end FROM targets t
+	WHERE NOT EXISTS (SELECT 1 FROM targets o WHERE o.path <> t.path AND starts_with(t.path, o.path))
+),
+-- The caller's plan (see figuresPlan): the elements asked with their region rules and
+-- weights, and the kinds of region.
+requested AS MATERIALIZED (
+	SELECT r.id, r.region_rule, r.weighted, r.weight_id, r.ord
+	FROM unnest(CAST(@elements AS bigint[]), CAST(@rules AS text[]), CAST(@weighted AS boolean[]),
+		CAST(@weights AS bigint[])) WITH ORDINALITY AS r(id, region_rule, weighted, weight_id, ord)
+),
+classes AS MATERIALIZED (
+	SELECT c.level, c.is_target, CAST(c.irrelevant AS bigint[]) AS irrelevant, c.n,
+		c.needs_value, c.needs_coverage
+	FROM unnest(CAST(@class_levels AS text[]), CAST(@class_targets AS boolean[]),
+		CAST(@class_irrelevant AS text[]), CAST(@class_n AS bigint[]), CAST(@class_value AS boolean[]),
+		CAST(@class_coverage AS boolean[])) AS c(level, is_target, irrelevant, n, needs_value, needs_coverage)
+),
+-- One row per region and period asked with counted submissions (step 1). OFFSET 0 keeps the
+-- planner from moving the range of roots out of the index condition.
+rp AS MATERIALIZED (
+	SELECT c.*, g.level,
+		coalesce(c.exact_status = ANY (CAST(@statuses AS text[])), false) AS exact_for_value,
+		coalesce(c.exact_status = ANY (CAST(@cstatuses AS text[])), false) AS exact_for_coverage,
+		coalesce(c.exact_status = 'APPROVED', false) AS exact_approved,
+		m.tords, m.owns, true = ANY (m.owns) AS is_target
+	FROM (
+		SELECT s.region_path, s.region_code AS code, p.ord AS pord, p.year, p.quarter,
+			max(s.id) FILTER (WHERE s.period_quarter = p.quarter) AS exact_id,
+			max(s.status) FILTER (WHERE s.period_quarter = p.quarter) AS exact_status
+		FROM roots r
+		CROSS JOIN LATERAL (
+			SELECT s.id, s.region_code, s.region_path, s.period_year, s.period_quarter, s.status
+			FROM submissions s
+			WHERE s.plan_id = @plan AND s.period_year = ANY (CAST(@years AS int[]))
+				AND s.region_path ~>=~ r.path AND s.region_path ~<~ r.path_end
+				AND s.status = ANY (CAST(@some_statuses AS text[]))
+			OFFSET 0
+		) s
+		JOIN periods p ON p.year = s.period_year AND (p.quarter = 0 OR p.quarter = s.period_quarter)
+		GROUP BY s.region_path, s.region_code, p.ord, p.year, p.quarter
+	) c
+	JOIN regions g ON g.code = c.code
+	CROSS JOIN LATERAL (
+		SELECT array_agg(t.ord) AS tords, array_agg(t.path = c.region_path) AS owns
+		FROM targets t WHERE starts_with(c.region_path, t.path)
+	) m
+),
+-- Each region's exact submission, and what its quarters are needed for (step 2).
+ex AS MATERIALIZED (
+	SELECT e.*,
+		-- The relevant elements it lacks, when there are fewer than it holds (see quarters).
+		CASE WHEN NOT e.full AND e.lacking > 0 AND e.lacking < e.held THEN
+			ARRAY(SELECT m FROM unnest(CAST(@read AS bigint[])) AS m
+				WHERE NOT (m = ANY (e.irrelevant)) AND NOT (m = ANY (e.ids)))
+		END AS missing
+	FROM (
+		SELECT r.*, x.ids, x.vals, x.held, k.irrelevant,
+			k.n - (x.held - x.held_irrelevant) AS lacking,
+			-- (A level the caller has no class for counts as full: everything is read.)
+			k.level IS NULL OR NOT (r.exact_id IS NOT NULL
+				AND (r.exact_for_value OR NOT k.needs_value)
+				AND (r.exact_for_coverage OR NOT k.needs_coverage)) AS full
+		FROM rp r
+		LEFT JOIN classes k ON k.level = r.level AND k.is_target = r.is_target
+		CROSS JOIN LATERAL (
+			SELECT array_agg(v.element_id) AS ids, array_agg(v.value) AS vals, count(*) AS held,
+				count(*) FILTER (WHERE v.element_id = ANY (k.irrelevant)) AS held_irrelevant
+			FROM data_values v
+			-- element_id + 0: a filter on the submission's rows, which the index scan reads in
+			-- one range; as an index condition, = ANY would descend the index once per
+			-- element asked.
+			WHERE v.submission_id = r.exact_id AND v.element_id + 0 = ANY (CAST(@read AS bigint[]))
+		) x
+	) e
+),
+-- The regions whose quarters matter, with the time aggregation of the elements they are
+-- read for (step 3), as arrays.
+quarters AS MATERIALIZED (
+	SELECT e.*, g.q_ids, g.q_vals, g.q_complete, g.q_reported, g.q_unapproved
+	FROM ex e
+	CROSS JOIN LATERAL (
+		SELECT array_agg(a.element_id) AS q_ids, array_agg(a.value) AS q_vals,
+			array_agg(a.complete) AS q_complete,
+			array_agg(a.element_id) FILTER (WHERE a.reported) AS q_reported,
+			array_agg(a.element_id) FILTER (WHERE a.reported AND NOT a.approved) AS q_unapproved
+		FROM (
+			SELECT r.element_id,
+				coalesce(
+					max(r.value) FILTER (WHERE r.exact AND r.for_value),
+					CASE (CAST(@time_rules AS text[]))[array_position(CAST(@read AS bigint[]), r.element_id)]
+						WHEN 'SUM' THEN sum(r.value) FILTER (WHERE r.for_value)
+						WHEN 'AVERAGE' THEN avg(r.value) FILTER (WHERE r.for_value)
+						WHEN 'LAST' THEN coalesce(
+							max(r.value) FILTER (WHERE r.for_value AND r.quarter = 4),
+							max(r.value) FILTER (WHERE r.for_value AND r.quarter = 3),
+							max(r.value) FILTER (WHERE r.for_value AND r.quarter = 2),
+							max(r.value) FILTER (WHERE r.for_value AND r.quarter = 1))
+					END) AS value,
+				-- The value covers its whole period: the exact submission, or all four quarters
+				-- of a year (a region has one submission per quarter).
+				coalesce(bool_or(r.exact) FILTER (WHERE r.for_value), false)
+					OR count(*) FILTER (WHERE r.for_value) = 4 AS complete,
+				coalesce(bool_or(r.for_coverage), false) AS reported,
+				-- The submissions the time roll-up reads: the exact one if it holds the
+				-- element, else the quarters.
+				CASE WHEN bool_or(r.exact AND r.for_coverage)
+					THEN bool_and(r.approved) FILTER (WHERE r.exact AND r.for_coverage)
+					ELSE bool_and(r.approved) FILTER (WHERE r.for_coverage) END AS approved
+			FROM (
+				SELECT u.element_id, u.value, true AS exact, 0 AS quarter,
+					e.exact_for_value AS for_value, e.exact_for_coverage AS for_coverage,
+					e.exact_approved AS approved
+				FROM unnest(e.ids, e.vals) AS u(element_id, value)
+				WHERE e.full
+				UNION ALL
+				SELECT v.element_id, v.value, false, q.period_quarter,
+					q.status = ANY (CAST(@statuses AS text[])), q.status = ANY (CAST(@cstatuses AS text[])),
+					q.status = 'APPROVED'
+				FROM submissions q
+				CROSS JOIN LATERAL (
+					SELECT v.element_id, v.value FROM data_values v
+					WHERE v.submission_id = q.id AND e.missing IS NULL
+						AND v.element_id + 0 = ANY (CAST(@read AS bigint[]))
+						AND (e.full OR NOT (v.element_id = ANY (e.ids)))
+					UNION ALL
+					-- One index descent per missing element.
+					SELECT v.element_id, v.value FROM data_values v
+					WHERE v.submission_id = q.id AND v.element_id = ANY (e.missing)
+					OFFSET 0
+				) v
+				WHERE e.quarter = 0 AND q.plan_id = @plan AND q.period_year = e.year
+					AND q.region_path = e.region_path AND q.period_quarter <> 0
+					AND q.status = ANY (CAST(@some_statuses AS text[]))
+			) r
+			GROUP BY r.element_id
+		) a
+	) g
+	WHERE e.full OR e.lacking > 0
+),
+-- Every region value, once for each target whose subtree holds the region: the exact values
+-- of regions that are not full, and the results of quarters. The arrays are unnested in the
+-- select list (a ProjectSet, twice as fast as a function scan per region).
+per_target AS (
+	SELECT t.tord, e.pord, unnest(e.ids) AS element_id, unnest(e.vals) AS value, true AS complete
+	FROM ex e
+	CROSS JOIN LATERAL unnest(e.tords) AS t(tord)
+	WHERE NOT e.full AND e.exact_for_value
+	UNION ALL
+	SELECT t.tord, q.pord, unnest(q.q_ids), unnest(q.q_vals), unnest(q.q_complete)
+	FROM quarters q
+	CROSS JOIN LATERAL unnest(q.tords) AS t(tord)
+),
+by_target AS MATERIALIZED (
+	SELECT x.tord, x.pord, x.element_id,
+		sum(x.value) AS total, min(x.value) AS lo, max(x.value) AS hi,
+		count(*) AS n, bool_and(x.complete) AS complete
+	FROM per_target x
+	WHERE x.value IS NOT NULL
+	GROUP BY x.tord, x.pord, x.element_id
+),
+-- NONE: the value entered at the target itself, from the targets' own regions only.
+own AS (
+	SELECT x.tord, x.pord, x.element_id, x.value, x.complete
+	FROM (
+		SELECT t.tord, e.pord, unnest(e.ids) AS element_id, unnest(e.vals) AS value, true AS complete
+		FROM ex e
+		CROSS JOIN LATERAL unnest(e.tords, e.owns) AS t(tord, own)
+		WHERE e.is_target AND t.own AND NOT e.full AND e.exact_for_value
+		UNION ALL
+		SELECT t.tord, q.pord, unnest(q.q_ids), unnest(q.q_vals), unnest(q.q_complete)
+		FROM quarters q
+		CROSS JOIN LATERAL unnest(q.tords, q.owns) AS t(tord, own)
+		WHERE q.is_target AND t.own
+	) x
+	WHERE x.value IS NOT NULL
+),
+-- Weighted averages: over the regions with both a value and a weight. The one-time filter on
+-- the weighting parameter skips it all when no element asked is weighted.
+weighted AS (
+	SELECT t.tord, x.pord, x.element_id,
+		sum(x.value * x.weight) / nullif(sum(x.weight), 0) AS value,
+		count(*) AS n, bool_and(x.complete) AS complete
+	FROM (
+		SELECT x.region_path, x.tords, x.pord, q.id AS element_id,
+			max(x.value) FILTER (WHERE x.element_id = q.id) AS value,
+			max(x.value) FILTER (WHERE x.element_id = q.weight_id) AS weight,
+			bool_and(x.complete) FILTER (WHERE x.element_id = q.id) AS complete
+		FROM (
+			SELECT e.region_path, e.tords, e.pord, u.element_id, u.value, true AS complete
+			FROM ex e
+			CROSS JOIN LATERAL unnest(e.ids, e.vals) AS u(element_id, value)
+			WHERE NOT e.full AND e.exact_for_value AND u.element_id = ANY (CAST(@weighting AS bigint[]))
+			UNION ALL
+			SELECT q.region_path, q.tords, q.pord, u.element_id, u.value, u.complete
+			FROM quarters q
+			CROSS JOIN LATERAL unnest(q.q_ids, q.q_vals, q.q_complete) AS u(element_id, value, complete)
+			WHERE u.value IS NOT NULL AND u.element_id = ANY (CAST(@weighting AS bigint[]))
+		) x
+		JOIN requested q ON q.weighted AND x.element_id IN (q.id, q.weight_id)
+		WHERE cardinality(CAST(@weighting AS bigint[])) > 0
+		GROUP BY x.region_path, x.tords, x.pord, q.id
+	) x
+	CROSS JOIN LATERAL unnest(x.tords) AS t(tord)
+	WHERE x.value IS NOT NULL AND x.weight IS NOT NULL
+	GROUP BY t.tord, x.pord, x.element_id
+),
+-- Every target × period × element asked, with the aggregate its rules pick.
+totals AS (
+	SELECT t.ord AS tord, p.ord AS pord, q.ord, q.id AS element_id,
+		CASE q.region_rule
+			WHEN 'SUM' THEN b.total
+			WHEN 'MIN' THEN b.lo
+			WHEN 'MAX' THEN b.hi
+			WHEN 'NONE' THEN o.value
+			WHEN 'AVERAGE' THEN CASE WHEN q.weighted THEN w.value ELSE b.total / b.n END
+		END AS value,
+		CASE WHEN q.region_rule = 'NONE' THEN 1 WHEN q.weighted THEN w.n ELSE b.n END AS regions,
+		CASE WHEN q.region_rule = 'NONE' THEN o.complete
+			WHEN q.weighted THEN w.complete ELSE b.complete END AS complete
+	FROM targets t
+	CROSS JOIN periods p
+	CROSS JOIN requested q
+	LEFT JOIN by_target b ON b.tord = t.ord AND b.pord = p.ord AND b.element_id = q.id
+	LEFT JOIN own o ON q.region_rule = 'NONE' AND o.tord = t.ord AND o.pord = p.ord AND o.element_id = q.id
+	LEFT JOIN weighted w ON q.weighted AND w.tord = t.ord AND w.pord = p.ord AND w.element_id = q.id
+),
+-- Per unit and period asked: the elements it reported, and those of them for which some
+-- submission the figures read is not APPROVED: what its exact submission holds unless the
+-- region is full, and what quarters found. The regions in quarters and the others are
+-- disjoint.
+unit_elements AS (
+	SELECT e.code, e.level, e.tords, e.pord,
+		CASE WHEN e.exact_for_coverage THEN coalesce(e.ids, '{}') ELSE '{}' END AS reported,
+		CASE WHEN e.exact_for_coverage AND NOT e.exact_approved THEN coalesce(e.ids, '{}') ELSE '{}' END AS unapproved
+	FROM ex e
+	WHERE NOT (e.full OR e.lacking > 0)
+	UNION ALL
+	SELECT q.code, q.level, q.tords, q.pord,
+		CASE WHEN NOT q.full AND q.exact_for_coverage THEN coalesce(q.ids, '{}') ELSE '{}' END
+			|| coalesce(q.q_reported, '{}'),
+		CASE WHEN NOT q.full AND q.exact_for_coverage AND NOT q.exact_approved THEN coalesce(q.ids, '{}') ELSE '{}' END
+			|| coalesce(q.q_unapproved, '{}')
+	FROM quarters q
+),
+-- The units of each target with the same lists, per period: their codes, sorted.
+reported AS (
+	SELECT t.tord, u.pord, u.level, u.reported, u.unapproved,
+		string_agg(u.code, ',' ORDER BY u.code COLLATE "C") AS codes
+	FROM unit_elements u
+	CROSS JOIN LATERAL unnest(u.tords) AS t(tord)
+	WHERE cardinality(u.reported) > 0
+	GROUP BY t.tord, u.pord, u.level, u.reported, u.unapproved
+),
+-- The units a figure expects: the target's regions at the set's levels, by an index range
+-- scan over the target's subtree per distinct list of levels.
+expected AS (
+	SELECT t.ord AS tord, l.ord AS sig, string_agg(g.code, ',' ORDER BY g.code COLLATE "C") AS codes
+	FROM targets t
+	CROSS JOIN unnest(CAST(@sigs AS text[])) WITH ORDINALITY AS l(levels, ord)
+	CROSS JOIN LATERAL (
+		SELECT g.code FROM regions g
+		WHERE g.path ~>=~ t.path AND g.path ~<~ (left(t.path, -1) || '0')
+			AND g.level = ANY (CAST(l.levels AS text[]))
+		OFFSET 0
+	) g
+	GROUP BY t.ord, l.ord
+)
+SELECT 1 AS kind, tord, pord, NULL AS level, NULL AS codes,
+	array_agg(element_id ORDER BY ord) AS a,
+	array_agg(CASE WHEN value IS NULL THEN 0 ELSE regions END ORDER BY ord) AS b,
+	array_agg(coalesce(value, 0) ORDER BY ord) AS vals,
+	array_agg(value IS NULL OR coalesce(complete, true) ORDER BY ord) AS completes
+FROM totals
+GROUP BY tord, pord
+UNION ALL
+SELECT 2, tord, pord, level, codes, reported, unapproved, NULL, NULL
+FROM reported
+UNION ALL
+SELECT 3, tord, sig, NULL, codes, NULL, NULL, NULL, NULL
+FROM expected
+ORDER BY kind, tord, pord
