@@ -19,6 +19,11 @@ type Range struct {
 // Single returns p as a range.
 func Single(p Period) Range { return Range{From: p, To: p} }
 
+// Valid reports whether both ends are valid periods and the range ends after it starts.
+func (r Range) Valid() bool {
+	return r.From.Valid() && r.To.Valid() && r.To.End().After(r.From.Start())
+}
+
 // IsSingle reports whether the range is one period.
 func (r Range) IsSingle() bool { return r.From == r.To }
 

@@ -19,13 +19,14 @@ type Submission struct {
 }
 
 // Coverage says how complete a figure at a target region is. Each list holds region codes,
-// sorted; Reported, Approved and Missing are subsets of Expected, Approved of Reported, and
-// Missing is Expected less Reported.
+// sorted; Reported, Approved, Incomplete and Missing are subsets of Expected; Approved and
+// Incomplete are disjoint subsets of Reported; Missing is Expected less Reported.
 type Coverage struct {
-	Expected []string
-	Reported []string
-	Approved []string
-	Missing  []string
+	Expected   []string
+	Reported   []string
+	Approved   []string
+	Incomplete []string
+	Missing    []string
 }
 
 // ExpectedUnits lists, sorted, the reporting units a figure over the elements at the target is
@@ -57,39 +58,55 @@ func ExpectedUnits(rules map[string]catalogue.DataElement, regions []RegionInfo,
 }
 
 // Completeness says which reporting units a figure over the elements (a formula's, see
-// Elements) at the target for period p is built from. The definition, which
-// the roll-up statement (store/internal/rollupsql) implements in SQL:
+// Elements) at the target over range r is built from. The definition, which the roll-up
+// statement (store/internal/rollupsql) implements in SQL:
 //
 //   - Expected: ExpectedUnits.
 //   - A submission is counted when its status is APPROVED, or SUBMITTED with
-//     includeUnapproved (DRAFT and RETURNED never count), and its period lies within p.
-//   - A unit's contributing submissions for an element are the ones the time roll-up reads:
-//     for a quarter, its counted submission for that quarter holding the element; for a
-//     year, its counted yearly submission holding the element if it has one, else its counted
-//     quarterly submissions of that year holding the element.
+//     includeUnapproved (DRAFT and RETURNED never count), and its period lies within r.
+//   - A unit's contributing submissions for an element are the ones the time roll-up reads,
+//     for each part of r (period.Range.Parts): for a quarter, its counted submission for that
+//     quarter holding the element; for a year, its counted yearly submission holding the
+//     element if it has one, else its counted quarterly submissions of that year holding it.
 //   - Reported: expected units with a contributing submission for at least one element.
-//   - Approved: reported units all of whose contributing submissions (over all the elements)
-//     are APPROVED. Without includeUnapproved, Approved equals Reported.
+//   - Incomplete: reported units that lack a contributing submission for some element their
+//     own level collects: they reported something, not enough to count in the figure, which
+//     leaves them out (RollupSet).
+//   - Approved: reported units that are not incomplete and all of whose contributing
+//     submissions (over all the elements) are APPROVED: the units in the approved figure.
 //   - Missing: expected units that did not report.
-func Completeness(rules map[string]catalogue.DataElement, regions []RegionInfo, subs []Submission, elements []string, target string, p period.Period, includeUnapproved bool) Coverage {
+func Completeness(rules map[string]catalogue.DataElement, regions []RegionInfo, subs []Submission, elements []string, target string, r period.Range, includeUnapproved bool) Coverage {
 	c := Coverage{Expected: ExpectedUnits(rules, regions, elements, target)}
+	level := map[string]catalogue.Level{}
+	for _, x := range regions {
+		level[x.Code] = x.Level
+	}
 	byRegion := map[string][]Submission{}
 	for _, s := range subs {
-		if Counted(s.Status, includeUnapproved) && p.Contains(s.Period) {
+		if Counted(s.Status, includeUnapproved) && r.Contains(s.Period) {
 			byRegion[s.Region] = append(byRegion[s.Region], s)
 		}
 	}
 	for _, u := range c.Expected {
-		reported, approved := false, true
+		reported, approved, whole := false, true, true
 		for _, e := range elements {
-			for _, s := range contributing(byRegion[u], e, p) {
-				reported = true
-				approved = approved && s.Status == models.StatusApproved
+			has := false
+			for _, p := range r.Parts() {
+				for _, s := range contributing(byRegion[u], e, p) {
+					reported, has = true, true
+					approved = approved && s.Status == models.StatusApproved
+				}
+			}
+			if de, ok := rules[e]; ok && de.CollectedAt == level[u] && !has {
+				whole = false
 			}
 		}
 		switch {
 		case !reported:
 			c.Missing = append(c.Missing, u)
+		case !whole:
+			c.Reported = append(c.Reported, u)
+			c.Incomplete = append(c.Incomplete, u)
 		case approved:
 			c.Reported = append(c.Reported, u)
 			c.Approved = append(c.Approved, u)
@@ -106,7 +123,7 @@ func Completeness(rules map[string]catalogue.DataElement, regions []RegionInfo, 
 func contributing(subs []Submission, e string, p period.Period) []Submission {
 	var out []Submission
 	for _, s := range subs {
-		if !slices.Contains(s.Elements, e) {
+		if !slices.Contains(s.Elements, e) || !p.Contains(s.Period) {
 			continue
 		}
 		if s.Period == p {

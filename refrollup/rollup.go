@@ -54,11 +54,23 @@ type Row struct {
 	Value   float64
 }
 
-// Total is an element's value aggregated over a subtree, and how many regions it came from.
+// Total is an element's value aggregated over a subtree, how many regions it came from, and
+// whether every region value behind it covers its whole period or range (Complete: false
+// for a year built from fewer than its four quarters somewhere, a year to date).
 type Total struct {
-	Value   float64
-	Regions int
+	Value    float64
+	Regions  int
+	Complete bool
 }
+
+// MaxMagnitude bounds the values a roll-up reads: a value whose size reaches it (or that is
+// not a finite number) is treated as not there at all, neither in totals nor in completeness.
+// Saves refuse such values (OUT_OF_RANGE, far below this); one that reached the database
+// another way must not overflow a sum or make an answer that cannot be written as JSON.
+const MaxMagnitude = 1e15
+
+// Usable reports whether a roll-up reads the value (see MaxMagnitude).
+func Usable(v float64) bool { return math.Abs(v) < MaxMagnitude }
 
 // AggregateTime returns one region's value of one element for period p, from the values the
 // region submitted for that element by period (periods outside p are ignored):
@@ -206,7 +218,17 @@ func Evaluate(f catalogue.Formula, agg map[string]float64) (value, num, den *flo
 		v := *num / *den * f.Factor
 		value = &v
 	}
-	return value, num, den
+	// No answer carries NaN or ±Inf: a side or a value that overflowed is no figure.
+	finite := func(p *float64) *float64 {
+		if p == nil || math.IsNaN(*p) || math.IsInf(*p, 0) {
+			return nil
+		}
+		return p
+	}
+	if num, den = finite(num), finite(den); num == nil || (len(f.Denominator) > 0 && den == nil) {
+		return nil, num, den
+	}
+	return finite(value), num, den
 }
 
 // Elements lists the distinct elements a formula uses, numerator first, in order of first use.
@@ -220,59 +242,197 @@ func Elements(f catalogue.Formula) []string {
 	return out
 }
 
-// RollupTotals computes every element's value at the target region (by code) for period p,
-// with the number of regions behind it: each region's values are first aggregated over time
-// (AggregateTime, by the element's time rule), then over the target's subtree
-// (AggregateRegions, by its region rule). rules holds the data elements by code; rows must
-// already be limited to counted submissions. Elements without a value are absent.
-func RollupTotals(rules map[string]catalogue.DataElement, regions []RegionInfo, rows []Row, target string, p period.Period) map[string]Total {
-	perElement := timeValues(rules, regions, rows, target, p)
-	out := map[string]Total{}
-	for code, values := range perElement {
-		de := rules[code]
-		var weights map[string]float64
-		if de.Aggregation.Regions == catalogue.RegionAverage && de.Aggregation.Weight != "" {
-			weights = perElement[de.Aggregation.Weight]
+// AggregateRange returns one region's value of one element over range r, from the values the
+// region submitted for that element by period: each part of r (period.Range.Parts: whole years
+// and quarters) as AggregateTime gives it, then the parts combined by the element's time
+// rule: SUM adds them (flows), LAST takes the latest part that has a value (stocks: the value
+// at the range's end), AVERAGE averages them. A single period is a range of one part, so this
+// is AggregateTime for it.
+//
+// complete says the value covers the whole range: every part has a value and is whole (for
+// LAST, the range's last part has one and is whole), a part being whole when the region
+// submitted for it exactly or it is a year built from all four quarters. ok is false when no
+// part has a value.
+func AggregateRange(rule catalogue.TimeRule, r period.Range, values map[period.Period]float64) (v float64, complete, ok bool) {
+	parts := r.Parts()
+	var sum float64
+	n := 0
+	complete = true
+	for i, p := range parts {
+		x, ok := AggregateTime(rule, p, values)
+		whole := ok && wholePart(p, values)
+		if !ok {
+			if rule != catalogue.TimeLast {
+				complete = false
+			}
+			continue
 		}
-		if t, ok := AggregateRegions(de.Aggregation, target, values, weights); ok {
+		sum += x
+		n++
+		if rule == catalogue.TimeLast {
+			v, complete = x, whole && i == len(parts)-1
+		} else {
+			complete = complete && whole
+		}
+	}
+	if n == 0 {
+		return 0, false, false
+	}
+	switch rule {
+	case catalogue.TimeSum:
+		return sum, complete, true
+	case catalogue.TimeLast:
+		return v, complete, true
+	case catalogue.TimeAverage:
+		return sum / float64(n), complete, true
+	}
+	return 0, false, false
+}
+
+// wholePart reports whether the region's value for p covers all of p: its own submission, or
+// all four quarters of a year.
+func wholePart(p period.Period, values map[period.Period]float64) bool {
+	if _, ok := values[p]; ok {
+		return true
+	}
+	if p.Quarter != 0 {
+		return false
+	}
+	for _, q := range p.Quarters() {
+		if _, ok := values[q]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// RollupSet computes the elements of one figure (set: an indicator's formula, by element
+// code) at the target region over range r, with the number of regions behind each value.
+//
+// A region counts towards the figure only when it has a value of every element of the set
+// that its level collects; a region that has some of them and not all is left out of every
+// element of the set, numerator and denominator alike (a county that entered the batches
+// inspected and not the failed ones would otherwise count all its batches as passing). A
+// missing figure is never taken as 0. Each element is then aggregated over the regions that
+// count: over time by AggregateRange, over the subtree by AggregateRegions (the weights of a
+// weighted average from the same regions). rules holds the data elements by code; rows must
+// already be limited to counted submissions; values that are not Usable are not there.
+// Elements without a value are absent from the result.
+func RollupSet(rules map[string]catalogue.DataElement, regions []RegionInfo, rows []Row, set []string, target string, r period.Range) map[string]Total {
+	level := map[string]catalogue.Level{}
+	for _, x := range regions {
+		level[x.Code] = x.Level
+	}
+	var members []string      // the set's elements that have rules, each once
+	need := map[string]bool{} // members and their weights
+	for _, e := range set {
+		de, ok := rules[e]
+		if !ok || slices.Contains(members, e) {
+			continue
+		}
+		members = append(members, e)
+		need[e] = true
+		if de.Aggregation.Regions == catalogue.RegionAverage && de.Aggregation.Weight != "" {
+			need[de.Aggregation.Weight] = true
+		}
+	}
+	values, complete := rangeValues(rules, regions, rows, need, target, r)
+	counts := func(region string) bool {
+		for _, e := range members {
+			if rules[e].CollectedAt == level[region] {
+				if _, ok := values[e][region]; !ok {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	out := map[string]Total{}
+	for _, e := range members {
+		de := rules[e]
+		vs, ws := map[string]float64{}, map[string]float64{}
+		for region, v := range values[e] {
+			if counts(region) {
+				vs[region] = v
+			}
+		}
+		weighted := de.Aggregation.Regions == catalogue.RegionAverage && de.Aggregation.Weight != ""
+		if weighted {
+			for region, w := range values[de.Aggregation.Weight] {
+				if counts(region) {
+					ws[region] = w
+				}
+			}
+		}
+		t, ok := AggregateRegions(de.Aggregation, target, vs, ws)
+		if !ok {
+			continue
+		}
+		t.Complete = true
+		for region := range vs {
+			switch {
+			case de.Aggregation.Regions == catalogue.RegionNone && region != target:
+			case weighted && !hasKey(ws, region):
+			default:
+				t.Complete = t.Complete && complete[e][region]
+			}
+		}
+		out[e] = t
+	}
+	return out
+}
+
+func hasKey(m map[string]float64, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// RollupTotals computes every element's value at the target region for period p, each on its
+// own (a set of one element, so every region with a value counts): RollupSet element by
+// element.
+func RollupTotals(rules map[string]catalogue.DataElement, regions []RegionInfo, rows []Row, target string, p period.Period) map[string]Total {
+	out := map[string]Total{}
+	for code := range rules {
+		if t, ok := RollupSet(rules, regions, rows, []string{code}, target, period.Single(p))[code]; ok {
 			out[code] = t
 		}
 	}
 	return out
 }
 
-// timeValues returns, by element and region code, the time-aggregated value of every region in
-// the target's subtree, for elements that have rules.
-func timeValues(rules map[string]catalogue.DataElement, regions []RegionInfo, rows []Row, target string, p period.Period) map[string]map[string]float64 {
+// rangeValues returns, by element and region code, the value over r of every region in the
+// target's subtree for the elements asked, and whether it covers the whole range.
+func rangeValues(rules map[string]catalogue.DataElement, regions []RegionInfo, rows []Row, elements map[string]bool, target string, r period.Range) (map[string]map[string]float64, map[string]map[string]bool) {
 	inSubtree := subtree(regions, target)
 	byElement := map[string]map[string]map[period.Period]float64{}
-	for _, r := range rows {
-		if _, ok := rules[r.Element]; !ok || !inSubtree[r.Region] || !p.Contains(r.Period) {
+	for _, x := range rows {
+		if !elements[x.Element] || !inSubtree[x.Region] || !r.Contains(x.Period) || !Usable(x.Value) {
 			continue
 		}
-		byRegion := byElement[r.Element]
+		if _, ok := rules[x.Element]; !ok {
+			continue
+		}
+		byRegion := byElement[x.Element]
 		if byRegion == nil {
 			byRegion = map[string]map[period.Period]float64{}
-			byElement[r.Element] = byRegion
+			byElement[x.Element] = byRegion
 		}
-		if byRegion[r.Region] == nil {
-			byRegion[r.Region] = map[period.Period]float64{}
+		if byRegion[x.Region] == nil {
+			byRegion[x.Region] = map[period.Period]float64{}
 		}
-		byRegion[r.Region][r.Period] = r.Value
+		byRegion[x.Region][x.Period] = x.Value
 	}
-	out := map[string]map[string]float64{}
+	values, complete := map[string]map[string]float64{}, map[string]map[string]bool{}
 	for code, byRegion := range byElement {
 		rule := rules[code].Aggregation.Time
-		for region, values := range byRegion {
-			if v, ok := AggregateTime(rule, p, values); ok {
-				if out[code] == nil {
-					out[code] = map[string]float64{}
-				}
-				out[code][region] = v
+		values[code], complete[code] = map[string]float64{}, map[string]bool{}
+		for region, vs := range byRegion {
+			if v, whole, ok := AggregateRange(rule, r, vs); ok {
+				values[code][region], complete[code][region] = v, whole
 			}
 		}
 	}
-	return out
+	return values, complete
 }
 
 // subtree returns the codes of the target and every region below it.

@@ -57,19 +57,19 @@ func TestAggregateRegions(t *testing.T) {
 		want    Total
 		ok      bool
 	}{
-		{"Sum", catalogue.Aggregation{Regions: catalogue.RegionSum}, vals, nil, Total{90, 3}, true},
-		{"SumIncludesTarget", catalogue.Aggregation{Regions: catalogue.RegionSum}, map[string]float64{city: 1, "419902": 2}, nil, Total{3, 2}, true},
-		{"Min", catalogue.Aggregation{Regions: catalogue.RegionMin}, vals, nil, Total{10, 3}, true},
-		{"Max", catalogue.Aggregation{Regions: catalogue.RegionMax}, vals, nil, Total{60, 3}, true},
-		{"AveragePlain", catalogue.Aggregation{Regions: catalogue.RegionAverage}, vals, nil, Total{30, 3}, true},
+		{"Sum", catalogue.Aggregation{Regions: catalogue.RegionSum}, vals, nil, Total{Value: 90, Regions: 3}, true},
+		{"SumIncludesTarget", catalogue.Aggregation{Regions: catalogue.RegionSum}, map[string]float64{city: 1, "419902": 2}, nil, Total{Value: 3, Regions: 2}, true},
+		{"Min", catalogue.Aggregation{Regions: catalogue.RegionMin}, vals, nil, Total{Value: 10, Regions: 3}, true},
+		{"Max", catalogue.Aggregation{Regions: catalogue.RegionMax}, vals, nil, Total{Value: 60, Regions: 3}, true},
+		{"AveragePlain", catalogue.Aggregation{Regions: catalogue.RegionAverage}, vals, nil, Total{Value: 30, Regions: 3}, true},
 		{"AverageWeighted", catalogue.Aggregation{Regions: catalogue.RegionAverage, Weight: "W"}, vals,
-			map[string]float64{"419902": 1, "419903": 1, "419921": 2}, Total{(10 + 20 + 120) / 4.0, 3}, true},
+			map[string]float64{"419902": 1, "419903": 1, "419921": 2}, Total{Value: (10 + 20 + 120) / 4.0, Regions: 3}, true},
 		{"AverageWeightedSkipsUnweighted", catalogue.Aggregation{Regions: catalogue.RegionAverage, Weight: "W"}, vals,
-			map[string]float64{"419902": 3, "419903": 1}, Total{(30 + 20) / 4.0, 2}, true},
+			map[string]float64{"419902": 3, "419903": 1}, Total{Value: (30 + 20) / 4.0, Regions: 2}, true},
 		{"AverageWeightedZeroWeight", catalogue.Aggregation{Regions: catalogue.RegionAverage, Weight: "W"}, vals,
 			map[string]float64{"419902": 0}, Total{}, false},
 		{"AverageWeightedNoWeights", catalogue.Aggregation{Regions: catalogue.RegionAverage, Weight: "W"}, vals, nil, Total{}, false},
-		{"NoneTakesTargetOnly", catalogue.Aggregation{Regions: catalogue.RegionNone}, map[string]float64{city: 5, "419902": 7}, nil, Total{5, 1}, true},
+		{"NoneTakesTargetOnly", catalogue.Aggregation{Regions: catalogue.RegionNone}, map[string]float64{city: 5, "419902": 7}, nil, Total{Value: 5, Regions: 1}, true},
 		{"NoneNeverSumsCounties", catalogue.Aggregation{Regions: catalogue.RegionNone}, vals, nil, Total{}, false},
 		{"Empty", catalogue.Aggregation{Regions: catalogue.RegionSum}, nil, nil, Total{}, false},
 	}
@@ -215,31 +215,31 @@ func TestRollup(t *testing.T) {
 		want   map[string]Total
 	}{
 		{"CityYear", "419900", y, map[string]Total{
-			"FLOW":     {3 + 10 + 4, 3},
-			"STOCK":    {130 + 50, 2},
-			"SCORE":    {(80*1000 + 90*3000) / 4000.0, 2},
-			"PEOPLE":   {4000, 2},
-			"LOW":      {5, 2},
-			"HIGH":     {10, 2},
-			"POLICIES": {5, 1},
+			"FLOW":     {Value: 3 + 10 + 4, Regions: 3},
+			"STOCK":    {Value: 130 + 50, Regions: 2},
+			"SCORE":    {Value: (80*1000 + 90*3000) / 4000.0, Regions: 2},
+			"PEOPLE":   {Value: 4000, Regions: 2},
+			"LOW":      {Value: 5, Regions: 2},
+			"HIGH":     {Value: 10, Regions: 2},
+			"POLICIES": {Value: 5, Regions: 1},
 		}},
 		{"CityQuarter", "419900", q(1), map[string]Total{
-			"FLOW":     {1 + 99, 2},
-			"STOCK":    {100, 1},
-			"LOW":      {4, 1},
-			"HIGH":     {4, 1},
-			"POLICIES": {2, 1},
+			"FLOW":     {Value: 1 + 99, Regions: 2},
+			"STOCK":    {Value: 100, Regions: 1},
+			"LOW":      {Value: 4, Regions: 1},
+			"HIGH":     {Value: 4, Regions: 1},
+			"POLICIES": {Value: 2, Regions: 1},
 		}},
 		{"County", "419902", y, map[string]Total{
-			"FLOW":     {3, 1},
-			"STOCK":    {130, 1},
-			"SCORE":    {80, 1},
-			"PEOPLE":   {1000, 1},
-			"LOW":      {5, 1},
-			"HIGH":     {10, 1},
-			"POLICIES": {50, 1}, // what the county itself entered, were it ever to
+			"FLOW":     {Value: 3, Regions: 1},
+			"STOCK":    {Value: 130, Regions: 1},
+			"SCORE":    {Value: 80, Regions: 1},
+			"PEOPLE":   {Value: 1000, Regions: 1},
+			"LOW":      {Value: 5, Regions: 1},
+			"HIGH":     {Value: 10, Regions: 1},
+			"POLICIES": {Value: 50, Regions: 1}, // what the county itself entered, were it ever to
 		}},
-		{"OtherCity", "418800", y, map[string]Total{"FLOW": {1000, 1}, "POLICIES": {1000, 1}}},
+		{"OtherCity", "418800", y, map[string]Total{"FLOW": {Value: 1000, Regions: 1}, "POLICIES": {Value: 1000, Regions: 1}}},
 		{"UnknownTarget", "999999", y, map[string]Total{}},
 	}
 	for _, tt := range tests {
@@ -284,10 +284,18 @@ func TestCompleteness(t *testing.T) {
 		includeUnapproved bool
 		want              Coverage
 	}{
+		// 419902 has A and not B, 419903 B (approved) and A only awaiting review: each reported
+		// something and not enough to count.
 		{"ApprovedOnly", []string{"A", "B"}, "419900", y, false, Coverage{
-			Expected: counties, Reported: []string{"419902", "419903"}, Approved: []string{"419902", "419903"}, Missing: []string{"419921"}}},
+			Expected: counties, Reported: []string{"419902", "419903"}, Incomplete: []string{"419902", "419903"}, Missing: []string{"419921"}}},
+		// With SUBMITTED figures 419903 has both, but not all approved.
 		{"WithSubmitted", []string{"A", "B"}, "419900", y, true, Coverage{
-			Expected: counties, Reported: []string{"419902", "419903"}, Approved: []string{"419902"}, Missing: []string{"419921"}}},
+			Expected: counties, Reported: []string{"419902", "419903"}, Incomplete: []string{"419902"}, Missing: []string{"419921"}}},
+		{"OneElement", []string{"A"}, "419900", y, false, Coverage{
+			Expected: counties, Reported: []string{"419902"}, Approved: []string{"419902"}, Missing: []string{"419903", "419921"}}},
+		// In Q1 419903 has B and not A (its A is in Q2).
+		{"QuarterLacksAnElement", []string{"A", "B"}, "419903", q(1), true, Coverage{
+			Expected: []string{"419903"}, Reported: []string{"419903"}, Incomplete: []string{"419903"}}},
 		{"Quarter", []string{"A"}, "419900", q(1), true, Coverage{
 			Expected: counties, Reported: []string{"419902"}, Missing: []string{"419903", "419921"}}},
 		{"CityOnly", []string{"POLICIES"}, "419900", y, true, Coverage{
@@ -303,9 +311,10 @@ func TestCompleteness(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Completeness(rules, testRegions, subs, tt.elements, tt.target, tt.p, tt.includeUnapproved)
+			got := Completeness(rules, testRegions, subs, tt.elements, tt.target, period.Single(tt.p), tt.includeUnapproved)
 			if !slices.Equal(got.Expected, tt.want.Expected) || !slices.Equal(got.Reported, tt.want.Reported) ||
-				!slices.Equal(got.Approved, tt.want.Approved) || !slices.Equal(got.Missing, tt.want.Missing) {
+				!slices.Equal(got.Approved, tt.want.Approved) || !slices.Equal(got.Missing, tt.want.Missing) ||
+				!slices.Equal(got.Incomplete, tt.want.Incomplete) {
 				t.Errorf("Completeness = %+v\nwant %+v", got, tt.want)
 			}
 		})
@@ -336,4 +345,80 @@ func rollupValues(rules map[string]catalogue.DataElement, regions []RegionInfo, 
 		out[e] = t.Value
 	}
 	return out
+}
+
+func TestRollupSet(t *testing.T) {
+	rules := map[string]catalogue.DataElement{
+		"INSPECTED": el("INSPECTED", catalogue.County, catalogue.RegionSum, catalogue.TimeSum, ""),
+		"FAILED":    el("FAILED", catalogue.County, catalogue.RegionSum, catalogue.TimeSum, ""),
+		"STOCK":     el("STOCK", catalogue.County, catalogue.RegionSum, catalogue.TimeLast, ""),
+		"POLICIES":  el("POLICIES", catalogue.City, catalogue.RegionNone, catalogue.TimeSum, ""),
+	}
+	row := func(region, per, element string, v float64) Row {
+		return Row{Region: region, Period: period.MustParse(per), Element: element, Value: v}
+	}
+	rows := []Row{
+		// 2024: 419902 and 419921 whole; 419903 entered the batches inspected only.
+		row("419902", "2024", "INSPECTED", 100), row("419902", "2024", "FAILED", 5),
+		row("419903", "2024", "INSPECTED", 90),
+		row("419921", "2024", "INSPECTED", 50), row("419921", "2024", "FAILED", 0),
+		// 2021..2023Q1 for ranges: a yearly submission and quarters of the same year.
+		row("419902", "2021", "INSPECTED", 10), row("419902", "2021Q1", "INSPECTED", 1000),
+		row("419902", "2022Q1", "INSPECTED", 20), row("419902", "2022Q2", "INSPECTED", 30),
+		row("419902", "2023Q1", "INSPECTED", 40), row("419902", "2023Q2", "INSPECTED", 5000),
+		row("419902", "2021", "STOCK", 7), row("419902", "2022Q3", "STOCK", 8), row("419902", "2023Q1", "STOCK", 9),
+		row("419903", "2021", "STOCK", 70),
+		row("419900", "2021", "POLICIES", 9), row("419900", "2022", "POLICIES", 8), row("419900", "2023Q1", "POLICIES", 4),
+		// Not a usable figure: read as if it were not there.
+		row("419922", "2024", "INSPECTED", 1.7e308), row("419922", "2024", "FAILED", 1),
+	}
+	rg := func(s string) period.Range {
+		r, err := period.ParseRange(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	tests := []struct {
+		name string
+		set  []string
+		r    period.Range
+		want map[string]Total
+	}{
+		{"HalfFilledUnitLeftOut", []string{"INSPECTED", "FAILED"}, rg("2024"), map[string]Total{
+			"INSPECTED": {Value: 150, Regions: 2, Complete: true}, "FAILED": {Value: 5, Regions: 2, Complete: true}}},
+		{"OneElementCountsEveryone", []string{"INSPECTED"}, rg("2024"), map[string]Total{
+			"INSPECTED": {Value: 240, Regions: 3, Complete: true}}},
+		{"RangeSumsPartsWithoutDoubleCounting", []string{"INSPECTED"}, rg("2021..2023Q1"), map[string]Total{
+			"INSPECTED": {Value: 10 + 20 + 30 + 40, Regions: 1, Complete: false}}}, // 2022 has two quarters
+		{"RangeOfWholeParts", []string{"INSPECTED"}, rg("2021..2021"), map[string]Total{
+			"INSPECTED": {Value: 10, Regions: 1, Complete: true}}},
+		{"StockTakesTheRangeEnd", []string{"STOCK"}, rg("2021..2023Q1"), map[string]Total{
+			"STOCK": {Value: 9 + 70, Regions: 2, Complete: false}}}, // 419903's is from 2021
+		{"CityOnlySinceTheStart", []string{"POLICIES"}, rg("2021..2023Q1"), map[string]Total{
+			"POLICIES": {Value: 21, Regions: 1, Complete: true}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := RollupSet(rules, testRegions, rows, tt.set, "419900", tt.r)
+			if len(got) != len(tt.want) {
+				t.Errorf("RollupSet = %+v, want %+v", got, tt.want)
+			}
+			for e, w := range tt.want {
+				if g := got[e]; math.Abs(g.Value-w.Value) > 1e-9 || g.Regions != w.Regions || g.Complete != w.Complete {
+					t.Errorf("%s = %+v, want %+v", e, g, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEvaluateNeverGivesInfinity(t *testing.T) {
+	f := catalogue.Formula{Numerator: []catalogue.Term{{Element: "N"}}, Denominator: []catalogue.Term{{Element: "D"}}, Factor: 1e6}
+	if v, _, _ := Evaluate(f, map[string]float64{"N": 1e300, "D": 1e-300}); v != nil {
+		t.Errorf("Evaluate overflowed to %v, want no value", *v)
+	}
+	if v, _, _ := Evaluate(f, map[string]float64{"N": 1, "D": 0}); v != nil {
+		t.Errorf("Evaluate divided by zero: %v", *v)
+	}
 }

@@ -35,7 +35,7 @@ func (r *Resolver) present(v *store.IndicatorValue) *model.IndicatorValue {
 }
 
 func (r *queryResolver) IndicatorValues(ctx context.Context, regionCode string, periodArg string, indicatorCodes []string, includeUnapproved *bool) ([]*model.IndicatorValue, error) {
-	p, per, err := principalAndPeriod(ctx, periodArg)
+	p, per, err := principalAndRange(ctx, periodArg)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (r *queryResolver) IndicatorValues(ctx context.Context, regionCode string, 
 			return []*model.IndicatorValue{}, nil
 		}
 	}
-	vals, _, err := r.Store.IndicatorValues(ctx, p, store.ValuesQuery{Regions: []string{regionCode}, Periods: []period.Period{per}, Indicators: inds, IncludeUnapproved: boolOr(includeUnapproved)})
+	vals, _, err := r.Store.IndicatorValues(ctx, p, store.ValuesQuery{Regions: []string{regionCode}, Periods: []period.Range{per}, Indicators: inds, IncludeUnapproved: boolOr(includeUnapproved)})
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (r *queryResolver) IndicatorValues(ctx context.Context, regionCode string, 
 }
 
 func (r *queryResolver) Dashboard(ctx context.Context, regionCode string, periodArg string, includeUnapproved *bool) (*model.Dashboard, error) {
-	p, per, err := principalAndPeriod(ctx, periodArg)
+	p, per, err := principalAndRange(ctx, periodArg)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, r
 	}
 	keys := make([]valueKey, len(periods))
 	for i, ps := range periods {
-		per, err := period.ParseArg("periods", ps)
+		per, err := period.ParseRangeArg("periods", ps)
 		if err != nil {
 			return nil, err
 		}
@@ -161,9 +161,9 @@ func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicato
 	years := period.Years(plan.StartYear, max(plan.EndYear, obj.TargetYear))
 	var keys []valueKey
 	for _, y := range years {
-		keys = append(keys, valueKey{Region: regionCode, Period: y})
+		keys = append(keys, valueKey{Region: regionCode, Period: period.Single(y)})
 		for _, q := range y.Quarters() {
-			keys = append(keys, valueKey{Region: regionCode, Period: q})
+			keys = append(keys, valueKey{Region: regionCode, Period: period.Single(q)})
 		}
 	}
 	lists, err := loadAll(ctx, l.indicatorValues, keys)
@@ -175,7 +175,7 @@ func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicato
 		if list == nil {
 			return nil, nil // out of scope: as if it did not exist
 		}
-		byPeriod[keys[i].Period] = list.byIndicator[obj.ID]
+		byPeriod[keys[i].Period.From] = list.byIndicator[obj.ID]
 	}
 	obs := make(map[period.Period]assess.Observation, len(byPeriod))
 	for per, v := range byPeriod {
@@ -200,6 +200,17 @@ func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicato
 		}
 	}
 	return out, nil
+}
+
+// principalAndRange is the caller and the period argument of a roll-up query: a period, or a
+// range of periods "FROM..TO".
+func principalAndRange(ctx context.Context, periodArg string) (*auth.Principal, period.Range, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, period.Range{}, err
+	}
+	per, err := period.ParseRangeArg("period", periodArg)
+	return p, per, err
 }
 
 // principalAndPeriod is the caller and the period argument of a roll-up query.

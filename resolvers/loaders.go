@@ -30,7 +30,7 @@ type loaders struct {
 
 type valueKey struct {
 	Region     string
-	Period     period.Period
+	Period     period.Range
 	Unapproved bool
 }
 
@@ -44,8 +44,8 @@ func fetchValues(st *store.Store, p *auth.Principal) func(context.Context, []val
 		out := map[valueKey]*valueSet{}
 		for _, flag := range []bool{false, true} {
 			var regions []string
-			var periods []period.Period
-			seenR, seenP := map[string]bool{}, map[period.Period]bool{}
+			var periods []period.Range
+			seenR, seenP := map[string]bool{}, map[period.Range]bool{}
 			for _, k := range keys {
 				if k.Unapproved != flag {
 					continue

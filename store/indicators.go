@@ -14,21 +14,24 @@ import (
 	"planapi/store/internal/rollupsql"
 )
 
-// IndicatorValue is an indicator's value at a region for a period, computed at query time
-// from the counted submissions of the region's subtree.
+// IndicatorValue is an indicator's value at a region for a period or a range of periods,
+// computed at query time from the counted submissions of the region's subtree.
 type IndicatorValue struct {
-	Indicator          *models.Indicator
-	Region             *models.Region
-	Period             period.Period
-	Value              *float64
-	Numerator          *float64
-	Denominator        *float64
-	Expected           []string // region codes
-	Reported           []string
-	Approved           []string
-	Missing            []string
+	Indicator   *models.Indicator
+	Region      *models.Region
+	Period      period.Range
+	Value       *float64
+	Numerator   *float64
+	Denominator *float64
+	Expected    []string // region codes
+	Reported    []string
+	Approved    []string // the units in the value
+	Incomplete  []string // reported, too little to count: left out of the value
+	Missing     []string
+	// IncludesUnapproved: SUBMITTED figures count too (a preview).
 	IncludesUnapproved bool
-	// Partial: a year computed from fewer than four quarters somewhere (a year to date).
+	// Partial: some unit's figure does not cover the whole period (a year from fewer than four
+	// quarters, a range with a part missing): a year to date.
 	Partial bool
 	// Withheld: the caller's ancestor's total would reveal one neighbour's figures.
 	Withheld bool
@@ -37,7 +40,7 @@ type IndicatorValue struct {
 // ValuesQuery asks for indicator values at regions for periods.
 type ValuesQuery struct {
 	Regions           []string
-	Periods           []period.Period
+	Periods           []period.Range
 	Indicators        []*models.Indicator // nil: every indicator of the current plan
 	IncludeUnapproved bool
 	// SkipHidden leaves out regions the caller may not read aggregates of, instead of
@@ -45,10 +48,10 @@ type ValuesQuery struct {
 	SkipHidden bool
 }
 
-// ValueKey identifies the values of one region and period.
+// ValueKey identifies the values of one region and period (or range).
 type ValueKey struct {
 	Region string
-	Period period.Period
+	Period period.Range
 }
 
 // IndicatorValues computes the values of the indicators at every region and period asked, in
@@ -104,24 +107,19 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		return out, allowed, nil
 	}
 
-	// The elements every indicator needs, and each indicator's set for completeness.
-	elementIDs := []int64{}
-	seen := map[int64]bool{}
+	// Each indicator's elements: a unit counts in an indicator only with all of them that its
+	// level collects (rollupsql.Figures, refrollup.RollupSet).
 	var sets []rollupsql.ElementSet
 	for _, ind := range inds {
 		set := rollupsql.ElementSet{Key: ind.Code}
 		for _, e := range cat.IndicatorElements(ind) {
 			set.ElementIDs = append(set.ElementIDs, e.ID)
-			if !seen[e.ID] {
-				seen[e.ID] = true
-				elementIDs = append(elementIDs, e.ID)
-			}
 		}
 		sets = append(sets, set)
 	}
 	statuses := refrollup.Statuses(q.IncludeUnapproved)
 
-	var totals []rollupsql.ElementTotal
+	var totals []rollupsql.SetTotal
 	var coverage []rollupsql.Coverage
 	// SECURITY: the roll-up reads the raw rows of the targets' subtrees, which for an
 	// ancestor's total lie outside the caller's own scope. The scope of this transaction is
@@ -133,8 +131,8 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		// at SUBMITTED and APPROVED submissions, whatever the value counts, so that a county
 		// whose figures await approval shows as reported but not approved, and only one that
 		// has not submitted shows as missing.
-		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Periods: q.Periods,
-			Statuses: statuses, ElementIDs: elementIDs, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
+		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Ranges: q.Periods,
+			Statuses: statuses, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
 			Elements: cat.Elements[plan.ID]})
 		return err
 	})
@@ -142,13 +140,18 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		return nil, nil, err
 	}
 
-	agg := map[ValueKey]map[string]float64{}
-	partial := map[ValueKey]map[string]bool{}
+	// By region, period and indicator: each element's total, and whether it is partial.
+	type figureKey struct {
+		ValueKey
+		indicator string
+	}
+	agg := map[figureKey]map[string]float64{}
+	partial := map[figureKey]map[string]bool{}
 	for _, t := range totals {
 		if t.Value == nil {
 			continue
 		}
-		k := ValueKey{t.Target, t.Period}
+		k := figureKey{ValueKey{t.Target, t.Range}, t.Key}
 		if agg[k] == nil {
 			agg[k] = map[string]float64{}
 			partial[k] = map[string]bool{}
@@ -160,7 +163,7 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 	}
 	cov := map[ValueKey]map[string]rollupsql.Coverage{}
 	for _, cv := range coverage {
-		k := ValueKey{cv.Target, cv.Period}
+		k := ValueKey{cv.Target, cv.Range}
 		if cov[k] == nil {
 			cov[k] = map[string]rollupsql.Coverage{}
 		}
@@ -173,12 +176,13 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 			for _, ind := range inds {
 				v := &IndicatorValue{Indicator: ind, Region: r, Period: per, IncludesUnapproved: q.IncludeUnapproved}
 				f := cat.Formula(ind.ID)
-				v.Value, v.Numerator, v.Denominator = refrollup.Evaluate(f, agg[k])
+				fk := figureKey{k, ind.Code}
+				v.Value, v.Numerator, v.Denominator = refrollup.Evaluate(f, agg[fk])
 				for _, code := range refrollup.Elements(f) {
-					v.Partial = v.Partial || partial[k][code]
+					v.Partial = v.Partial || partial[fk][code]
 				}
 				cv := cov[k][ind.Code]
-				v.Expected, v.Reported, v.Approved, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Missing
+				v.Expected, v.Reported, v.Approved, v.Incomplete, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Incomplete, cv.Missing
 				if !auth.InScope(c.region.Path, r.Path) {
 					s.guardAncestorTotal(c, v)
 				}
@@ -211,7 +215,7 @@ func (s *Store) guardAncestorTotal(c *caller, v *IndicatorValue) {
 		}
 		others++
 	}
-	v.Reported, v.Missing = v.Approved, []string{}
+	v.Reported, v.Incomplete, v.Missing = v.Approved, []string{}, []string{}
 	if others == 1 {
 		v.Value, v.Numerator, v.Denominator = nil, nil, nil
 		v.Withheld = true
@@ -233,7 +237,7 @@ func commonPath(targets []rollupsql.Target) string {
 // Dashboard is one row per indicator with the region's total and a cell per visible child.
 type Dashboard struct {
 	Region  *models.Region
-	Period  period.Period
+	Period  period.Range
 	Columns []*models.Region
 	Rows    []DashboardRow
 }
@@ -247,7 +251,7 @@ type DashboardRow struct {
 // Dashboard computes a region's dashboard for a period in the same statement as
 // IndicatorValues. Cells are only for the children whose totals the caller may read: a
 // county looking at its city sees the city's total and its own cell, not its neighbours'.
-func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode string, per period.Period, includeUnapproved bool) (*Dashboard, error) {
+func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode string, per period.Range, includeUnapproved bool) (*Dashboard, error) {
 	regions := s.cache.Regions()
 	r := regions.Get(regionCode)
 	if r == nil {
@@ -268,7 +272,7 @@ func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode str
 	if includeUnapproved && !auth.InScope(c.region.Path, r.Path) {
 		return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved figures is for its own staff; its approved dashboard is readable", r.Code, r.Name).With("field", "includeUnapproved")
 	}
-	vals, allowed, err := s.IndicatorValues(ctx, p, ValuesQuery{Regions: codes, Periods: []period.Period{per}, IncludeUnapproved: includeUnapproved, SkipHidden: true})
+	vals, allowed, err := s.IndicatorValues(ctx, p, ValuesQuery{Regions: codes, Periods: []period.Range{per}, IncludeUnapproved: includeUnapproved, SkipHidden: true})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,8 @@
 package rollupsql
 
-// Test-only entry points: Figures asked for totals alone or completeness alone, and the
-// statement's plan. They are compiled into the tests, not into the service.
+// Test-only entry points: Figures asked for the totals of single elements, or for
+// completeness alone, and the statement's plan. They are compiled into the tests, not into
+// the service.
 
 import (
 	"context"
@@ -13,71 +14,88 @@ import (
 	"planapi/period"
 )
 
-// RollupQuery asks for data elements aggregated at targets for periods.
+// RollupQuery asks for data elements aggregated at targets for periods, each on its own.
 type RollupQuery struct {
-	PlanID  int64
-	Targets []Target
-	Periods []period.Period
-	// Statuses are the submission statuses that count: refrollup.Statuses(includeUnapproved),
-	// i.e. APPROVED, and SUBMITTED when figures not yet approved are wanted. DRAFT and
-	// RETURNED are refused.
+	PlanID     int64
+	Targets    []Target
+	Periods    []period.Period
 	Statuses   []string
 	ElementIDs []int64
 }
 
-// CompletenessQuery asks how complete figures over sets of elements (an indicator's formula
-// each) are at targets for periods.
+// ElementTotal is one element's value at one target for one period.
+type ElementTotal struct {
+	Target    string
+	Period    period.Period
+	ElementID int64
+	Value     *float64
+	Regions   int
+	Complete  bool
+}
+
+// CompletenessQuery asks how complete figures over sets of elements are at targets for
+// periods.
 type CompletenessQuery struct {
 	PlanID   int64
 	Targets  []Target
 	Periods  []period.Period
-	Statuses []string // as in RollupQuery
+	Statuses []string
 	Sets     []ElementSet
 }
 
-// ElementRollup aggregates data elements at every target for every period, as
-// refrollup.RollupTotals defines it, in one statement: for each (target, period, element) in
-// the order asked, the value and the number of regions behind it. Elements that are not the
-// plan's are left out, and an element asked twice is answered once. It runs in tx as it is
-// (the caller's transaction, with its scope). It is Figures without sets.
-func ElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]ElementTotal, error) {
-	if err := checkRollupArgs(q.Targets, q.Periods, q.Statuses); err != nil {
-		return nil, err
+func singles(ps []period.Period) []period.Range {
+	out := make([]period.Range, len(ps))
+	for i, p := range ps {
+		out[i] = period.Single(p)
 	}
-	if len(q.ElementIDs) == 0 {
-		return nil, nil
-	}
-	totals, _, err := Figures(ctx, tx, FiguresQuery{PlanID: q.PlanID, Targets: q.Targets, Periods: q.Periods,
-		Statuses: q.Statuses, ElementIDs: q.ElementIDs})
-	return totals, err
+	return out
 }
 
-// Completeness says, for every target, period and element set in the order asked, which
-// reporting units the figure expects, which reported, which are approved and which are
-// missing, as refrollup.Completeness defines it, in one statement. It runs in tx as it is (the
-// caller's transaction, with its scope): units outside the scope look missing. It is Figures
-// without elements.
-func Completeness(ctx context.Context, tx *gorm.DB, q CompletenessQuery) ([]Coverage, error) {
-	if err := checkRollupArgs(q.Targets, q.Periods, q.Statuses); err != nil {
+// elementSets makes a set of each distinct element, so that every region with a value counts.
+func elementSets(ids []int64) []ElementSet {
+	var out []ElementSet
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, ElementSet{Key: fmt.Sprint(id), ElementIDs: []int64{id}})
+		}
+	}
+	return out
+}
+
+// ElementRollup is Figures for sets of one element: for each (target, period, element) in
+// the order asked, the value and the number of regions behind it.
+func ElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]ElementTotal, error) {
+	totals, _, err := Figures(ctx, tx, FiguresQuery{PlanID: q.PlanID, Targets: q.Targets, Ranges: singles(q.Periods),
+		Statuses: q.Statuses, Sets: elementSets(q.ElementIDs)})
+	if err != nil {
 		return nil, err
 	}
-	if len(q.Sets) == 0 {
-		return nil, nil
+	out := make([]ElementTotal, len(totals))
+	for i, t := range totals {
+		out[i] = ElementTotal{Target: t.Target, Period: t.Range.From, ElementID: t.ElementID, Value: t.Value,
+			Regions: t.Regions, Complete: t.Complete}
 	}
-	_, coverage, err := Figures(ctx, tx, FiguresQuery{PlanID: q.PlanID, Targets: q.Targets, Periods: q.Periods,
+	return out, nil
+}
+
+// Completeness is Figures for completeness alone.
+func Completeness(ctx context.Context, tx *gorm.DB, q CompletenessQuery) ([]Coverage, error) {
+	if err := checkRollupArgs(q.Targets, singles(q.Periods), q.Statuses); err != nil {
+		return nil, err
+	}
+	_, coverage, err := Figures(ctx, tx, FiguresQuery{PlanID: q.PlanID, Targets: q.Targets, Ranges: singles(q.Periods),
 		CoverageStatuses: q.Statuses, Sets: q.Sets})
 	return coverage, err
 }
 
-// ExplainElementRollup returns PostgreSQL's plan for ElementRollup's statement with q's
-// arguments (EXPLAIN without running it), to see how the roll-up reaches the data under the
-// caller's scope.
+// ExplainElementRollup returns PostgreSQL's plan for the statement with q's arguments
+// (EXPLAIN without running it), to see how the roll-up reaches the data under the caller's
+// scope.
 func ExplainElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]string, error) {
-	if err := checkRollupArgs(q.Targets, q.Periods, q.Statuses); err != nil {
-		return nil, err
-	}
-	fq := FiguresQuery{PlanID: q.PlanID, Targets: q.Targets, Periods: q.Periods,
-		Statuses: q.Statuses, ElementIDs: q.ElementIDs}
+	fq := FiguresQuery{PlanID: q.PlanID, Targets: q.Targets, Ranges: singles(q.Periods),
+		Statuses: q.Statuses, Sets: elementSets(q.ElementIDs)}
 	if err := tx.WithContext(ctx).Where("plan_id = ?", q.PlanID).Find(&fq.Elements).Error; err != nil {
 		return nil, fmt.Errorf("explain roll-up: load data elements: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	_ "embed"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"planapi/db"
 	"planapi/models"
 	"planapi/period"
+	"planapi/refrollup"
 )
 
 // The work is split by what it is about: what follows from the catalogue alone (each
@@ -42,53 +44,56 @@ type Target struct {
 	Path string
 }
 
-// ElementTotal is one element's value at one target for one period.
-type ElementTotal struct {
-	Target    string // the target's region code
-	Period    period.Period
-	ElementID int64
-	// Value is nil when no region of the subtree has a counted value (for a NONE element:
-	// when the target itself has none).
-	Value *float64
-	// Regions counts the regions whose values make up Value (0 when Value is nil).
-	Regions int
-	// Complete is false for a year built from fewer than its four quarters (a year to date)
-	// in some region; true otherwise, and when there is no value.
-	Complete bool
-}
-
-// ElementSet is the elements one figure is computed from, under a key of the caller's
-// choosing (an indicator code).
+// ElementSet is the elements one figure is computed from (an indicator's formula), under a
+// key of the caller's choosing (the indicator's code).
 type ElementSet struct {
 	Key        string
 	ElementIDs []int64
 }
 
-// Coverage is the completeness of one set's figure at one target for one period, as
+// SetTotal is one element of one figure at one target over one range: the element aggregated
+// over the regions that count in that figure (refrollup.RollupSet).
+type SetTotal struct {
+	Target    string // the target's region code
+	Range     period.Range
+	Key       string // the set's
+	ElementID int64
+	// Value is nil when no region that counts has a value (for a NONE element: when the
+	// target itself has none, or does not count).
+	Value *float64
+	// Regions counts the regions whose values make up Value (0 when Value is nil).
+	Regions int
+	// Complete is false when some region's value does not cover the whole range (a year built
+	// from fewer than its four quarters, a range with a part missing); true otherwise, and
+	// when there is no value.
+	Complete bool
+}
+
+// Coverage is the completeness of one set's figure at one target over one range, as
 // refrollup.Completeness defines it. The lists hold region codes, sorted; they are empty,
 // never nil.
 type Coverage struct {
-	Target   string
-	Period   period.Period
-	Key      string
-	Expected []string
-	Reported []string
-	Approved []string
-	Missing  []string
+	Target     string
+	Range      period.Range
+	Key        string
+	Expected   []string
+	Reported   []string
+	Approved   []string
+	Incomplete []string
+	Missing    []string
 }
 
-// FiguresQuery asks for both at once: element totals (as RollupQuery) and the completeness
-// of element sets (as CompletenessQuery) at the same targets for the same periods. The two
-// may count different statuses: IndicatorValues counts only APPROVED values unless asked
-// otherwise, but always shows SUBMITTED figures as reported.
+// FiguresQuery asks for the totals of element sets and their completeness at the same targets
+// over the same ranges. The two may count different statuses: IndicatorValues counts only
+// APPROVED values unless asked otherwise, but always shows SUBMITTED figures as reported.
 type FiguresQuery struct {
 	PlanID  int64
 	Targets []Target
-	Periods []period.Period
-	// Statuses count for the totals, CoverageStatuses for completeness; see
-	// RollupQuery.Statuses.
+	Ranges  []period.Range
+	// Statuses count for the totals (none: no totals), CoverageStatuses for completeness
+	// (none: no completeness): refrollup.Statuses(includeUnapproved), i.e. APPROVED, and
+	// SUBMITTED when figures not yet approved are wanted. DRAFT and RETURNED are refused.
 	Statuses         []string
-	ElementIDs       []int64
 	CoverageStatuses []string
 	Sets             []ElementSet
 	// Elements are the plan's data elements, for their rules (IndicatorValues passes the
@@ -98,7 +103,7 @@ type FiguresQuery struct {
 	Elements []*models.DataElement
 }
 
-func checkRollupArgs(targets []Target, periods []period.Period, statuses ...[]string) error {
+func checkRollupArgs(targets []Target, ranges []period.Range, statuses ...[]string) error {
 	for _, t := range targets {
 		// An empty path would make the whole tree one subtree (row-level security still
 		// bounds what is read; this guards against a caller that forgot to resolve the region).
@@ -106,9 +111,9 @@ func checkRollupArgs(targets []Target, periods []period.Period, statuses ...[]st
 			return fmt.Errorf("roll-up target %q has path %q: want a region path ending in /", t.Code, t.Path)
 		}
 	}
-	for _, p := range periods {
-		if !p.Valid() {
-			return fmt.Errorf("roll-up period %d quarter %d is not a valid period", p.Year, p.Quarter)
+	for _, r := range ranges {
+		if !r.Valid() {
+			return fmt.Errorf("roll-up range %v..%v is not a valid range", r.From, r.To)
 		}
 	}
 	for _, list := range statuses {
@@ -121,25 +126,26 @@ func checkRollupArgs(targets []Target, periods []period.Period, statuses ...[]st
 	return nil
 }
 
-// Figures computes element totals, as refrollup.RollupTotals defines them, and the completeness
-// of element sets, as refrollup.Completeness defines it, at every target for every period, in
-// one statement. Totals come for each (target, period, element) in the order asked, with the
-// value and the number of regions behind it; elements that are not the plan's are left out,
-// and an element asked twice is answered once. Coverage comes for each (target, period, set)
-// in the order asked: which reporting units the figure expects, which reported, which are
-// approved and which are missing (units outside the scope look missing). It runs in tx as it
-// is: the caller's transaction, with its scope; it sets two planner settings for the rest of
-// that transaction (figuresSettings).
-func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]ElementTotal, []Coverage, error) {
-	if err := checkRollupArgs(q.Targets, q.Periods, q.Statuses, q.CoverageStatuses); err != nil {
+// Figures computes the totals of element sets, as refrollup.RollupSet defines them, and their
+// completeness, as refrollup.Completeness defines it, at every target over every range, in one
+// statement. Totals come for each (target, range, set, element of the set) in that order, with
+// the value and the number of regions behind it; elements that are not the plan's are left out,
+// and an element twice in a set is answered once. Coverage comes for each (target, range, set)
+// in that order: which reporting units the figure expects, which reported, which are approved
+// (in the figure), which reported too little to count (incomplete), and which are missing
+// (units outside the scope look missing). It runs in tx as it is: the caller's transaction,
+// with its scope; it sets two planner settings for the rest of that transaction
+// (figuresSettings).
+func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Coverage, error) {
+	if err := checkRollupArgs(q.Targets, q.Ranges, q.Statuses, q.CoverageStatuses); err != nil {
 		return nil, nil, err
 	}
-	if len(q.Targets) == 0 || len(q.Periods) == 0 || (len(q.ElementIDs) == 0 && len(q.Sets) == 0) {
+	if len(q.Targets) == 0 || len(q.Ranges) == 0 || len(q.Sets) == 0 || len(q.Statuses)+len(q.CoverageStatuses) == 0 {
 		return nil, nil, nil
 	}
-	fail := func(err error) ([]ElementTotal, []Coverage, error) {
-		return nil, nil, fmt.Errorf("roll up %d elements and %d figures at %d regions for %d periods: %w",
-			len(q.ElementIDs), len(q.Sets), len(q.Targets), len(q.Periods), err)
+	fail := func(err error) ([]SetTotal, []Coverage, error) {
+		return nil, nil, fmt.Errorf("roll up %d figures at %d regions for %d periods: %w",
+			len(q.Sets), len(q.Targets), len(q.Ranges), err)
 	}
 	if q.Elements == nil {
 		if err := tx.WithContext(ctx).Where("plan_id = ?", q.PlanID).Find(&q.Elements).Error; err != nil {
@@ -157,66 +163,184 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]ElementTotal, 
 	}
 	defer rows.Close()
 
-	var totals []ElementTotal
+	groups := make([][][]group, len(q.Targets))            // by target and range
 	expected := make([]map[int64][]string, len(q.Targets)) // by target and sig
-	units := make([][][]unitClass, len(q.Targets))         // by target and period
+	units := make([][][]unitClass, len(q.Targets))         // by target and range
 	for i := range q.Targets {
+		groups[i] = make([][]group, len(q.Ranges))
 		expected[i] = map[int64][]string{}
-		units[i] = make([][]unitClass, len(q.Periods))
+		units[i] = make([][]unitClass, len(q.Ranges))
 	}
-	// tord and pord are 1-based positions in q.Targets and q.Periods (for kind 3, pord is the
+	// tord and ord are 1-based positions in q.Targets and q.Ranges (for kind 3, ord is the
 	// position in p.sigs); codes are comma-separated region codes, sorted.
 	for rows.Next() {
 		var (
-			kind, tord   int
-			pord         int64
-			level, codes sql.NullString
-			a, b         []int64
-			vals         []float64
-			completes    []bool
+			kind, tord                int
+			ord                       int64
+			level, codes              sql.NullString
+			own                       sql.NullBool
+			a, b                      []int64
+			element, n, wn            sql.NullInt64
+			total, lo, hi, wsum, wden sql.NullFloat64
+			complete, wcomplete       sql.NullBool
 		)
-		if err := rows.Scan(&kind, &tord, &pord, &level, &codes, db.Array(&a), db.Array(&b), db.Array(&vals), db.Array(&completes)); err != nil {
+		if err := rows.Scan(&kind, &tord, &ord, &level, &own, &codes, db.Array(&a), db.Array(&b), &element,
+			&total, &lo, &hi, &n, &complete, &wsum, &wden, &wn, &wcomplete); err != nil {
 			return fail(err)
 		}
 		switch kind {
 		case 1:
-			for i, id := range a {
-				t := ElementTotal{Target: q.Targets[tord-1].Code, Period: q.Periods[pord-1], ElementID: id,
-					Regions: int(b[i]), Complete: completes[i]}
-				if t.Regions > 0 {
-					t.Value = &vals[i]
-				}
-				totals = append(totals, t)
+			gs := groups[tord-1][ord-1]
+			// Rows of one group come together (the statement's groups are not sorted, but the
+			// rows of a group share level, own and held; they are matched here).
+			g := findGroup(gs, catalogue.Level(level.String), own.Bool, a)
+			if g == nil {
+				gs = append(gs, group{level: catalogue.Level(level.String), own: own.Bool, held: a, aggs: map[int64]groupAgg{}})
+				g = &gs[len(gs)-1]
+				groups[tord-1][ord-1] = gs
 			}
+			g.aggs[element.Int64] = groupAgg{total: total.Float64, lo: lo.Float64, hi: hi.Float64, n: int(n.Int64),
+				complete: complete.Bool, wsum: wsum.Float64, wden: wden.Float64, wn: int(wn.Int64), wcomplete: wcomplete.Bool}
 		case 2:
-			units[tord-1][pord-1] = append(units[tord-1][pord-1],
+			units[tord-1][ord-1] = append(units[tord-1][ord-1],
 				p.classify(catalogue.Level(level.String), a, b, splitCodes(codes)))
 		case 3:
-			expected[tord-1][pord] = splitCodes(codes)
+			expected[tord-1][ord] = splitCodes(codes)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fail(err)
 	}
-	if len(q.Sets) == 0 {
+	var totals []SetTotal
+	if len(q.Statuses) > 0 {
+		for ti, t := range q.Targets {
+			for ri, r := range q.Ranges {
+				for si, set := range q.Sets {
+					totals = append(totals, p.figureTotals(t.Code, r, set.Key, si, groups[ti][ri])...)
+				}
+			}
+		}
+	}
+	if len(q.CoverageStatuses) == 0 {
 		return totals, nil, nil
 	}
-	coverage := make([]Coverage, 0, len(q.Targets)*len(q.Periods)*len(q.Sets))
+	coverage := make([]Coverage, 0, len(q.Targets)*len(q.Ranges)*len(q.Sets))
 	for ti, t := range q.Targets {
-		for pi, per := range q.Periods {
-			classes := units[ti][pi]
+		for ri, r := range q.Ranges {
+			classes := units[ti][ri]
 			merged := map[string][]string{} // by the classes merged, so that equal lists are shared
 			for si, set := range q.Sets {
-				c := Coverage{Target: t.Code, Period: per, Key: set.Key,
+				c := Coverage{Target: t.Code, Range: r, Key: set.Key,
 					Expected: nonNil(expected[ti][int64(p.sets[si].sig)])}
 				c.Reported = mergeClasses(classes, merged, func(u unitClass) bool { return u.reported[si] }, "r")
 				c.Approved = mergeClasses(classes, merged, func(u unitClass) bool { return u.approved[si] }, "a")
+				c.Incomplete = mergeClasses(classes, merged, func(u unitClass) bool { return u.incomplete[si] }, "i")
 				c.Missing = missing(c.Expected, c.Reported)
 				coverage = append(coverage, c)
 			}
 		}
 	}
 	return totals, coverage, nil
+}
+
+// group is the regions of one target and range that share a level, whether they are the
+// target itself, and the elements they have a value of (held, sorted): per element, the
+// aggregates every region rule needs.
+type group struct {
+	level catalogue.Level
+	own   bool
+	held  []int64
+	aggs  map[int64]groupAgg
+}
+
+type groupAgg struct {
+	total, lo, hi float64
+	n             int
+	complete      bool
+	// Over the regions that also have the element's weight (a weighted average).
+	wsum, wden float64
+	wn         int
+	wcomplete  bool
+}
+
+func findGroup(gs []group, level catalogue.Level, own bool, held []int64) *group {
+	for i := range gs {
+		if gs[i].level == level && gs[i].own == own && slices.Equal(gs[i].held, held) {
+			return &gs[i]
+		}
+	}
+	return nil
+}
+
+// figureTotals aggregates each element of set si over the groups that count in it: those
+// whose regions have every element of the set their level collects (refrollup.RollupSet).
+func (p figuresPlan) figureTotals(target string, r period.Range, key string, si int, groups []group) []SetTotal {
+	sp := p.sets[si]
+	var counting []*group
+	for i := range groups {
+		g := &groups[i]
+		ok := true
+		for _, id := range sp.byLevel[g.level] {
+			_, has := slices.BinarySearch(g.held, id)
+			ok = ok && has
+		}
+		if ok {
+			counting = append(counting, g)
+		}
+	}
+	out := make([]SetTotal, 0, len(sp.members))
+	for _, m := range sp.members {
+		t := SetTotal{Target: target, Range: r, Key: key, ElementID: m.id, Complete: true}
+		var sum, wsum, wden float64
+		lo, hi := math.Inf(1), math.Inf(-1)
+		n := 0
+		for _, g := range counting {
+			a, ok := g.aggs[m.id]
+			if !ok {
+				continue
+			}
+			switch {
+			case m.regionRule == string(catalogue.RegionNone):
+				if !g.own {
+					continue
+				}
+				sum, n, t.Complete = a.total, a.n, a.complete
+			case m.weighted:
+				if a.wn == 0 {
+					continue
+				}
+				wsum, wden, n = wsum+a.wsum, wden+a.wden, n+a.wn
+				t.Complete = t.Complete && a.wcomplete
+			default:
+				sum, n = sum+a.total, n+a.n
+				lo, hi = min(lo, a.lo), max(hi, a.hi)
+				t.Complete = t.Complete && a.complete
+			}
+		}
+		var v float64
+		switch {
+		case n == 0:
+		case m.regionRule == string(catalogue.RegionSum) || m.regionRule == string(catalogue.RegionNone):
+			v = sum
+		case m.regionRule == string(catalogue.RegionMin):
+			v = lo
+		case m.regionRule == string(catalogue.RegionMax):
+			v = hi
+		case m.regionRule == string(catalogue.RegionAverage) && !m.weighted:
+			v = sum / float64(n)
+		case m.weighted && wden != 0:
+			v = wsum / wden
+		default:
+			n = 0 // a weighted average with no weight: no value
+		}
+		if n > 0 {
+			t.Value, t.Regions = &v, n
+		} else {
+			t.Complete = true
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // figuresSettings sets two planner settings for figuresSQL, local to the caller's
@@ -243,10 +367,11 @@ var levels = []catalogue.Level{catalogue.Nation, catalogue.Province, catalogue.C
 // figuresPlan is what the catalogue says about a FiguresQuery, worked out in Go by
 // planFigures and passed to figuresSQL by figuresParams.
 type figuresPlan struct {
-	requested []requestedElement // the elements asked that are the plan's, each once, in order
-	read      []int64            // every element whose values are read: requested, weights, set elements
+	requested []requestedElement // the sets' elements that are the plan's, each once, in order
+	read      []int64            // every element whose values are read: requested and weights
 	timeRules []string           // read's time rules
-	weighting []int64            // the weighted elements asked and their weights
+	parts     []period.Period    // the distinct periods the ranges asked are made of
+	ranges    [][]int            // by range: its parts' positions in parts (0-based)
 	classes   []regionClass
 	sets      []setPlan // by set position
 	sigs      [][]string
@@ -276,9 +401,11 @@ type regionClass struct {
 }
 
 type setPlan struct {
+	members  []requestedElement // the set's elements that are the plan's, each once, in order
 	elements map[int64]bool
 	levels   map[catalogue.Level]bool
-	sig      int // position in figuresPlan.sigs of its sorted levels (1-based), 0 for none
+	byLevel  map[catalogue.Level][]int64 // the set's elements each level collects
+	sig      int                         // position in figuresPlan.sigs of its sorted levels (1-based), 0 for none
 }
 
 // planFigures works out q's plan from q.Elements: elements that are not the plan's are left
@@ -300,39 +427,63 @@ func planFigures(q FiguresQuery) figuresPlan {
 			p.timeRules = append(p.timeRules, byID[id].TimeRule)
 		}
 	}
-	// Relevance to the totals: anywhere, or at the target only (NONE).
+	// The parts of the ranges, each once.
+	partAt := map[period.Period]int{}
+	for _, r := range q.Ranges {
+		var at []int
+		for _, part := range r.Parts() {
+			i, ok := partAt[part]
+			if !ok {
+				i = len(p.parts)
+				partAt[part] = i
+				p.parts = append(p.parts, part)
+			}
+			at = append(at, i)
+		}
+		p.ranges = append(p.ranges, at)
+	}
+	// Relevance to the totals: anywhere, or at the target only (NONE). Every set's elements
+	// have their totals computed, when totals are asked.
 	anywhere, atTarget := map[int64]bool{}, map[int64]bool{}
-	for _, id := range distinct(q.ElementIDs) {
-		e := byID[id]
-		if e == nil {
-			continue
-		}
-		r := requestedElement{id: id, regionRule: e.RegionRule,
-			weighted: e.RegionRule == string(catalogue.RegionAverage) && e.WeightCode != ""}
-		if w := byCode[e.WeightCode]; r.weighted && w != nil {
-			r.weightID = w.ID
-			p.weighting = append(p.weighting, id, w.ID)
-			addRead(w.ID)
-			anywhere[w.ID] = true
-		}
-		p.requested = append(p.requested, r)
-		addRead(id)
-		if e.RegionRule == string(catalogue.RegionNone) {
-			atTarget[id] = true
-		} else {
-			anywhere[id] = true
+	requested := map[int64]requestedElement{}
+	for _, s := range q.Sets {
+		for _, id := range s.ElementIDs {
+			e := byID[id]
+			if _, seen := requested[id]; e == nil || seen {
+				continue
+			}
+			r := requestedElement{id: id, regionRule: e.RegionRule,
+				weighted: e.RegionRule == string(catalogue.RegionAverage) && e.WeightCode != ""}
+			if w := byCode[e.WeightCode]; r.weighted && w != nil {
+				r.weightID = w.ID
+				addRead(w.ID)
+				anywhere[w.ID] = true
+			}
+			requested[id] = r
+			p.requested = append(p.requested, r)
+			addRead(id)
+			if len(q.Statuses) == 0 {
+				continue // completeness only
+			}
+			if e.RegionRule == string(catalogue.RegionNone) {
+				atTarget[id] = true
+			} else {
+				anywhere[id] = true
+			}
 		}
 	}
 	// Relevance to completeness, by level; each set's levels, and the distinct lists of them.
 	cov := map[catalogue.Level]map[int64]bool{}
 	sigs := map[string]int{}
 	for _, s := range q.Sets {
-		sp := setPlan{elements: map[int64]bool{}, levels: map[catalogue.Level]bool{}}
+		sp := setPlan{elements: map[int64]bool{}, levels: map[catalogue.Level]bool{}, byLevel: map[catalogue.Level][]int64{}}
 		for _, id := range s.ElementIDs {
-			if e := byID[id]; e != nil {
+			if e := byID[id]; e != nil && !sp.elements[id] {
 				sp.elements[id] = true
-				sp.levels[catalogue.Level(e.CollectedAt)] = true
-				addRead(id)
+				sp.members = append(sp.members, requested[id])
+				l := catalogue.Level(e.CollectedAt)
+				sp.levels[l] = true
+				sp.byLevel[l] = append(sp.byLevel[l], id)
 			}
 		}
 		var ls []string
@@ -376,19 +527,22 @@ func planFigures(q FiguresQuery) figuresPlan {
 	return p
 }
 
-// unitClass is the reporting units of a target's subtree, for one period, that reported the
-// same sets and are approved for the same sets, by set position.
+// unitClass is the reporting units of a target's subtree, for one range, that reported the
+// same sets, are approved for the same sets and incomplete for the same sets, by set position.
 type unitClass struct {
-	codes              []string // sorted
-	reported, approved []bool
+	codes                          []string // sorted
+	reported, approved, incomplete []bool
 }
 
 // classify works out which sets units at the level reported, having reported the elements
 // (a contributing submission for each) and of them unapproved (some contributing submission
-// not APPROVED): the sets with an element among them, if they expect units at that level,
-// and approved the sets none of whose reported elements is unapproved.
+// not APPROVED): the sets with an element among them, if they expect units at that level;
+// incomplete the reported sets of which they lack an element their level collects; and
+// approved the reported sets that are not incomplete and none of whose reported elements is
+// unapproved.
 func (p figuresPlan) classify(level catalogue.Level, reported, unapproved []int64, codes []string) unitClass {
-	u := unitClass{codes: codes, reported: make([]bool, len(p.sets)), approved: make([]bool, len(p.sets))}
+	n := len(p.sets)
+	u := unitClass{codes: codes, reported: make([]bool, n), approved: make([]bool, n), incomplete: make([]bool, n)}
 	for i, s := range p.sets {
 		if !s.levels[level] {
 			continue
@@ -396,7 +550,13 @@ func (p figuresPlan) classify(level catalogue.Level, reported, unapproved []int6
 		for _, id := range reported {
 			u.reported[i] = u.reported[i] || s.elements[id]
 		}
-		u.approved[i] = u.reported[i]
+		if !u.reported[i] {
+			continue
+		}
+		for _, id := range s.byLevel[level] {
+			u.incomplete[i] = u.incomplete[i] || !slices.Contains(reported, id)
+		}
+		u.approved[i] = !u.incomplete[i]
 		for _, id := range unapproved {
 			u.approved[i] = u.approved[i] && !s.elements[id]
 		}
@@ -477,10 +637,17 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 	for i, t := range q.Targets {
 		codes[i], paths[i] = t.Code, t.Path
 	}
-	years := make([]int64, len(q.Periods))
-	quarters := make([]int64, len(q.Periods))
-	for i, per := range q.Periods {
+	years := make([]int64, len(p.parts))
+	quarters := make([]int64, len(p.parts))
+	for i, per := range p.parts {
 		years[i], quarters[i] = int64(per.Year), int64(per.Quarter)
+	}
+	var rOrds, rParts, rPos, rN []int64
+	for ri, at := range p.ranges {
+		for pos, i := range at {
+			rOrds, rParts = append(rOrds, int64(ri+1)), append(rParts, int64(i+1))
+			rPos, rN = append(rPos, int64(pos+1)), append(rN, int64(len(at)))
+		}
 	}
 	var ids, weights []int64
 	var rules []string
@@ -518,7 +685,11 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		"rules":            nonNil(rules),
 		"weighted":         append([]bool{}, weighted...),
 		"weights":          nonNilInts(weights),
-		"weighting":        nonNilInts(p.weighting),
+		"range_ords":       nonNilInts(rOrds),
+		"range_parts":      nonNilInts(rParts),
+		"range_pos":        nonNilInts(rPos),
+		"range_n":          nonNilInts(rN),
+		"max_magnitude":    refrollup.MaxMagnitude,
 		"read":             nonNilInts(p.read),
 		"time_rules":       nonNil(p.timeRules),
 		"class_levels":     cLevels,

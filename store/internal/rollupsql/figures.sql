@@ -61,6 +61,13 @@ periods AS (
 	SELECT p.year::int AS year, p.quarter::int AS quarter, p.ord
 	FROM unnest(CAST(@years AS bigint[]), CAST(@quarters AS bigint[])) WITH ORDINALITY AS p(year, quarter, ord)
 ),
+-- The ranges asked, as the periods (parts) that tile each: pos is the part's place in its
+-- range, n the range's number of parts.
+range_parts AS MATERIALIZED (
+	SELECT m.rord, m.pord, m.pos, m.n
+	FROM unnest(CAST(@range_ords AS bigint[]), CAST(@range_parts AS bigint[]), CAST(@range_pos AS bigint[]),
+		CAST(@range_n AS bigint[])) AS m(rord, pord, pos, n)
+),
 -- The roots are the targets no other target contains, so that their subtrees are disjoint and
 -- no submission is read twice. The subtree test is the range [path, path without its final
 -- '/' followed by '0'), which is exactly the paths starting with path since '0' is the byte
@@ -141,6 +148,7 @@ ex AS MATERIALIZED (
 			-- one range; as an index condition, = ANY would descend the index once per
 			-- element asked.
 			WHERE v.submission_id = r.exact_id AND v.element_id + 0 = ANY (CAST(@read AS bigint[]))
+				AND abs(v.value) < @max_magnitude
 		) x
 	) e
 ),
@@ -193,10 +201,12 @@ quarters AS MATERIALIZED (
 					WHERE v.submission_id = q.id AND e.missing IS NULL
 						AND v.element_id + 0 = ANY (CAST(@read AS bigint[]))
 						AND (e.full OR NOT (v.element_id = ANY (e.ids)))
+						AND abs(v.value) < @max_magnitude
 					UNION ALL
 					-- One index descent per missing element.
 					SELECT v.element_id, v.value FROM data_values v
 					WHERE v.submission_id = q.id AND v.element_id = ANY (e.missing)
+						AND abs(v.value) < @max_magnitude
 					OFFSET 0
 				) v
 				WHERE e.quarter = 0 AND q.plan_id = @plan AND q.period_year = e.year
@@ -208,92 +218,68 @@ quarters AS MATERIALIZED (
 	) g
 	WHERE e.full OR e.lacking > 0
 ),
--- Every region value, once for each target whose subtree holds the region: the exact values
--- of regions that are not full, and the results of quarters. The arrays are unnested in the
--- select list (a ProjectSet, twice as fast as a function scan per region).
-per_target AS (
-	SELECT t.tord, e.pord, unnest(e.ids) AS element_id, unnest(e.vals) AS value, true AS complete
+-- Every region's values for each period asked, and whether each covers the whole period:
+-- its exact values unless the region is full, and the results of quarters (disjoint).
+region_parts AS (
+	SELECT e.region_path, e.level, e.tords, e.owns, e.pord, x.element_id, x.value, true AS complete
 	FROM ex e
-	CROSS JOIN LATERAL unnest(e.tords) AS t(tord)
+	CROSS JOIN LATERAL unnest(e.ids, e.vals) AS x(element_id, value)
 	WHERE NOT e.full AND e.exact_for_value
 	UNION ALL
-	SELECT t.tord, q.pord, unnest(q.q_ids), unnest(q.q_vals), unnest(q.q_complete)
+	SELECT q.region_path, q.level, q.tords, q.owns, q.pord, x.element_id, x.value, x.complete
 	FROM quarters q
-	CROSS JOIN LATERAL unnest(q.tords) AS t(tord)
-),
-by_target AS MATERIALIZED (
-	SELECT x.tord, x.pord, x.element_id,
-		sum(x.value) AS total, min(x.value) AS lo, max(x.value) AS hi,
-		count(*) AS n, bool_and(x.complete) AS complete
-	FROM per_target x
-	WHERE x.value IS NOT NULL
-	GROUP BY x.tord, x.pord, x.element_id
-),
--- NONE: the value entered at the target itself, from the targets' own regions only.
-own AS (
-	SELECT x.tord, x.pord, x.element_id, x.value, x.complete
-	FROM (
-		SELECT t.tord, e.pord, unnest(e.ids) AS element_id, unnest(e.vals) AS value, true AS complete
-		FROM ex e
-		CROSS JOIN LATERAL unnest(e.tords, e.owns) AS t(tord, own)
-		WHERE e.is_target AND t.own AND NOT e.full AND e.exact_for_value
-		UNION ALL
-		SELECT t.tord, q.pord, unnest(q.q_ids), unnest(q.q_vals), unnest(q.q_complete)
-		FROM quarters q
-		CROSS JOIN LATERAL unnest(q.tords, q.owns) AS t(tord, own)
-		WHERE q.is_target AND t.own
-	) x
+	CROSS JOIN LATERAL unnest(q.q_ids, q.q_vals, q.q_complete) AS x(element_id, value, complete)
 	WHERE x.value IS NOT NULL
 ),
--- Weighted averages: over the regions with both a value and a weight. The one-time filter on
--- the weighting parameter skips it all when no element asked is weighted.
-weighted AS (
-	SELECT t.tord, x.pord, x.element_id,
-		sum(x.value * x.weight) / nullif(sum(x.weight), 0) AS value,
-		count(*) AS n, bool_and(x.complete) AS complete
+-- Each region's value over each range asked (step 4): a range of one part is that part; a
+-- longer one combines its parts by the element's time rule, as refrollup.AggregateRange does:
+-- SUM adds them, AVERAGE averages them, LAST takes the latest part's; complete when every
+-- part is there and whole (LAST: when the range's last part is).
+region_ranges AS (
+	SELECT x.region_path, x.level, x.tords, x.owns, m.rord, x.element_id, x.value, x.complete
+	FROM region_parts x
+	JOIN range_parts m ON m.pord = x.pord AND m.n = 1
+	UNION ALL
+	SELECT x.region_path, x.level, x.tords, x.owns, x.rord, x.element_id,
+		CASE x.rule WHEN 'SUM' THEN sum(x.value) WHEN 'AVERAGE' THEN avg(x.value)
+			ELSE (array_agg(x.value ORDER BY x.pos DESC))[1] END,
+		CASE WHEN x.rule = 'LAST' THEN bool_or(x.pos = x.n AND x.complete)
+			ELSE count(*) = max(x.n) AND bool_and(x.complete) END
 	FROM (
-		SELECT x.region_path, x.tords, x.pord, q.id AS element_id,
-			max(x.value) FILTER (WHERE x.element_id = q.id) AS value,
-			max(x.value) FILTER (WHERE x.element_id = q.weight_id) AS weight,
-			bool_and(x.complete) FILTER (WHERE x.element_id = q.id) AS complete
-		FROM (
-			SELECT e.region_path, e.tords, e.pord, u.element_id, u.value, true AS complete
-			FROM ex e
-			CROSS JOIN LATERAL unnest(e.ids, e.vals) AS u(element_id, value)
-			WHERE NOT e.full AND e.exact_for_value AND u.element_id = ANY (CAST(@weighting AS bigint[]))
-			UNION ALL
-			SELECT q.region_path, q.tords, q.pord, u.element_id, u.value, u.complete
-			FROM quarters q
-			CROSS JOIN LATERAL unnest(q.q_ids, q.q_vals, q.q_complete) AS u(element_id, value, complete)
-			WHERE u.value IS NOT NULL AND u.element_id = ANY (CAST(@weighting AS bigint[]))
-		) x
-		JOIN requested q ON q.weighted AND x.element_id IN (q.id, q.weight_id)
-		WHERE cardinality(CAST(@weighting AS bigint[])) > 0
-		GROUP BY x.region_path, x.tords, x.pord, q.id
+		SELECT x.*, m.rord, m.pos, m.n,
+			(CAST(@time_rules AS text[]))[array_position(CAST(@read AS bigint[]), x.element_id)] AS rule
+		FROM region_parts x
+		JOIN range_parts m ON m.pord = x.pord AND m.n > 1
 	) x
-	CROSS JOIN LATERAL unnest(x.tords) AS t(tord)
-	WHERE x.value IS NOT NULL AND x.weight IS NOT NULL
-	GROUP BY t.tord, x.pord, x.element_id
+	GROUP BY x.region_path, x.level, x.tords, x.owns, x.rord, x.element_id, x.rule
 ),
--- Every target × period × element asked, with the aggregate its rules pick.
-totals AS (
-	SELECT t.ord AS tord, p.ord AS pord, q.ord, q.id AS element_id,
-		CASE q.region_rule
-			WHEN 'SUM' THEN b.total
-			WHEN 'MIN' THEN b.lo
-			WHEN 'MAX' THEN b.hi
-			WHEN 'NONE' THEN o.value
-			WHEN 'AVERAGE' THEN CASE WHEN q.weighted THEN w.value ELSE b.total / b.n END
-		END AS value,
-		CASE WHEN q.region_rule = 'NONE' THEN 1 WHEN q.weighted THEN w.n ELSE b.n END AS regions,
-		CASE WHEN q.region_rule = 'NONE' THEN o.complete
-			WHEN q.weighted THEN w.complete ELSE b.complete END AS complete
-	FROM targets t
-	CROSS JOIN periods p
-	CROSS JOIN requested q
-	LEFT JOIN by_target b ON b.tord = t.ord AND b.pord = p.ord AND b.element_id = q.id
-	LEFT JOIN own o ON q.region_rule = 'NONE' AND o.tord = t.ord AND o.pord = p.ord AND o.element_id = q.id
-	LEFT JOIN weighted w ON q.weighted AND w.tord = t.ord AND w.pord = p.ord AND w.element_id = q.id
+-- Per region and range: the elements it has a value of (sorted), with the values.
+units AS (
+	SELECT r.region_path, r.level, r.tords, r.owns, r.rord,
+		array_agg(r.element_id ORDER BY r.element_id) AS held,
+		array_agg(r.value ORDER BY r.element_id) AS vals,
+		array_agg(r.complete ORDER BY r.element_id) AS completes
+	FROM region_ranges r
+	GROUP BY r.region_path, r.level, r.tords, r.owns, r.rord
+),
+-- The regions of each target and range, grouped by level, by whether the region is the
+-- target itself, and by the elements it has (step 5): per element, what every region rule
+-- needs. A figure counts a region only when it has every element of the figure its level
+-- collects; which groups qualify for which figure is worked out per figure in Go
+-- (figureTotals), where the groups are few. weight is the region's value of the element's
+-- weight, for a weighted average over the regions that have both.
+groups AS (
+	SELECT t.tord, u.rord, u.level, t.own, u.held, x.element_id,
+		sum(x.value) AS total, min(x.value) AS lo, max(x.value) AS hi, count(*) AS n,
+		bool_and(x.complete) AS complete,
+		sum(x.value * w.weight) AS wsum, sum(w.weight) AS wden, count(w.weight) AS wn,
+		coalesce(bool_and(x.complete) FILTER (WHERE w.weight IS NOT NULL), true) AS wcomplete
+	FROM units u
+	CROSS JOIN LATERAL unnest(u.tords, u.owns) AS t(tord, own)
+	CROSS JOIN LATERAL unnest(u.held, u.vals, u.completes) AS x(element_id, value, complete)
+	LEFT JOIN requested q ON q.id = x.element_id AND q.weighted
+	CROSS JOIN LATERAL (SELECT u.vals[array_position(u.held, q.weight_id)] AS weight) w
+	GROUP BY t.tord, u.rord, u.level, t.own, u.held, x.element_id
 ),
 -- Per unit and period asked: the elements it reported, and those of them for which some
 -- submission the figures read is not APPROVED: what its exact submission holds unless the
@@ -313,14 +299,34 @@ unit_elements AS (
 			|| coalesce(q.q_unapproved, '{}')
 	FROM quarters q
 ),
--- The units of each target with the same lists, per period: their codes, sorted.
-reported AS (
-	SELECT t.tord, u.pord, u.level, u.reported, u.unapproved,
-		string_agg(u.code, ',' ORDER BY u.code COLLATE "C") AS codes
+-- The same over each range asked: a range of one part is that part; over a longer one a
+-- unit reported what it reported in any part, and an element is unapproved when it is in
+-- any part.
+unit_ranges AS (
+	SELECT u.code, u.level, u.tords, m.rord, u.reported, u.unapproved
 	FROM unit_elements u
+	JOIN range_parts m ON m.pord = u.pord AND m.n = 1
+	UNION ALL
+	SELECT x.code, x.level, x.tords, x.rord,
+		array_agg(x.element_id ORDER BY x.element_id),
+		coalesce(array_agg(x.element_id ORDER BY x.element_id) FILTER (WHERE x.unapproved), '{}')
+	FROM (
+		SELECT u.code, u.level, u.tords, m.rord, e.element_id, bool_or(e.element_id = ANY (u.unapproved)) AS unapproved
+		FROM unit_elements u
+		JOIN range_parts m ON m.pord = u.pord AND m.n > 1
+		CROSS JOIN LATERAL unnest(u.reported) AS e(element_id)
+		GROUP BY u.code, u.level, u.tords, m.rord, e.element_id
+	) x
+	GROUP BY x.code, x.level, x.tords, x.rord
+),
+-- The units of each target with the same lists, per range: their codes, sorted.
+reported AS (
+	SELECT t.tord, u.rord, u.level, u.reported, u.unapproved,
+		string_agg(u.code, ',' ORDER BY u.code COLLATE "C") AS codes
+	FROM unit_ranges u
 	CROSS JOIN LATERAL unnest(u.tords) AS t(tord)
 	WHERE cardinality(u.reported) > 0
-	GROUP BY t.tord, u.pord, u.level, u.reported, u.unapproved
+	GROUP BY t.tord, u.rord, u.level, u.reported, u.unapproved
 ),
 -- The units a figure expects: the target's regions at the set's levels, by an index range
 -- scan over the target's subtree per distinct list of levels.
@@ -336,17 +342,13 @@ expected AS (
 	) g
 	GROUP BY t.ord, l.ord
 )
-SELECT 1 AS kind, tord, pord, NULL AS level, NULL AS codes,
-	array_agg(element_id ORDER BY ord) AS a,
-	array_agg(CASE WHEN value IS NULL THEN 0 ELSE regions END ORDER BY ord) AS b,
-	array_agg(coalesce(value, 0) ORDER BY ord) AS vals,
-	array_agg(value IS NULL OR coalesce(complete, true) ORDER BY ord) AS completes
-FROM totals
-GROUP BY tord, pord
+SELECT 1 AS kind, tord, rord AS ord, level, own, NULL AS codes, held AS a, NULL AS b, element_id,
+	total, lo, hi, n, complete, wsum, wden, wn, wcomplete
+FROM groups
 UNION ALL
-SELECT 2, tord, pord, level, codes, reported, unapproved, NULL, NULL
+SELECT 2, tord, rord, level, NULL, codes, reported, unapproved, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM reported
 UNION ALL
-SELECT 3, tord, sig, NULL, codes, NULL, NULL, NULL, NULL
+SELECT 3, tord, sig, NULL, NULL, codes, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM expected
-ORDER BY kind, tord, pord
+ORDER BY kind, tord, ord

@@ -347,6 +347,7 @@ func TestCompleteness(t *testing.T) {
 		{Key: "counties", ElementIDs: f.elementIDs("FLOW", "STOCK")},
 		{Key: "city", ElementIDs: f.elementIDs("POLICIES")},
 		{Key: "mixed", ElementIDs: f.elementIDs("POLICIES", "FLOW")},
+		{Key: "flow", ElementIDs: f.elementIDs("FLOW")},
 	}
 	periods := []period.Period{period.Year(2022), period.MustParse("2022Q1")}
 	run := func(includeUnapproved bool) map[string]rollupsql.Coverage {
@@ -356,12 +357,12 @@ func TestCompleteness(t *testing.T) {
 				Targets: f.targets(city, "419902", otherCity), Periods: periods, Statuses: refrollup.Statuses(includeUnapproved), Sets: sets})
 			return err
 		})
-		if len(got) != 3*2*3 {
-			t.Fatalf("Completeness returned %d rows, want 18", len(got))
+		if len(got) != 3*2*4 {
+			t.Fatalf("Completeness returned %d rows, want 24", len(got))
 		}
 		out := map[string]rollupsql.Coverage{}
 		for _, c := range got {
-			out[fmt.Sprintf("%s %s %s", c.Target, c.Period, c.Key)] = c
+			out[fmt.Sprintf("%s %s %s", c.Target, c.Range, c.Key)] = c
 		}
 		return out
 	}
@@ -372,20 +373,24 @@ func TestCompleteness(t *testing.T) {
 		key  string
 		want refrollup.Coverage
 	}{
+		// A county counts in a figure only with every element of it: 419902 has FLOW, not
+		// STOCK; 419903 STOCK approved and FLOW awaiting review.
 		{"ApprovedOnly", approved, "419900 2022 counties", refrollup.Coverage{Expected: counties,
-			Reported: []string{"419902", "419903"}, Approved: []string{"419902", "419903"}, Missing: []string{"419921", "419922", "419923"}}},
+			Reported: []string{"419902", "419903"}, Incomplete: []string{"419902", "419903"}, Missing: []string{"419921", "419922", "419923"}}},
 		{"WithSubmitted", withSubmitted, "419900 2022 counties", refrollup.Coverage{Expected: counties,
-			Reported: []string{"419902", "419903"}, Approved: []string{"419902"}, Missing: []string{"419921", "419922", "419923"}}},
+			Reported: []string{"419902", "419903"}, Incomplete: []string{"419902"}, Missing: []string{"419921", "419922", "419923"}}},
 		{"Quarter", withSubmitted, "419900 2022Q1 counties", refrollup.Coverage{Expected: counties,
-			Reported: []string{"419902", "419903"}, Approved: []string{"419903"}, Missing: []string{"419921", "419922", "419923"}}},
+			Reported: []string{"419902", "419903"}, Incomplete: []string{"419902", "419903"}, Missing: []string{"419921", "419922", "419923"}}},
+		{"WholeAndApproved", approved, "419900 2022 flow", refrollup.Coverage{Expected: counties,
+			Reported: []string{"419902"}, Approved: []string{"419902"}, Missing: []string{"419903", "419921", "419922", "419923"}}},
 		{"CityOnlyUnapproved", approved, "419900 2022 city", refrollup.Coverage{Expected: []string{city}, Missing: []string{city}}},
 		{"CityOnlySubmitted", withSubmitted, "419900 2022 city", refrollup.Coverage{Expected: []string{city}, Reported: []string{city}}},
 		{"MixedLevels", withSubmitted, "419900 2022 mixed", refrollup.Coverage{Expected: append([]string{city}, counties...),
 			Reported: []string{city, "419902", "419903"}, Approved: []string{"419902"}, Missing: []string{"419921", "419922", "419923"}}},
-		{"County", approved, "419902 2022 counties", refrollup.Coverage{Expected: []string{"419902"}, Reported: []string{"419902"}, Approved: []string{"419902"}}},
+		{"County", approved, "419902 2022 counties", refrollup.Coverage{Expected: []string{"419902"}, Reported: []string{"419902"}, Incomplete: []string{"419902"}}},
 		{"CityElementBelowCity", approved, "419902 2022 city", refrollup.Coverage{}},
 		{"OtherCity", approved, "418800 2022 counties", refrollup.Coverage{Expected: []string{"418801", "418802"},
-			Reported: []string{"418801"}, Approved: []string{"418801"}, Missing: []string{"418802"}}},
+			Reported: []string{"418801"}, Incomplete: []string{"418801"}, Missing: []string{"418802"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -406,6 +411,7 @@ func checkCoverage(t *testing.T, key string, got rollupsql.Coverage, want refrol
 	}{
 		{"expected", got.Expected, want.Expected}, {"reported", got.Reported, want.Reported},
 		{"approved", got.Approved, want.Approved}, {"missing", got.Missing, want.Missing},
+		{"incomplete", got.Incomplete, want.Incomplete},
 	} {
 		if !slices.Equal(l.got, l.want) && len(l.got)+len(l.want) > 0 {
 			t.Errorf("%s: %s = %v, want %v", key, l.name, l.got, l.want)
@@ -470,78 +476,46 @@ func rollupMatchesReference(t *testing.T, seed uint64) {
 	for _, r := range f.regions {
 		targets = append(targets, r.Code)
 	}
-	formulas := [][]string{{"FLOW", "STOCK"}, {"POLICIES"}, {"SCORE", "POLICIES"}, {"LOW"}}
-
-	for _, incl := range []bool{false, true} {
-		t.Run(fmt.Sprintf("includeUnapproved=%v", incl), func(t *testing.T) {
-			var counted []refrollup.Row
-			for i, r := range rows {
-				if refrollup.Counted(status[i], incl) {
-					counted = append(counted, r)
-				}
-			}
-			got := f.mustRollup(t, "410000", rollupsql.RollupQuery{Targets: f.targets(targets...), Periods: periods,
-				Statuses: refrollup.Statuses(incl), ElementIDs: f.elementIDs(everyElement...)})
-			checked, nonEmpty := 0, 0
-			for _, target := range targets {
-				for _, p := range periods {
-					want := refrollup.RollupTotals(f.rules, f.regions, counted, target, p)
-					for _, code := range everyElement {
-						key := fmt.Sprintf("%s %s %s", target, p, code)
-						g := got[key]
-						w, ok := want[code]
-						var wv *float64
-						if ok {
-							wv = &w.Value
-							nonEmpty++
-						}
-						if !sameValue(g.Value, wv) || g.Regions != w.Regions {
-							t.Errorf("%s = %s from %d regions, reference %s from %d", key, show(g.Value), g.Regions, show(wv), w.Regions)
-						}
-						if wc := referenceComplete(f, counted, target, p, code, ok); g.Complete != wc {
-							t.Errorf("%s complete = %v, reference %v", key, g.Complete, wc)
-						}
-						checked++
-					}
-				}
-			}
-			if nonEmpty < checked/4 {
-				t.Errorf("only %d of %d values are present: the random data is too thin to test anything", nonEmpty, checked)
-			}
-
-			var sets []rollupsql.ElementSet
-			for _, els := range formulas {
-				sets = append(sets, rollupsql.ElementSet{Key: strings.Join(els, "+"), ElementIDs: f.elementIDs(els...)})
-			}
-			var cov []rollupsql.Coverage
-			f.inScope(t, "410000", func(tx *gorm.DB) (err error) {
-				cov, err = rollupsql.Completeness(context.Background(), tx, rollupsql.CompletenessQuery{PlanID: f.plan,
-					Targets: f.targets(targets...), Periods: periods, Statuses: refrollup.Statuses(incl), Sets: sets})
-				return err
-			})
-			if len(cov) != len(targets)*len(periods)*len(sets) {
-				t.Fatalf("Completeness returned %d rows, want %d", len(cov), len(targets)*len(periods)*len(sets))
-			}
-			for _, c := range cov {
-				want := refrollup.Completeness(f.rules, f.regions, subs, strings.Split(c.Key, "+"), c.Target, c.Period, incl)
-				checkCoverage(t, fmt.Sprintf("%s %s %s", c.Target, c.Period, c.Key), c, want)
-			}
-		})
-	}
-
-	// Figures, as IndicatorValues runs it: totals and completeness in one statement, counting
-	// different statuses, at a few targets rather than all. With every region a target (above)
-	// every value is relevant everywhere; here a county that is not a target need not look at
-	// the quarters of a city-level element its yearly submission lacks, a city need not for
-	// completeness of county figures, and so on, which the statement relies on to read less.
+	// Figures: an element alone, ratios of county elements, a city-only one, a weighted mean
+	// with its weight, and mixed levels.
+	formulas := [][]string{{"FLOW", "STOCK"}, {"POLICIES"}, {"SCORE", "POLICIES"}, {"LOW"}, {"MEAN", "HIGH", "FLOW"}, {"SCORE", "PEOPLE"}}
 	var sets []rollupsql.ElementSet
 	for _, els := range formulas {
 		sets = append(sets, rollupsql.ElementSet{Key: strings.Join(els, "+"), ElementIDs: f.elementIDs(els...)})
 	}
+	// Every period, and ranges across years and quarters.
+	var ranges []period.Range
+	for _, p := range periods {
+		ranges = append(ranges, period.Single(p))
+	}
+	for _, s := range []string{"2022..2023", "2022Q2..2023Q1", "2022Q3..2023", "2022..2022Q3"} {
+		r, err := period.ParseRange(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ranges = append(ranges, r)
+	}
+	counted := func(includeUnapproved bool) []refrollup.Row {
+		var out []refrollup.Row
+		for i, r := range rows {
+			if refrollup.Counted(status[i], includeUnapproved) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+
+	// Every region a target, each status choice: every value is relevant everywhere.
+	// Then a few targets, as IndicatorValues runs it: totals and completeness counting
+	// different statuses. There a county that is not a target need not look at the quarters
+	// of a city-level element its yearly submission lacks, a city need not for completeness
+	// of county figures, and so on, which the statement relies on to read less.
 	for _, tc := range []struct {
 		targets          []string
 		values, coverage bool // includeUnapproved for each
 	}{
+		{targets, false, false},
+		{targets, true, true},
 		{[]string{"410000"}, false, true},
 		{[]string{"410000", city, otherCity}, true, true},
 		{[]string{city, "419902", "419903", "419921", "419922", "419923"}, false, true},
@@ -549,112 +523,81 @@ func rollupMatchesReference(t *testing.T, seed uint64) {
 		{[]string{"419903"}, true, false},
 		{[]string{"419921", city}, false, true},
 	} {
-		t.Run(fmt.Sprintf("Figures%v/values=%v/coverage=%v", tc.targets, tc.values, tc.coverage), func(t *testing.T) {
-			var counted []refrollup.Row
-			for i, r := range rows {
-				if refrollup.Counted(status[i], tc.values) {
-					counted = append(counted, r)
-				}
-			}
-			var totals []rollupsql.ElementTotal
+		name := fmt.Sprintf("Figures%v/values=%v/coverage=%v", tc.targets, tc.values, tc.coverage)
+		if len(tc.targets) == len(targets) {
+			name = fmt.Sprintf("EveryRegion/values=%v/coverage=%v", tc.values, tc.coverage)
+		}
+		t.Run(name, func(t *testing.T) {
+			rowsCounted := counted(tc.values)
+			var totals []rollupsql.SetTotal
 			var cov []rollupsql.Coverage
 			f.inScope(t, "410000", func(tx *gorm.DB) (err error) {
 				totals, cov, err = rollupsql.Figures(context.Background(), tx, rollupsql.FiguresQuery{PlanID: f.plan,
-					Targets: f.targets(tc.targets...), Periods: periods,
-					Statuses: refrollup.Statuses(tc.values), ElementIDs: f.elementIDs(everyElement...),
+					Targets: f.targets(tc.targets...), Ranges: ranges, Statuses: refrollup.Statuses(tc.values),
 					CoverageStatuses: refrollup.Statuses(tc.coverage), Sets: sets})
 				return err
 			})
-			if len(totals) != len(tc.targets)*len(periods)*len(everyElement) || len(cov) != len(tc.targets)*len(periods)*len(sets) {
-				t.Fatalf("Figures returned %d totals and %d coverages, want %d and %d", len(totals), len(cov),
-					len(tc.targets)*len(periods)*len(everyElement), len(tc.targets)*len(periods)*len(sets))
+			members := 0
+			for _, els := range formulas {
+				members += len(els)
 			}
-			i := 0
+			if len(totals) != len(tc.targets)*len(ranges)*members || len(cov) != len(tc.targets)*len(ranges)*len(sets) {
+				t.Fatalf("Figures returned %d totals and %d coverages, want %d and %d", len(totals), len(cov),
+					len(tc.targets)*len(ranges)*members, len(tc.targets)*len(ranges)*len(sets))
+			}
+			i, nonEmpty := 0, 0
 			for _, target := range tc.targets {
-				for _, p := range periods {
-					want := refrollup.RollupTotals(f.rules, f.regions, counted, target, p)
-					for _, code := range everyElement {
-						g := totals[i]
-						i++
-						key := fmt.Sprintf("%s %s %s", target, p, code)
-						if g.Target != target || g.Period != p || g.ElementID != f.ids[code] {
-							t.Fatalf("total %d is %s %s %s, want %s", i-1, g.Target, g.Period, f.codes[g.ElementID], key)
-						}
-						w, ok := want[code]
-						var wv *float64
-						if ok {
-							wv = &w.Value
-						}
-						if !sameValue(g.Value, wv) || g.Regions != w.Regions {
-							t.Errorf("%s = %s from %d regions, reference %s from %d", key, show(g.Value), g.Regions, show(wv), w.Regions)
-						}
-						if wc := referenceComplete(f, counted, target, p, code, ok); g.Complete != wc {
-							t.Errorf("%s complete = %v, reference %v", key, g.Complete, wc)
+				for _, r := range ranges {
+					for si, set := range sets {
+						want := refrollup.RollupSet(f.rules, f.regions, rowsCounted, formulas[si], target, r)
+						for _, code := range formulas[si] {
+							g := totals[i]
+							i++
+							key := fmt.Sprintf("%s %s %s %s", target, r, set.Key, code)
+							if g.Target != target || g.Range != r || g.Key != set.Key || g.ElementID != f.ids[code] {
+								t.Fatalf("total %d is %s %s %s %s, want %s", i-1, g.Target, g.Range, g.Key, f.codes[g.ElementID], key)
+							}
+							w, ok := want[code]
+							var wv *float64
+							if ok {
+								wv = &w.Value
+								nonEmpty++
+							}
+							if !sameValue(g.Value, wv) || g.Regions != w.Regions {
+								t.Errorf("%s = %s from %d regions, reference %s from %d", key, show(g.Value), g.Regions, show(wv), w.Regions)
+							}
+							if wc := !ok || w.Complete; g.Complete != wc {
+								t.Errorf("%s complete = %v, reference %v", key, g.Complete, wc)
+							}
 						}
 					}
 				}
+			}
+			if nonEmpty < len(totals)/4 {
+				t.Errorf("only %d of %d values are present: the random data is too thin to test anything", nonEmpty, len(totals))
 			}
 			i = 0
+			incomplete := 0
 			for _, target := range tc.targets {
-				for _, p := range periods {
-					for _, set := range sets {
+				for _, r := range ranges {
+					for si, set := range sets {
 						c := cov[i]
 						i++
-						key := fmt.Sprintf("%s %s %s", target, p, set.Key)
-						if c.Target != target || c.Period != p || c.Key != set.Key {
-							t.Fatalf("coverage %d is %s %s %s, want %s", i-1, c.Target, c.Period, c.Key, key)
+						key := fmt.Sprintf("%s %s %s", target, r, set.Key)
+						if c.Target != target || c.Range != r || c.Key != set.Key {
+							t.Fatalf("coverage %d is %s %s %s, want %s", i-1, c.Target, c.Range, c.Key, key)
 						}
-						want := refrollup.Completeness(f.rules, f.regions, subs, strings.Split(set.Key, "+"), target, p, tc.coverage)
+						want := refrollup.Completeness(f.rules, f.regions, subs, formulas[si], target, r, tc.coverage)
 						checkCoverage(t, key, c, want)
+						incomplete += len(want.Incomplete)
 					}
 				}
+			}
+			if incomplete == 0 && len(tc.targets) == len(targets) {
+				t.Errorf("no unit is incomplete anywhere: the random data does not test the rule")
 			}
 		})
 	}
-}
-
-// referenceComplete says whether the total of an element at a target for a period is
-// complete, as rollupsql.ElementTotal.Complete defines it: true when there is no value (ok false)
-// or the period is a quarter; else false when a region whose value makes up the total (the
-// target itself for NONE; for a weighted average, the regions with a weight) has neither a
-// counted yearly value nor all four quarters'.
-func referenceComplete(f *rollupFixture, counted []refrollup.Row, target string, p period.Period, code string, ok bool) bool {
-	if !ok || p.Quarter != 0 {
-		return true
-	}
-	de := f.rules[code]
-	path := f.paths[target]
-	have := map[string]map[period.Period]bool{} // element + region → periods with a counted value
-	for _, r := range counted {
-		if p.Contains(r.Period) {
-			k := r.Element + " " + r.Region
-			if have[k] == nil {
-				have[k] = map[period.Period]bool{}
-			}
-			have[k][r.Period] = true
-		}
-	}
-	valued := func(element, region string) bool { return len(have[element+" "+region]) > 0 }
-	whole := func(region string) bool {
-		h := have[code+" "+region]
-		return h[p] || len(h) == 4
-	}
-	if de.Aggregation.Regions == catalogue.RegionNone {
-		return whole(target)
-	}
-	weighted := de.Aggregation.Regions == catalogue.RegionAverage && de.Aggregation.Weight != ""
-	for _, r := range f.regions {
-		if !strings.HasPrefix(r.Path, path) || !valued(code, r.Code) {
-			continue
-		}
-		if weighted && !valued(de.Aggregation.Weight, r.Code) {
-			continue
-		}
-		if !whole(r.Code) {
-			return false
-		}
-	}
-	return true
 }
 
 // TestRollupUsesScopeIndex checks that, under row-level security and with a realistic amount
