@@ -191,3 +191,38 @@ var OutputCodes = []string{
 	OutputCases, OutputFines, OutputInspections, OutputBatches,
 	OutputTrainees, OutputStations, OutputEvents, OutputItems,
 }
+
+// outputUnits lists, for each output code but ITEMS, the units the report counts that one
+// quantity in; the first is the unit its roll-ups are stated in. The others are measure words
+// for the same thing, not other quantities: 起 and 件 both count 案件 (the report writes
+// "查处不正当竞争案件28起" and "查办各类药品案件311件" of the same kind of figure, cases
+// handled); 家, 户次 and 个次 count inspected establishments as 家次 does (a campaign that
+// inspected 5649 establishments made 5649 inspections); a sample (份) is a sampled batch; 人 on a
+// training course is one 人次; a sentinel site (家) is a station (个); a hotline call handled (起)
+// is an event (次). ITEMS is "anything else counted" (handbooks, enterprises, terminals): its
+// figures are different quantities and add up only within one catalogue output.
+var outputUnits = map[string][]string{
+	OutputCases:       {"起", "件"},
+	OutputFines:       {"万元"},
+	OutputInspections: {"家次", "户次", "个次", "家"},
+	OutputBatches:     {"批次", "份"},
+	OutputTrainees:    {"人次", "人"},
+	OutputStations:    {"个", "家"},
+	OutputEvents:      {"次", "起"},
+}
+
+// OutputRollupUnit returns the unit in which figures of an output code are added up across
+// outputs, and whether a figure in unit counts that same quantity. ITEMS has none: its
+// figures add up only within one output.
+func OutputRollupUnit(code, unit string) (string, bool) {
+	units := outputUnits[code]
+	for _, u := range units {
+		if u == unit {
+			return units[0], true
+		}
+	}
+	return "", false
+}
+
+// OutputUnits returns the units an output code may be stated in (nil for ITEMS: any unit).
+func OutputUnits(code string) []string { return outputUnits[code] }

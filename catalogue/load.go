@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -448,6 +449,9 @@ func (p *Plan) validateTasks(ps *problems) {
 				}
 				if strings.TrimSpace(o.Unit) == "" {
 					ps.add("%s: unit is empty", ow)
+				} else if units := OutputUnits(o.Code); units != nil && !slices.Contains(units, o.Unit) {
+					// A roll-up adds a code's figures up across measures: they must be one quantity.
+					ps.add("%s: unit %q is not one of %s's units (%s); another quantity needs another code (ITEMS)", ow, o.Unit, o.Code, strings.Join(units, ", "))
 				}
 				if o.Reported != nil && *o.Reported < 0 {
 					ps.add("%s: reported %v is negative", ow, *o.Reported)

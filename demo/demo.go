@@ -260,16 +260,35 @@ var cityValues = map[string]map[string]float64{
 	},
 }
 
-// taskPeriod is the period whose county submissions carry key-task progress.
-const taskPeriod = "2022"
+// taskPeriods are the periods whose county submissions carry key-task progress, with the
+// share of each county's figures since 2021 that falls in each. The report states only the
+// running totals (“2021年以来”, “累计”, “2021年至2023年一季度”) as of 2023 Q1, so the split
+// is made up: about two fifths in 2021, a little more in 2022 as the campaigns took hold, and
+// the rest, about a quarter of a year's work, in 2023 Q1. Each share is rounded to the
+// figure's precision (whole cases, fines to 0.01 万元) and the last period takes the
+// remainder, so the periods add up exactly to the county's total, and the counties to the
+// report's figure: the range 2021..2023Q1 reproduces it.
+var taskPeriods = []struct {
+	period string
+	label  string  // the period in a narrative
+	share  float64 // of the county's total; the last period takes the remainder
+}{
+	{"2021", "2021年", 0.42},
+	{"2022", "2022年", 0.45},
+	{"2023Q1", "2023年第一季度", 0},
+}
 
 // taskFigures is one measure's progress as the five counties report it: the outputs, by output
-// code in county order, add up to the figure the report states for the city (the catalogue's
-// reported value). Fines are in 万元 with two decimals.
+// code in county order, are each county's totals from 2021 to 2023 Q1, and add up to the
+// figure the report states for the city (the catalogue's reported value); taskPeriods splits
+// them over the periods. Fines are in 万元 with two decimals.
+//
+// In 2021 every county was still at work on every measure (IN_PROGRESS); in 2022 and 2023 Q1
+// all but one county (inProgress) report it DONE.
 type taskFigures struct {
 	task       string
 	lead       string // what the county bureau did, opening its narrative
-	inProgress int    // index of the county still working on it; the others are done
+	inProgress int    // index of the county still working on it from 2022; the others are done
 	pending    string // what that county still has open
 	outputs    map[string][numCounties]float64
 }
@@ -317,6 +336,25 @@ var taskReports = []taskFigures{
 		},
 	},
 	{
+		task:       "2.6.3",
+		lead:       "开展农村市场知识产权保护专项整治、网剑行动和驰名商标保护等专项行动",
+		inProgress: 3,
+		pending:    "1起商标侵权案件尚待行政处罚决定",
+		outputs: map[string][numCounties]float64{
+			catalogue.OutputCases: {15, 12, 11, 8, 7}, // 53 起
+		},
+	},
+	{
+		task:       "4.2.4",
+		lead:       "组织实施药品安全“百日攻坚”、网售药品、医疗美容等专项整治",
+		inProgress: 1,
+		pending:    "医疗美容领域专项整治发现的线索仍在查办",
+		outputs: map[string][numCounties]float64{
+			catalogue.OutputEvents: {6, 5, 4, 3, 2},      // 20余次
+			catalogue.OutputCases:  {96, 72, 61, 45, 37}, // 311 件
+		},
+	},
+	{
 		task:       "4.1.3",
 		lead:       "持续深化食品安全放心工程建设攻坚行动,开展农村食品安全治理和食品“三小”综合治理",
 		inProgress: 0,
@@ -329,8 +367,8 @@ var taskReports = []taskFigures{
 
 // Submissions returns the demo's approved submissions: for each period in Periods, one per
 // county in code order and then the city's own. Each carries only the elements the catalogue
-// collects at its level in that kind of period; the county submissions for 2022 also carry
-// key-task progress. The result is the same on every call.
+// collects at its level in that kind of period; the county submissions also carry key-task
+// progress (see taskPeriods). The result is the same on every call.
 //
 // Every figure is checked against plan: an element or measure the catalogue does not know, a
 // figure at the wrong level, or a value the catalogue's rules refuse is an error, naming the
@@ -356,10 +394,8 @@ func Submissions(plan *catalogue.Plan) ([]Submission, error) {
 				return nil, err
 			}
 			s := Submission{Region: c.Code, Period: ps, Values: values}
-			if ps == taskPeriod {
-				if s.Tasks, err = countyTasks(plan, i); err != nil {
-					return nil, err
-				}
+			if s.Tasks, err = countyTasks(plan, i, ps); err != nil {
+				return nil, err
 			}
 			out = append(out, s)
 		}
@@ -437,9 +473,18 @@ func checkValue(e *catalogue.DataElement, v float64) error {
 	return nil
 }
 
-// countyTasks builds county i's task reports, checking each measure and output code against
-// the catalogue.
-func countyTasks(plan *catalogue.Plan, i int) ([]TaskReport, error) {
+// countyTasks builds county i's task reports for period ps (none outside taskPeriods),
+// checking each measure and output code against the catalogue.
+func countyTasks(plan *catalogue.Plan, i int, ps string) ([]TaskReport, error) {
+	pi := -1
+	for k, tp := range taskPeriods {
+		if tp.period == ps {
+			pi = k
+		}
+	}
+	if pi < 0 {
+		return nil, nil
+	}
 	measures := map[string]catalogue.Task{}
 	for _, ft := range plan.FlatTasks() {
 		if ft.Level == catalogue.MeasureLevel {
@@ -466,10 +511,11 @@ func countyTasks(plan *catalogue.Plan, i int) ([]TaskReport, error) {
 			if declared[o.Code] > 1 {
 				return nil, fmt.Errorf("demo: task %s: output code %s occurs %d times in the measure; its figures cannot be told apart", tf.task, o.Code, declared[o.Code])
 			}
-			v := vs[i]
-			if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("demo: task %s %s: output %s = %v is not a non-negative number", counties[i].Code, tf.task, o.Code, v)
+			total := vs[i]
+			if total < 0 || math.IsNaN(total) || math.IsInf(total, 0) {
+				return nil, fmt.Errorf("demo: task %s %s: output %s = %v is not a non-negative number", counties[i].Code, tf.task, o.Code, total)
 			}
+			v := splitOutput(o.Code, total)[pi]
 			outputs[o.Code] = v
 			figures = append(figures, o.Name+formatOutput(o.Code, v)+o.Unit)
 		}
@@ -479,17 +525,44 @@ func countyTasks(plan *catalogue.Plan, i int) ([]TaskReport, error) {
 			}
 		}
 		status, closing := StatusDone, "已完成年度任务。"
-		if i == tf.inProgress {
+		switch {
+		case pi == 0:
+			status, closing = StatusInProgress, "相关工作持续推进。"
+		case i == tf.inProgress:
 			status, closing = StatusInProgress, tf.pending+"。"
+		case strings.Contains(ps, "Q"):
+			closing = "已完成本季度任务。"
 		}
 		reports = append(reports, TaskReport{
 			Task:      tf.task,
 			Status:    status,
-			Narrative: counties[i].Name + "市场监管局" + tf.lead + ",2021年以来共" + strings.Join(figures, ",") + "。" + closing,
+			Narrative: counties[i].Name + "市场监管局" + tf.lead + "," + taskPeriods[pi].label + "共" + strings.Join(figures, ",") + "。" + closing,
 			Outputs:   outputs,
 		})
 	}
 	return reports, nil
+}
+
+// splitOutput splits a county's total since 2021 over taskPeriods, in whole units of the
+// figure's precision (0.01 万元 for fines, 1 for counts), the last period taking the
+// remainder, so that the parts add up exactly to the total.
+func splitOutput(code string, total float64) []float64 {
+	scale := 1.0
+	if code == catalogue.OutputFines {
+		scale = 100
+	}
+	n := math.Round(total * scale)
+	parts := make([]float64, len(taskPeriods))
+	rest := n
+	for k, tp := range taskPeriods {
+		p := math.Round(n * tp.share)
+		if k == len(taskPeriods)-1 {
+			p = rest
+		}
+		rest -= p
+		parts[k] = p / scale
+	}
+	return parts
 }
 
 // formatOutput writes an output figure as a county would: fines in 万元 with two decimals,

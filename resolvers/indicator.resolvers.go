@@ -90,11 +90,16 @@ func (r *queryResolver) Dashboard(ctx context.Context, regionCode string, period
 }
 
 func (r *queryResolver) TaskRollup(ctx context.Context, regionCode string, periodArg string, includeUnapproved *bool) ([]*model.TaskRollup, error) {
-	p, per, err := principalAndPeriod(ctx, periodArg)
+	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	list, err := r.Store.TaskRollups(ctx, p, regionCode, per, boolOr(includeUnapproved))
+	// A period or a range FROM..TO, both included.
+	rng, err := period.ParseRangeArg("period", periodArg)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Store.TaskRollups(ctx, p, regionCode, rng, boolOr(includeUnapproved))
 	if err != nil {
 		return nil, err
 	}

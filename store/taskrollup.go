@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	_ "embed"
+	"fmt"
+	"math/big"
 
 	"gorm.io/gorm"
 
@@ -23,18 +26,35 @@ type TaskRollup struct {
 	Done      int
 }
 
-// OutputTotal is an output figure summed by code and unit.
+// OutputTotal is the sum of one output code's figures.
 type OutputTotal struct {
 	Code, Unit string
-	Value      float64
+	// Value is the exact decimal sum, converted to a float once: 233.77 + 53.83 is 287.6.
+	Value float64
 }
 
-// TaskRollups rolls key-task progress up over a region's subtree for one period (the
-// submissions of exactly that period): each measure's outputs summed over the counties,
-// then over the measures of each sub-task and task by code and unit; and how many of the
-// subtree's counties reported each measure, and reported it DONE (for a task or sub-task:
-// every measure below it DONE). Two statements.
-func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode string, per period.Period, includeUnapproved bool) ([]*TaskRollup, error) {
+//go:embed taskrollup.sql
+var taskRollupSQL string
+
+// TaskRollups rolls key-task progress up over a region's subtree for a range of periods (a
+// single period is a range of one). One statement.
+//
+// Periods: a unit's figures for a year are its yearly submission where it has one inside the
+// range, else its quarters inside the range, so nothing is counted twice.
+//
+// Outputs: each measure's figures are summed exactly (PostgreSQL numeric) over the units and
+// periods, then over the measures of each sub-task and task: one row per output code, in the
+// code's roll-up unit (catalogue.OutputRollupUnit: 起 and 件 are both cases). Figures that are
+// not one quantity (ITEMS of several outputs: handbooks and enterprises) are not added up; an
+// ITEMS row appears where the node holds a single ITEMS output.
+//
+// Progress: a county's status on a measure over the range is the status it reported in the
+// latest period of the range in which it reported the measure. A measure applies to a county
+// when it reported progress on it in the range (whatever the status, NOT_STARTED included):
+// the catalogue does not say which measures are a county's, and many are the city's alone, so
+// a county's own report is the only evidence. A task or sub-task counts a county as done when
+// it reported at least one measure below it and every measure it reported there is DONE.
+func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode string, rng period.Range, includeUnapproved bool) ([]*TaskRollup, error) {
 	c, err := s.resolve(p)
 	if err != nil {
 		return nil, err
@@ -54,60 +74,66 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 		return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved progress is for its own staff", r.Code, r.Name).With("field", "includeUnapproved")
 	}
 	cat := s.cache.Catalogue()
-	statuses := refrollup.Statuses(includeUnapproved)
-	type outRow struct {
-		TaskID int64
-		Key    string
-		Value  float64
+
+	// The periods lying wholly inside the range: each whole year with its quarters, and the
+	// quarters at the ends.
+	var periods []string
+	for _, part := range rng.Parts() {
+		periods = append(periods, part.String())
+		if part.Type() == period.Yearly {
+			for _, q := range part.Quarters() {
+				periods = append(periods, q.String())
+			}
+		}
 	}
-	type progRow struct {
-		TaskID     int64
-		RegionCode string
-		Status     string
+
+	// Per measure: output sums by key; each unit's status in the latest period it reported.
+	type reported struct {
+		status string
+		end    period.Period
 	}
-	var outs []outRow
-	var progs []progRow
+	sums := map[int64]map[string]*big.Rat{}
+	status := map[int64]map[string]reported{}
+	units := map[string]bool{}
 	// SECURITY: as in IndicatorValues, the scope is the target's subtree and only totals and
 	// counts leave this function.
 	err = s.scoped(ctx, r.Path, func(tx *gorm.DB) error {
-		args := db.Args{"plan": plan.ID, "period": per.String(), "subtree": r.Path + "%", "statuses": statuses}
-		rows, err := db.Query(ctx, tx, `SELECT tr.task_id, o.key, sum(o.value::float8) AS value
-			FROM task_reports tr
-			JOIN submissions s ON s.id = tr.submission_id
-			CROSS JOIN LATERAL jsonb_each_text(tr.outputs) AS o(key, value)
-			WHERE s.plan_id = @plan AND s.period = @period AND s.region_path LIKE @subtree
-				AND s.status = ANY (@statuses)
-			GROUP BY tr.task_id, o.key`, args)
+		args := db.Args{"plan": plan.ID, "periods": periods, "subtree": r.Path + "%",
+			"statuses": refrollup.Statuses(includeUnapproved)}
+		rows, err := db.Query(ctx, tx, taskRollupSQL, args)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var o outRow
-			if err := rows.Scan(&o.TaskID, &o.Key, &o.Value); err != nil {
+			var kind, name, value, per string
+			var taskID int64
+			if err := rows.Scan(&kind, &taskID, &name, &value, &per); err != nil {
 				return err
 			}
-			outs = append(outs, o)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = db.Query(ctx, tx, `SELECT tr.task_id, s.region_code, tr.status
-			FROM task_reports tr
-			JOIN submissions s ON s.id = tr.submission_id
-			JOIN regions g ON g.code = s.region_code AND g.level = 'COUNTY'
-			WHERE s.plan_id = @plan AND s.period = @period AND s.region_path LIKE @subtree
-				AND s.status = ANY (@statuses)`, args)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var pr progRow
-			if err := rows.Scan(&pr.TaskID, &pr.RegionCode, &pr.Status); err != nil {
-				return err
+			switch kind {
+			case "OUTPUT":
+				v, ok := new(big.Rat).SetString(value)
+				if !ok {
+					return fmt.Errorf("task %d output %s: sum %q is not a number", taskID, name, value)
+				}
+				if sums[taskID] == nil {
+					sums[taskID] = map[string]*big.Rat{}
+				}
+				sums[taskID][name] = v
+			case "STATUS":
+				pp, err := period.Parse(per)
+				if err != nil {
+					return fmt.Errorf("task %d %s: %w", taskID, name, err)
+				}
+				units[name] = true
+				if status[taskID] == nil {
+					status[taskID] = map[string]reported{}
+				}
+				if prev, ok := status[taskID][name]; !ok || prev.end.End().Before(pp.End()) {
+					status[taskID][name] = reported{status: value, end: pp}
+				}
 			}
-			progs = append(progs, pr)
 		}
 		return rows.Err()
 	})
@@ -124,31 +150,19 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	// SECURITY: above the caller, output sums made of its own and exactly one neighbour's
 	// figures would give the neighbour's away: they are withheld (the counts stay).
 	if ancestor {
-		others := map[string]bool{}
-		for _, pr := range progs {
-			if u := regions.Get(pr.RegionCode); u != nil && !auth.InScope(c.region.Path, u.Path) {
-				others[pr.RegionCode] = true
+		var paths []string
+		for code := range units {
+			if u := regions.Get(code); u != nil {
+				paths = append(paths, u.Path)
 			}
 		}
-		if len(others) == 1 {
-			outs = nil
+		if auth.OneOtherUnit(c.region.Path, paths) {
+			sums = nil
 		}
 	}
-
-	// Per measure: outputs by key, and each county's status.
-	outByTask := map[int64]map[string]float64{}
-	for _, o := range outs {
-		if outByTask[o.TaskID] == nil {
-			outByTask[o.TaskID] = map[string]float64{}
-		}
-		outByTask[o.TaskID][o.Key] = o.Value
-	}
-	status := map[int64]map[string]string{}
-	for _, pr := range progs {
-		if status[pr.TaskID] == nil {
-			status[pr.TaskID] = map[string]string{}
-		}
-		status[pr.TaskID][pr.RegionCode] = pr.Status
+	isCounty := func(code string) bool {
+		u := regions.Get(code)
+		return u != nil && u.Level == string(catalogue.County)
 	}
 
 	var result []*TaskRollup
@@ -163,46 +177,71 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 		for _, ch := range cat.TaskChildren(plan.ID, t.Code) {
 			measures = append(measures, walk(ch)...)
 		}
-		// Outputs by code and unit over the measures.
-		sums := map[[2]string]float64{}
-		var order [][2]string
-		for _, m := range measures {
-			for _, o := range cat.TaskOutputs(m) {
-				v, ok := outByTask[m.ID][o.Key]
-				if !ok {
-					continue
-				}
-				k := [2]string{o.Code, o.Unit}
-				if _, seen := sums[k]; !seen {
-					order = append(order, k)
-				}
-				sums[k] += v
-			}
-		}
-		for _, k := range order {
-			tr.Outputs = append(tr.Outputs, OutputTotal{Code: k[0], Unit: k[1], Value: sums[k]})
-		}
-		// Counties reporting any measure; counties with every measure DONE.
+		tr.Outputs = outputTotals(cat.TaskOutputs, measures, sums)
+		// Counties reporting any measure; counties that reported and finished every one.
 		reporting := map[string]bool{}
-		doneCount := map[string]int{}
+		unfinished := map[string]bool{}
 		for _, m := range measures {
 			for county, st := range status[m.ID] {
+				if !isCounty(county) {
+					continue
+				}
 				reporting[county] = true
-				if st == "DONE" {
-					doneCount[county]++
+				if st.status != "DONE" {
+					unfinished[county] = true
 				}
 			}
 		}
 		tr.Reporting = len(reporting)
-		for _, n := range doneCount {
-			if len(measures) > 0 && n == len(measures) {
-				tr.Done++
-			}
-		}
+		tr.Done = len(reporting) - len(unfinished)
 		return measures
 	}
 	for _, t := range cat.TaskChildren(plan.ID, "") {
 		walk(t)
 	}
 	return result, nil
+}
+
+// outputTotals adds the measures' output sums up by output code, in catalogue.OutputCodes
+// order, one row per code: figures of a code in units that count one quantity add up in the
+// code's roll-up unit; a code whose figures are several quantities (ITEMS) has a row only
+// where the measures hold a single output of it.
+func outputTotals(outputsOf func(*models.Task) []*models.TaskOutput, measures []*models.Task, sums map[int64]map[string]*big.Rat) []OutputTotal {
+	type group struct {
+		unit      string // the roll-up unit, or the unit of the first output
+		outputs   int
+		oneFamily bool // every output's unit counts the code's one quantity
+		sum       *big.Rat
+		reported  bool
+	}
+	groups := map[string]*group{}
+	for _, m := range measures {
+		for _, o := range outputsOf(m) {
+			g := groups[o.Code]
+			if g == nil {
+				g = &group{unit: o.Unit, oneFamily: true, sum: new(big.Rat)}
+				groups[o.Code] = g
+			}
+			g.outputs++
+			if u, ok := catalogue.OutputRollupUnit(o.Code, o.Unit); ok && g.oneFamily {
+				g.unit = u
+			} else {
+				g.oneFamily = false
+			}
+			if v, ok := sums[m.ID][o.Key]; ok {
+				g.sum.Add(g.sum, v)
+				g.reported = true
+			}
+		}
+	}
+	var out []OutputTotal
+	for _, code := range catalogue.OutputCodes {
+		g := groups[code]
+		if g == nil || !g.reported || (!g.oneFamily && g.outputs > 1) {
+			continue
+		}
+		v, _ := g.sum.Float64()
+		out = append(out, OutputTotal{Code: code, Unit: g.unit, Value: v})
+	}
+	return out
 }

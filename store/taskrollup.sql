@@ -1,0 +1,32 @@
+-- Key-task roll-up over a range of periods, for one region's subtree (store/taskrollup.go).
+--
+-- @periods are the periods lying wholly inside the range (each whole year and its quarters,
+-- the quarters at the range's ends). A unit's year counts once: its yearly submission where
+-- it has one among them, else its quarters inside the range.
+--
+-- Two kinds of rows:
+--   OUTPUT  task_id, name = the output key,  value = the exact sum (numeric, as text)
+--   STATUS  task_id, name = the region code, value = the status, period = the period reported
+WITH subs AS (
+	SELECT s.id, s.region_code, s.period
+	FROM submissions s
+	WHERE s.plan_id = @plan AND s.period = ANY (@periods) AND s.region_path LIKE @subtree
+		AND s.status = ANY (@statuses)
+), used AS (
+	SELECT q.id, q.region_code, q.period
+	FROM subs q
+	WHERE NOT EXISTS (
+		SELECT 1 FROM subs y
+		WHERE y.region_code = q.region_code AND q.period LIKE y.period || 'Q_')
+), reports AS (
+	SELECT tr.task_id, tr.status, tr.outputs, u.region_code, u.period
+	FROM task_reports tr
+	JOIN used u ON u.id = tr.submission_id
+)
+SELECT 'OUTPUT' AS kind, r.task_id, o.key AS name, sum(o.value::numeric)::text AS value, '' AS period
+FROM reports r
+CROSS JOIN LATERAL jsonb_each_text(r.outputs) AS o(key, value)
+GROUP BY r.task_id, o.key
+UNION ALL
+SELECT 'STATUS', r.task_id, r.region_code, r.status, r.period
+FROM reports r
