@@ -164,13 +164,35 @@ type Input struct {
 	Latest  *Point
 	Bounded bool // a percentage: values lie in [0, 100]
 	AsOf    int  // the current year; after TargetYear the target year has passed; 0 ignores it
+	// Cumulative: the target is a running total since the base year (1.2, 1.4). Values are
+	// running totals by year, and Latest, the running total through the latest data (a partial
+	// year included), is the value judged.
+	Cumulative bool
+	// Incomplete lists years left out of Values because not every expected unit's figures are
+	// in them; the explanation names them with their completeness.
+	Incomplete []IncompleteYear
+	// AsOfLabel is the period the assessment is made as of ("2023Q1"), for the explanation; ""
+	// when it is as of the latest data.
+	AsOfLabel string
+}
+
+// IncompleteYear is a year whose figure is not judged as a full year: only Approved of the
+// Expected reporting units are in it (Value is the figure from those, if any).
+type IncompleteYear struct {
+	Year               int
+	Expected, Approved int
+	Value              *float64
 }
 
 // Result is the verdict with the figures behind it.
 type Result struct {
 	Status Status
-	// Explanation is one English sentence with the figures, for the evaluation text.
+	// Explanation is the verdict with the figures, in Chinese, in the evaluation report's own
+	// words where they fit (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距,
+	// 无法评估), for the evaluation text.
 	Explanation string
+	// ExplanationEN is the same in English, one sentence, for readers without Chinese.
+	ExplanationEN string
 	// Current is the value judged: the latest yearly value, else Latest; nil with no data.
 	Current *Point
 	// MetBy is the label of the period whose value meets the target ("2022"); set only when
@@ -195,6 +217,9 @@ func Assess(in Input) Result {
 	series := yearly(in)
 	var current *Point
 	switch {
+	case in.Cumulative && in.Latest != nil && finite(in.Latest.Value):
+		c := *in.Latest // the running total through the latest data
+		current = &c
 	case len(series) > 0:
 		c := series[len(series)-1]
 		current = &c
@@ -205,7 +230,7 @@ func Assess(in Input) Result {
 	comparator := normalize(in.Comparator, in.Direction)
 	e := explainer{in: in, comparator: comparator, current: current}
 	// partial is a newer partial-year value that is reported but not judged.
-	if in.Latest != nil && current != nil && len(series) > 0 && !in.Latest.wholeYear() &&
+	if !in.Cumulative && in.Latest != nil && current != nil && len(series) > 0 && !in.Latest.wholeYear() &&
 		in.Latest.Year > current.Year && finite(in.Latest.Value) {
 		e.partial = in.Latest
 	}
@@ -226,24 +251,24 @@ func Assess(in Input) Result {
 
 	if in.Target == nil || in.TargetYear <= 0 {
 		res.Status = NoTarget
-		res.Explanation = e.noTarget()
+		res.Explanation, res.ExplanationEN = e.both(e.noTargetZH(), e.noTarget())
 		return res
 	}
 	target := *in.Target
 	if current == nil {
 		res.Status = NoData
-		res.Explanation = e.noData()
+		res.Explanation, res.ExplanationEN = e.both(e.noDataZH(), e.noData())
 		return res
 	}
 	if meets(current.Value, target, comparator) {
 		res.Status = Achieved
 		res.MetBy = current.label()
-		res.Explanation = e.achieved()
+		res.Explanation, res.ExplanationEN = e.both(e.achievedZH(), e.achieved())
 		return res
 	}
 	if len(series) < 2 {
 		res.Status = AtRisk
-		res.Explanation = e.noTrend(len(series) == 0)
+		res.Explanation, res.ExplanationEN = e.both(e.noTrendZH(len(series) == 0), e.noTrend(len(series) == 0))
 		return res
 	}
 
@@ -262,7 +287,7 @@ func Assess(in Input) Result {
 		} else {
 			res.Status = AtRisk
 		}
-		res.Explanation = e.passed(first)
+		res.Explanation, res.ExplanationEN = e.both(e.passedZH(first), e.passed(first))
 		return res
 	}
 
@@ -289,7 +314,7 @@ func Assess(in Input) Result {
 	default:
 		res.Status = Deteriorating
 	}
-	res.Explanation = e.trend(first, dir)
+	res.Explanation, res.ExplanationEN = e.both(e.trendZH(first, dir), e.trend(first, dir))
 	return res
 }
 

@@ -401,8 +401,8 @@ func TestAssess(t *testing.T) {
 			if got.MetBy != tt.metBy {
 				t.Errorf("MetBy = %q, want %q", got.MetBy, tt.metBy)
 			}
-			if tt.explain != "" && got.Explanation != tt.explain {
-				t.Errorf("Explanation =\n\t%s\nwant\n\t%s", got.Explanation, tt.explain)
+			if tt.explain != "" && got.ExplanationEN != tt.explain {
+				t.Errorf("ExplanationEN =\n\t%s\nwant\n\t%s", got.ExplanationEN, tt.explain)
 			}
 			if got.Explanation == "" {
 				t.Error("Explanation is empty")

@@ -1,8 +1,6 @@
 package assess
 
 import (
-	"sort"
-
 	"planapi/period"
 )
 
@@ -17,57 +15,170 @@ type Indicator struct {
 	Bounded    bool // a percentage
 }
 
-// Observation is an indicator's value at a region for one period, as the roll-up computed it.
-// Partial marks a year built from fewer than its four quarters (a year to date).
+// Observation is an indicator's value at a region over one period or range, as the roll-up
+// computed it, with its completeness: Partial marks a figure that does not cover its whole
+// period (a year from fewer than four quarters); Approved of Expected reporting units are in
+// the value.
 type Observation struct {
-	Value   *float64
-	Partial bool
+	Value              *float64
+	Partial            bool
+	Expected, Approved int
 }
 
-// FromObservations builds the assessment's Input from an indicator's values for the plan's
-// years and their quarters, and returns the years whose values were judged, in order.
-//
-// Only full-year values are judged; for a year without one, its latest quarter with a value is
-// the latest (partial) value, named in the explanation. A cumulative indicator is judged on
-// running totals since the base year, and its latest partial value adds to the total so far.
-// The assessment is made as of the latest data, as the mid-term report was (as of 2023Q1).
-func FromObservations(ind Indicator, years []period.Period, obs map[period.Period]Observation) (Input, []period.Period) {
-	in := Input{Target: ind.Target, Comparator: ind.Comparator, Direction: ind.Direction, TargetYear: ind.TargetYear,
-		BaseYear: ind.BaseYear, Bounded: ind.Bounded}
-	var judged []period.Period
-	running := 0.0
-	var latest *period.Period
-	var latestValue float64
+// Keys are the periods and ranges FromObservations reads for an indicator, up to and
+// including asOf (nil: every year of years): each year and its quarters, each year to date
+// (Q1..Q2, Q1..Q3), and for a cumulative indicator the running totals since the base year
+// through each year and quarter.
+func Keys(ind Indicator, years []period.Period, asOf *period.Period) []period.Range {
+	var out []period.Range
+	add := func(r period.Range) {
+		if asOf == nil || !asOf.End().Before(r.End()) {
+			out = append(out, r)
+		}
+	}
 	for _, y := range years {
-		if v, ok := obs[y]; ok && v.Value != nil && !v.Partial {
-			x := *v.Value
+		add(period.Single(y))
+		for _, q := range y.Quarters() {
+			add(period.Single(q))
+			if ytd := yearToDate(q); !ytd.IsSingle() && q.Quarter < 4 {
+				add(ytd)
+			}
 			if ind.Cumulative {
-				running += x
-				x = running
+				add(since(ind.BaseYear, q))
 			}
-			in.Values = append(in.Values, Point{Year: y.Year, Label: y.String(), Value: x})
-			judged = append(judged, y)
-			yy := y
-			latest, latestValue = &yy, x
-			continue
 		}
-		// No full-year figure: the year's latest quarter with one is the latest partial value.
-		qs := y.Quarters()
-		sort.Slice(qs, func(i, j int) bool { return qs[j].Less(qs[i]) })
-		for _, q := range qs {
-			if v, ok := obs[q]; ok && v.Value != nil {
-				qq := q
-				latest, latestValue = &qq, *v.Value
-				if ind.Cumulative {
-					latestValue += running
+		if ind.Cumulative {
+			add(since(ind.BaseYear, y))
+		}
+	}
+	return out
+}
+
+// yearToDate is the range from the first quarter of q's year to q; a year's fourth quarter
+// gives the year.
+func yearToDate(q period.Period) period.Range {
+	switch q.Quarter {
+	case 0, 4:
+		return period.Single(q.YearOf())
+	case 1:
+		return period.Single(q)
+	}
+	return period.Range{From: period.Quarter(q.Year, 1), To: q}
+}
+
+// since is the running total's range from the base year through p.
+func since(base int, p period.Period) period.Range {
+	if p.Quarter == 0 && p.Year == base {
+		return period.Single(p)
+	}
+	return period.Range{From: period.Year(base), To: p}
+}
+
+// Basis says what an assessment stands on.
+type Basis struct {
+	// Judged are the years judged as full years, in order.
+	Judged []period.Period
+	// AsOf is the period the assessment is made as of: the one asked, or the latest with
+	// data; nil when there is none.
+	AsOf *period.Period
+}
+
+// FromObservations builds the assessment's Input from an indicator's values over the periods
+// and ranges of Keys, as of asOf (nil: as of the latest data).
+//
+//   - A year is judged as a full year when it has a value that covers the whole year and every
+//     expected unit's figures are in it. A year with a whole-year value from only some units
+//     is left out and named in the explanation with its completeness (Input.Incomplete).
+//   - The latest value is the year to date of the as-of period when it ends inside a year
+//     (2023Q1; 2024Q1..2024Q2); it is named in the explanation but not judged, since a part of
+//     a year is not comparable with an annual target.
+//   - A cumulative indicator is judged on its running total since the base year through the
+//     as-of period, the partial year included; its yearly values are the running totals
+//     through each year judged.
+//
+// Every point's Label is its period or range as period.ParseRange reads it.
+func FromObservations(ind Indicator, years []period.Period, asOf *period.Period, obs map[period.Range]Observation) (Input, Basis) {
+	in := Input{Target: ind.Target, Comparator: ind.Comparator, Direction: ind.Direction, TargetYear: ind.TargetYear,
+		BaseYear: ind.BaseYear, Bounded: ind.Bounded, Cumulative: ind.Cumulative}
+	value := func(r period.Range) (Observation, bool) {
+		o, ok := obs[r]
+		return o, ok && o.Value != nil
+	}
+	var b Basis
+	a := asOf
+	if a == nil {
+		a = latestWithData(years, value)
+	} else {
+		in.AsOfLabel = a.String()
+	}
+	if a == nil {
+		return in, b
+	}
+	b.AsOf = a
+	in.AsOf = a.Year
+	for _, y := range years {
+		if a.End().Before(y.End()) {
+			break
+		}
+		o, ok := value(period.Single(y))
+		switch {
+		case !ok || o.Partial:
+		case o.Approved < o.Expected:
+			v := *o.Value
+			in.Incomplete = append(in.Incomplete, IncompleteYear{Year: y.Year, Expected: o.Expected, Approved: o.Approved, Value: &v})
+		default:
+			x := *o.Value
+			if ind.Cumulative {
+				c, ok := value(since(ind.BaseYear, y))
+				if !ok {
+					continue
 				}
-				break
+				x = *c.Value
+			}
+			b.Judged = append(b.Judged, y)
+			in.Values = append(in.Values, Point{Year: y.Year, Label: y.String(), Value: x})
+		}
+	}
+	var latest *period.Range
+	switch {
+	case ind.Cumulative:
+		r := since(ind.BaseYear, *a)
+		latest = &r
+	case a.Quarter >= 1 && a.Quarter <= 3: // the as-of period ends inside a year
+		r := yearToDate(*a)
+		latest = &r
+	}
+	if o, ok := value(ptrOr(latest)); latest != nil && ok {
+		in.Latest = &Point{Year: a.Year, Label: latest.String(), Value: *o.Value}
+	} else if n := len(in.Values); n > 0 {
+		l := in.Values[n-1]
+		in.Latest = &l
+	}
+	return in, b
+}
+
+// latestWithData is the latest period of the years with a value: a quarter, or a year whose
+// value covers it whole.
+func latestWithData(years []period.Period, value func(period.Range) (Observation, bool)) *period.Period {
+	var latest *period.Period
+	for _, y := range years {
+		if o, ok := value(period.Single(y)); ok && !o.Partial {
+			yy := y
+			latest = &yy
+		}
+		for _, q := range y.Quarters() {
+			if _, ok := value(period.Single(q)); ok && (latest == nil || latest.End().Before(q.End())) {
+				qq := q
+				latest = &qq
 			}
 		}
 	}
-	if latest != nil {
-		in.Latest = &Point{Year: latest.Year, Label: latest.String(), Value: latestValue}
-		in.AsOf = latest.Year
+	return latest
+}
+
+func ptrOr(r *period.Range) period.Range {
+	if r == nil {
+		return period.Range{}
 	}
-	return in, judged
+	return *r
 }

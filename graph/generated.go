@@ -50,7 +50,9 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Assessment struct {
+		AsOf           func(childComplexity int) int
 		Explanation    func(childComplexity int) int
+		ExplanationEn  func(childComplexity int) int
 		Latest         func(childComplexity int) int
 		ProjectedValue func(childComplexity int) int
 		Status         func(childComplexity int) int
@@ -75,10 +77,11 @@ type ComplexityRoot struct {
 	}
 
 	Completeness struct {
-		Approved func(childComplexity int) int
-		Expected func(childComplexity int) int
-		Missing  func(childComplexity int) int
-		Reported func(childComplexity int) int
+		Approved   func(childComplexity int) int
+		Expected   func(childComplexity int) int
+		Incomplete func(childComplexity int) int
+		Missing    func(childComplexity int) int
+		Reported   func(childComplexity int) int
 	}
 
 	Dashboard struct {
@@ -129,7 +132,7 @@ type ComplexityRoot struct {
 	}
 
 	Indicator struct {
-		Assessment   func(childComplexity int, regionCode string) int
+		Assessment   func(childComplexity int, regionCode string, asOf *string) int
 		Category     func(childComplexity int) int
 		Code         func(childComplexity int) int
 		Cumulative   func(childComplexity int) int
@@ -336,7 +339,7 @@ type IndicatorResolver interface {
 
 	DataElements(ctx context.Context, obj *models.Indicator) ([]*models.DataElement, error)
 	Formula(ctx context.Context, obj *models.Indicator) (*model.Formula, error)
-	Assessment(ctx context.Context, obj *models.Indicator, regionCode string) (*model.Assessment, error)
+	Assessment(ctx context.Context, obj *models.Indicator, regionCode string, asOf *string) (*model.Assessment, error)
 	Values(ctx context.Context, obj *models.Indicator, regionCode string, periods []string, includeUnapproved *bool) ([]*model.IndicatorValue, error)
 }
 type IndicatorCategoryResolver interface {
@@ -419,12 +422,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Assessment.asOf":
+		if e.ComplexityRoot.Assessment.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.AsOf(childComplexity), true
 	case "Assessment.explanation":
 		if e.ComplexityRoot.Assessment.Explanation == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Assessment.Explanation(childComplexity), true
+	case "Assessment.explanationEn":
+		if e.ComplexityRoot.Assessment.ExplanationEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.ExplanationEn(childComplexity), true
 	case "Assessment.latest":
 		if e.ComplexityRoot.Assessment.Latest == nil {
 			break
@@ -547,6 +562,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Completeness.Expected(childComplexity), true
+	case "Completeness.incomplete":
+		if e.ComplexityRoot.Completeness.Incomplete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Completeness.Incomplete(childComplexity), true
 	case "Completeness.missing":
 		if e.ComplexityRoot.Completeness.Missing == nil {
 			break
@@ -750,7 +771,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Indicator.Assessment(childComplexity, args["regionCode"].(string)), true
+		return e.ComplexityRoot.Indicator.Assessment(childComplexity, args["regionCode"].(string), args["asOf"].(*string)), true
 	case "Indicator.category":
 		if e.ComplexityRoot.Indicator.Category == nil {
 			break
@@ -1679,14 +1700,16 @@ type Query {
   reportingPeriods: [ReportingPeriod!]!
 
   """
-  Indicator values of a region for a period, rolled up from the approved submissions of its
+  Indicator values of a region for a period, or a range "FROM..TO" with both ends included
+  ("2021..2023Q1": flows add up over the range, stocks take its end, rates are ratios of the
+  range's totals), rolled up from the approved submissions of its
   subtree at query time (never stale): counts are summed, rates are ratios of sums, per-capita
   figures are sums over summed populations, stocks take the latest quarter, city-only figures
   are the city's own. includeUnapproved adds SUBMITTED submissions for a preview. Readable for
   the caller's own subtree and for its ancestors (the municipal total a county belongs to).
   """
   indicatorValues(regionCode: String!, period: String!, indicatorCodes: [String!], includeUnapproved: Boolean = false): [IndicatorValue!]!
-  "One row per indicator: the region's total and one cell per child region the caller may see."
+  "One row per indicator: the region's total and one cell per child region the caller may see. period may be a range FROM..TO."
   dashboard(regionCode: String!, period: String!, includeUnapproved: Boolean = false): Dashboard!
   "Key-task progress rolled up over the region's subtree: output figures per measure, sub-task and task, and the share of counties reporting each measure DONE."
   taskRollup(regionCode: String!, period: String!, includeUnapproved: Boolean = false): [TaskRollup!]!
@@ -1898,9 +1921,14 @@ type Indicator {
   dataElements: [DataElement!]!
   "How the indicator is computed from its data elements after aggregation."
   formula: Formula!
-  "Where the indicator stands against its target in a region, from the approved yearly values."
-  assessment(regionCode: String!): Assessment
-  "The indicator's values in a region for several periods."
+  """
+  Where the indicator stands against its target in a region, from the approved values up to and
+  including asOf (a period such as "2023Q1"; default: the latest data). A year is judged as a full
+  year only when every expected unit's figures are in it; a cumulative indicator is judged on its
+  running total since the plan's start through asOf.
+  """
+  assessment(regionCode: String!, asOf: String): Assessment
+  "The indicator's values in a region for several periods; each may be a range FROM..TO (\"2021..2023Q1\")."
   values(regionCode: String!, periods: [String!]!, includeUnapproved: Boolean = false): [IndicatorValue!]!
 }
 
@@ -1930,21 +1958,31 @@ type Completeness {
   expected: Int!
   "Units that submitted a figure of the indicator for the period (SUBMITTED or APPROVED; drafts do not count)."
   reported: Int!
-  "Of those, units whose figures are all approved: by default only these are in the value."
+  "Of those, units in the value with all their figures approved. A unit counts in an indicator only with every figure of the formula that its level collects."
   approved: Int!
+  """
+  Units that reported some of the indicator's figures and not all that their level collects
+  (the batches inspected but not the failed ones): left out of numerator and denominator alike,
+  never taken as 0. Empty for the total of a region above the caller's own.
+  """
+  incomplete: [Region!]!
   "Expected units that have not reported."
   missing: [Region!]!
 }
 
 type Assessment {
   status: ProgressStatus!
-  "The value judged: the latest yearly value (a later partial-year value is named in the explanation)."
+  "The period the assessment is made as of: the asOf asked, or the latest with data."
+  asOf: String
+  "The value judged: the latest full yearly value (a later part-year value is named in the explanation); for a cumulative indicator, the running total since the plan's start through asOf."
   latest: IndicatorValue
   "The straight-line trend of the yearly values continued to the target year."
   projectedValue: Float
   targetYear: Int!
-  "The rule applied, with the numbers."
+  "The verdict with the numbers, in Chinese, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估)."
   explanation: String!
+  "The same in English."
+  explanationEn: String!
   "The yearly values the assessment used."
   yearlyValues: [IndicatorValue!]!
 }
@@ -2083,6 +2121,8 @@ func (ec *executionContext) childFields_Assessment(ctx context.Context, field gr
 	switch field.Name {
 	case "status":
 		return ec.fieldContext_Assessment_status(ctx, field)
+	case "asOf":
+		return ec.fieldContext_Assessment_asOf(ctx, field)
 	case "latest":
 		return ec.fieldContext_Assessment_latest(ctx, field)
 	case "projectedValue":
@@ -2091,6 +2131,8 @@ func (ec *executionContext) childFields_Assessment(ctx context.Context, field gr
 		return ec.fieldContext_Assessment_targetYear(ctx, field)
 	case "explanation":
 		return ec.fieldContext_Assessment_explanation(ctx, field)
+	case "explanationEn":
+		return ec.fieldContext_Assessment_explanationEn(ctx, field)
 	case "yearlyValues":
 		return ec.fieldContext_Assessment_yearlyValues(ctx, field)
 	}
@@ -2137,6 +2179,8 @@ func (ec *executionContext) childFields_Completeness(ctx context.Context, field 
 		return ec.fieldContext_Completeness_reported(ctx, field)
 	case "approved":
 		return ec.fieldContext_Completeness_approved(ctx, field)
+	case "incomplete":
+		return ec.fieldContext_Completeness_incomplete(ctx, field)
 	case "missing":
 		return ec.fieldContext_Completeness_missing(ctx, field)
 	}
@@ -2670,6 +2714,14 @@ func (ec *executionContext) field_Indicator_assessment_args(ctx context.Context,
 		return nil, err
 	}
 	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -3222,6 +3274,29 @@ func (ec *executionContext) fieldContext_Assessment_status(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Assessment", field, false, false, "ProgressStatus")
 }
 
+func (ec *executionContext) _Assessment_asOf(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, "String")
+}
+
 func (ec *executionContext) _Assessment_latest(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3320,6 +3395,29 @@ func (ec *executionContext) _Assessment_explanation(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Assessment_explanationEn(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_explanationEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExplanationEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_explanationEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Assessment", field, false, false, "String")
 }
 
@@ -3721,6 +3819,38 @@ func (ec *executionContext) _Completeness_approved(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Completeness_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Completeness", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Completeness_incomplete(ctx context.Context, field graphql.CollectedField, obj *model.Completeness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Completeness_incomplete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Incomplete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖplanapiᚋmodelsᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Completeness_incomplete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Completeness",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Completeness_missing(ctx context.Context, field graphql.CollectedField, obj *model.Completeness) (ret graphql.Marshaler) {
@@ -4838,7 +4968,7 @@ func (ec *executionContext) _Indicator_assessment(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Indicator().Assessment(ctx, obj, fc.Args["regionCode"].(string))
+			return ec.Resolvers.Indicator().Assessment(ctx, obj, fc.Args["regionCode"].(string), fc.Args["asOf"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Assessment) graphql.Marshaler {
@@ -9343,6 +9473,11 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "asOf":
+			out.Values[i] = ec._Assessment_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "latest":
 			out.Values[i] = ec._Assessment_latest(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -9360,6 +9495,11 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 			}
 		case "explanation":
 			out.Values[i] = ec._Assessment_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "explanationEn":
+			out.Values[i] = ec._Assessment_explanationEn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9503,6 +9643,11 @@ func (ec *executionContext) _Completeness(ctx context.Context, sel ast.Selection
 			}
 		case "approved":
 			out.Values[i] = ec._Completeness_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "incomplete":
+			out.Values[i] = ec._Completeness_incomplete(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

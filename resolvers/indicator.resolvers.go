@@ -30,7 +30,14 @@ func (r *Resolver) present(v *store.IndicatorValue) *model.IndicatorValue {
 			missing = append(missing, reg)
 		}
 	}
-	out.Completeness = &model.Completeness{Expected: len(v.Expected), Reported: len(v.Reported), Approved: len(v.Approved), Missing: missing}
+	incomplete := make([]*models.Region, 0, len(v.Incomplete))
+	for _, c := range v.Incomplete {
+		if reg := r.Cache.Regions().Get(c); reg != nil {
+			incomplete = append(incomplete, reg)
+		}
+	}
+	out.Completeness = &model.Completeness{Expected: len(v.Expected), Reported: len(v.Reported), Approved: len(v.Approved),
+		Incomplete: incomplete, Missing: missing}
 	return out
 }
 
@@ -153,55 +160,62 @@ func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, r
 }
 
 // Assessment judges the indicator against its target from the approved values of the plan's
-// years (and their quarters, for the latest figure). See package assess for the rule.
-func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicator, regionCode string) (*model.Assessment, error) {
+// years up to asOf (default: the latest data), their quarters and ranges. See package assess
+// for the rule, and assess.FromObservations for what it stands on.
+func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicator, regionCode string, asOfArg *string) (*model.Assessment, error) {
 	l, err := loadersFrom(ctx)
 	if err != nil {
 		return nil, err
+	}
+	var asOf *period.Period
+	if asOfArg != nil {
+		p, err := period.ParseArg("asOf", *asOfArg)
+		if err != nil {
+			return nil, err
+		}
+		asOf = &p
 	}
 	plan := r.Cache.Catalogue().PlanByID(obj.PlanID)
 	if plan == nil {
 		return nil, fmt.Errorf("indicator %s: plan not loaded", obj.Code)
 	}
+	ind := assess.Indicator{Target: obj.TargetValue, Comparator: obj.Comparator, Direction: obj.Direction,
+		TargetYear: obj.TargetYear, BaseYear: plan.StartYear, Cumulative: obj.Cumulative, Bounded: obj.Unit == "%"}
 	years := period.Years(plan.StartYear, max(plan.EndYear, obj.TargetYear))
-	var keys []valueKey
-	for _, y := range years {
-		keys = append(keys, valueKey{Region: regionCode, Period: period.Single(y)})
-		for _, q := range y.Quarters() {
-			keys = append(keys, valueKey{Region: regionCode, Period: period.Single(q)})
-		}
+	ranges := assess.Keys(ind, years, asOf)
+	keys := make([]valueKey, len(ranges))
+	for i, rg := range ranges {
+		keys[i] = valueKey{Region: regionCode, Period: rg}
 	}
 	lists, err := loadAll(ctx, l.indicatorValues, keys)
 	if err != nil {
 		return nil, err
 	}
-	byPeriod := map[period.Period]*store.IndicatorValue{}
+	byRange := map[period.Range]*store.IndicatorValue{}
+	obs := map[period.Range]assess.Observation{}
 	for i, list := range lists {
 		if list == nil {
 			return nil, nil // out of scope: as if it did not exist
 		}
-		byPeriod[keys[i].Period.From] = list.byIndicator[obj.ID]
-	}
-	obs := make(map[period.Period]assess.Observation, len(byPeriod))
-	for per, v := range byPeriod {
-		if v != nil {
-			obs[per] = assess.Observation{Value: v.Value, Partial: v.Partial}
+		if v := list.byIndicator[obj.ID]; v != nil {
+			byRange[ranges[i]] = v
+			obs[ranges[i]] = assess.Observation{Value: v.Value, Partial: v.Partial, Expected: len(v.Expected), Approved: len(v.Approved)}
 		}
 	}
-	in, judged := assess.FromObservations(assess.Indicator{Target: obj.TargetValue, Comparator: obj.Comparator,
-		Direction: obj.Direction, TargetYear: obj.TargetYear, BaseYear: plan.StartYear, Cumulative: obj.Cumulative,
-		Bounded: obj.Unit == "%"}, years, obs)
+	in, basis := assess.FromObservations(ind, years, asOf, obs)
 	res := assess.Assess(in)
-	out := &model.Assessment{Status: model.ProgressStatus(res.Status), ProjectedValue: res.Projected, TargetYear: obj.TargetYear, Explanation: res.Explanation}
-	for _, y := range judged {
-		out.YearlyValues = append(out.YearlyValues, r.present(byPeriod[y]))
+	out := &model.Assessment{Status: model.ProgressStatus(res.Status), ProjectedValue: res.Projected, TargetYear: obj.TargetYear,
+		Explanation: res.Explanation, ExplanationEn: res.ExplanationEN, YearlyValues: []*model.IndicatorValue{}}
+	if basis.AsOf != nil {
+		s := basis.AsOf.String()
+		out.AsOf = &s
 	}
-	if out.YearlyValues == nil {
-		out.YearlyValues = []*model.IndicatorValue{}
+	for _, y := range basis.Judged {
+		out.YearlyValues = append(out.YearlyValues, r.present(byRange[period.Single(y)]))
 	}
 	if res.Current != nil {
-		if per, err := period.Parse(res.Current.Label); err == nil && byPeriod[per] != nil {
-			out.Latest = r.present(byPeriod[per])
+		if rg, err := period.ParseRange(res.Current.Label); err == nil && byRange[rg] != nil {
+			out.Latest = r.present(byRange[rg])
 		}
 	}
 	return out, nil

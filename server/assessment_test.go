@@ -52,7 +52,7 @@ func TestAssessmentStatuses(t *testing.T) {
 		// 2.17 deaths per 10,000 special-equipment units: 0 against an upper bound of 0.1.
 		{"AchievedLowerIsBetter", "2.17", city, "ACHIEVED", "≤ 0.1"},
 		// 2.5: 100% in 2021 and 2022; the 46% of 2023 Q1 is a partial year, not judged.
-		{"AchievedDespitePartialYear", "2.5", city, "ACHIEVED", "2023Q1"},
+		{"AchievedDespitePartialYear", "2.5", city, "ACHIEVED", "2023年第一季度"},
 		// 2.11: 1483 → 1585 per million against 1600 by 2025: 102 a year, 5 needed.
 		{"OnTrack", "2.11", city, "ON_TRACK", "1584.81"},
 		// 2.10: 95.35% → 95.61% against 96.5%: 0.26 a year, 0.3 needed.

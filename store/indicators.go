@@ -207,16 +207,15 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 // SECURITY: the second point is a small-cell rule, as statistical offices apply one.
 func (s *Store) guardAncestorTotal(c *caller, v *IndicatorValue) {
 	regions := s.cache.Regions()
-	others := 0
+	paths := make([]string, 0, len(v.Approved))
 	for _, code := range v.Approved {
-		u := regions.Get(code)
-		if u == nil || auth.InScope(c.region.Path, u.Path) || auth.InScope(u.Path, c.region.Path) {
-			continue // the caller's own subtree, or one of its ancestors
+		if u := regions.Get(code); u != nil {
+			paths = append(paths, u.Path)
 		}
-		others++
 	}
 	v.Reported, v.Incomplete, v.Missing = v.Approved, []string{}, []string{}
-	if others == 1 {
+	// SECURITY: the small-cell rule (auth.OneOtherUnit), over the units in the value.
+	if auth.OneOtherUnit(c.region.Path, paths) {
 		v.Value, v.Numerator, v.Denominator = nil, nil, nil
 		v.Withheld = true
 	}

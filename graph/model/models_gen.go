@@ -12,13 +12,17 @@ import (
 
 type Assessment struct {
 	Status ProgressStatus `json:"status"`
-	// The value judged: the latest yearly value (a later partial-year value is named in the explanation).
+	// The period the assessment is made as of: the asOf asked, or the latest with data.
+	AsOf *string `json:"asOf,omitempty"`
+	// The value judged: the latest full yearly value (a later part-year value is named in the explanation); for a cumulative indicator, the running total since the plan's start through asOf.
 	Latest *IndicatorValue `json:"latest,omitempty"`
 	// The straight-line trend of the yearly values continued to the target year.
 	ProjectedValue *float64 `json:"projectedValue,omitempty"`
 	TargetYear     int      `json:"targetYear"`
-	// The rule applied, with the numbers.
+	// The verdict with the numbers, in Chinese, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估).
 	Explanation string `json:"explanation"`
+	// The same in English.
+	ExplanationEn string `json:"explanationEn"`
 	// The yearly values the assessment used.
 	YearlyValues []*IndicatorValue `json:"yearlyValues"`
 }
@@ -29,8 +33,12 @@ type Completeness struct {
 	Expected int `json:"expected"`
 	// Units that submitted a figure of the indicator for the period (SUBMITTED or APPROVED; drafts do not count).
 	Reported int `json:"reported"`
-	// Of those, units whose figures are all approved: by default only these are in the value.
+	// Of those, units in the value with all their figures approved. A unit counts in an indicator only with every figure of the formula that its level collects.
 	Approved int `json:"approved"`
+	// Units that reported some of the indicator's figures and not all that their level collects
+	// (the batches inspected but not the failed ones): left out of numerator and denominator alike,
+	// never taken as 0. Empty for the total of a region above the caller's own.
+	Incomplete []*models.Region `json:"incomplete"`
 	// Expected units that have not reported.
 	Missing []*models.Region `json:"missing"`
 }
