@@ -100,3 +100,44 @@ func Decide(p *Principal, callerPath, callerLevel string, action Action, targetP
 func atOrAboveCity(level string) bool {
 	return level == "CITY" || level == "PROVINCE" || level == "NATION"
 }
+
+// PeerView is what a caller may learn about a figure's peers (the other units of its level
+// under the same parent) through a PEER_OUTLIER flag.
+type PeerView int
+
+const (
+	// PeersNone: no peer comparison is made for this caller.
+	PeersNone PeerView = iota
+	// PeersFlagOnly: only whether the figure is far out of its peers; no peer number
+	// (median, z-score, count, direction) ever leaves the database.
+	PeersFlagOnly
+	// PeersFull: the peers' median, the robust z-score and the number of peers.
+	PeersFull
+)
+
+// PeerComparison decides what a caller at callerPath may learn of the peers of the unit at
+// unitPath (whose parent is at parentPath) from a PEER_OUTLIER flag on the unit's figure in a
+// submission of the given status. The peers' figures are other units' raw data: a store may
+// widen a transaction's scope to parentPath to compute the flag only when this answers
+// PeersFlagOnly, and then only a yes or no may leave the database.
+func PeerComparison(p *Principal, callerPath, unitPath, parentPath, status string) PeerView {
+	// SECURITY: nothing about a unit the caller may not read.
+	if p == nil || callerPath == "" || parentPath == "" || !InScope(callerPath, unitPath) {
+		return PeersNone
+	}
+	// SECURITY: a caller whose scope covers the parent may read every peer's figures
+	// anyway (the city's reviewer): the statistics tell it nothing it could not read.
+	if InScope(callerPath, parentPath) {
+		return PeersFull
+	}
+	// SECURITY: below the parent (the county itself), only a yes or no, and only once the
+	// submission is out of the county's hands (SUBMITTED or APPROVED). While it is editable
+	// (DRAFT, RETURNED) the flag is withheld: saving value after value and watching the flag
+	// come and go would measure where the neighbours' median and spread lie, and with few
+	// neighbours the median is one neighbour's exact figure. After submission each further
+	// probe needs the city to return the submission, with a reason, in the audit trail.
+	if status == "SUBMITTED" || status == "APPROVED" {
+		return PeersFlagOnly
+	}
+	return PeersNone
+}

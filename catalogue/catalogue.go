@@ -144,6 +144,16 @@ type DataElement struct {
 	// element's value in the same submission (failed batches <= inspected batches).
 	PartOf      string `yaml:"part_of,omitempty"`
 	Description string `yaml:"description,omitempty"`
+	// Optional, when set, says why the element is not required of its level (in Chinese
+	// first): an element an indicator uses is otherwise required, and submitSubmission
+	// refuses a submission without it unless the clerk declared it unavailable.
+	Optional string `yaml:"optional,omitempty"`
+	// Max is the element's hard upper bound for COUNT and NUMBER figures, when the default
+	// (DefaultMax, 10^12) does not fit; a value above it is refused (OUT_OF_RANGE).
+	Max *float64 `yaml:"max,omitempty"`
+	// ChangeFactor is how many times larger or smaller than the unit's previous comparable
+	// figure a value may be before it is flagged YOY_CHANGE (default DefaultChangeFactor, 3).
+	ChangeFactor *float64 `yaml:"change_factor,omitempty"`
 }
 
 // Aggregation is a data element's rule over regions and over time.

@@ -927,6 +927,18 @@ func TestValidate(t *testing.T) {
 		}, `data element "IP_BATCHES_INSPECTED": part_of chain "IP_BATCHES_FAILED" leads back to it`},
 		{"ErrSubTaskOutOfOrder", func(p *Plan) { p.Tasks[1].Children[0].Code = "2.7" },
 			`task "2.7": code must be "2.1"`},
+		{"OKOptionalWithReason", func(p *Plan) { p.DataElements[0].Optional = "本期不统计" }, ""},
+		{"ErrOptionalWithoutReason", func(p *Plan) { p.DataElements[0].Optional = "  " },
+			`data element "RESIDENT_POPULATION": optional needs a reason`},
+		{"ErrMaxNotPositive", func(p *Plan) { m := 0.0; p.DataElements[0].Max = &m },
+			`data element "RESIDENT_POPULATION": max 0 must be a positive finite number`},
+		{"ErrMaxOnPercentage", func(p *Plan) {
+			e, _ := p.DataElement("SMART_PLATFORM_INTEGRATION")
+			m := 50.0
+			e.Max = &m
+		}, `data element "SMART_PLATFORM_INTEGRATION": max 50 is only for COUNT and NUMBER`},
+		{"ErrChangeFactorNotAboveOne", func(p *Plan) { f := 1.0; p.DataElements[0].ChangeFactor = &f },
+			`data element "RESIDENT_POPULATION": change_factor 1 must be a finite number above 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -943,5 +955,128 @@ func TestValidate(t *testing.T) {
 				t.Errorf("Validate() = %v, want an error mentioning %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestRequired(t *testing.T) {
+	p := MustLoad(t)
+	for _, e := range p.DataElements {
+		if ok, why := p.Required(e.Code); !ok {
+			t.Errorf("%s: not required (%s); every element of the plan is used by an indicator", e.Code, why)
+		}
+	}
+	e, _ := p.DataElement("DEVICE_AE_REPORTS")
+	e.Optional = "本市不单独统计"
+	if ok, why := p.Required("DEVICE_AE_REPORTS"); ok || why != "本市不单独统计" {
+		t.Errorf("optional element: required %v, reason %q", ok, why)
+	}
+	p.Categories[2].Indicators = p.Categories[2].Indicators[:3] // drop 3.4, the only user of the tips figures
+	if ok, why := p.Required("TIPS_RECEIVED"); ok || why == "" {
+		t.Errorf("element no indicator uses: required %v, reason %q", ok, why)
+	}
+}
+
+func TestCheckValueBounds(t *testing.T) {
+	count := ElementRules{Code: "HV_INVENTION_PATENTS", Name: "高价值发明专利拥有量", ValueType: Count, CollectedAt: County, PeriodTypes: []PeriodType{Yearly}}
+	capped := count
+	capped.Max = ptr(1000.0)
+	pct := ElementRules{Code: "P", Name: "比例", ValueType: Percent, CollectedAt: County, PeriodTypes: []PeriodType{Yearly}}
+	tests := []struct {
+		name string
+		e    ElementRules
+		v    float64
+		want []Rule
+	}{
+		{"OK", count, 276518, nil},
+		{"OKAtDefaultBound", count, 1e12, nil},
+		{"ErrAboveDefaultBound", count, 1e12 + 1, []Rule{RuleOutOfRange}},
+		{"ErrHuge", count, 1.7e308, []Rule{RuleOutOfRange}},
+		{"ErrInfinity", count, math.Inf(1), []Rule{RuleNotANumber}},
+		{"ErrNaN", count, math.NaN(), []Rule{RuleNotANumber}},
+		{"ErrAboveCatalogueBound", capped, 1001, []Rule{RuleOutOfRange}},
+		{"OKPercentHasNoCountBound", pct, 100, nil},
+		{"ErrPercentAsBefore", pct, 101, []Rule{RulePercentRange}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []Rule
+			for _, v := range CheckValue(tt.e, County, Yearly, "2024", tt.v) {
+				got = append(got, v.Rule)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("rules = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckMissing(t *testing.T) {
+	e := ElementRules{Code: "DEVICE_PRODUCERS_PLANNED", Name: "计划", ValueType: Count, CollectedAt: County, PeriodTypes: []PeriodType{Yearly}}
+	tests := []struct {
+		name   string
+		level  Level
+		pt     PeriodType
+		reason string
+		want   []Rule
+	}{
+		{"OK", County, Yearly, "本县无医疗器械生产企业", nil},
+		{"ErrBlank", County, Yearly, " \t", []Rule{RuleEmptyMissingReason}},
+		{"ErrTooLong", County, Yearly, strings.Repeat("无", 21), []Rule{RuleMissingReasonTooLong}},
+		{"ErrWrongLevel", City, Yearly, "无", []Rule{RuleWrongLevel}},
+		{"ErrWrongPeriodType", County, Quarterly, "无", []Rule{RuleWrongLevel}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []Rule
+			for _, v := range CheckMissing(e, tt.level, tt.pt, "2024", tt.reason, 20) {
+				got = append(got, v.Rule)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("rules = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestYoYFlag(t *testing.T) {
+	pop := ElementRules{Code: "RESIDENT_POPULATION", Name: "常住人口", ValueType: Count}
+	loose := pop
+	loose.ChangeFactor = ptr(10.0)
+	tests := []struct {
+		name        string
+		e           ElementRules
+		value, prev float64
+		flagged     bool
+	}{
+		{"OKSmallChange", pop, 280000, 276518, false},
+		{"ErrDrop", pop, 3012, 276518, true},
+		{"ErrRise", pop, 900000, 276518, true},
+		{"OKExactlyThreeTimes", pop, 300, 100, false},
+		{"ErrToZero", pop, 0, 100, true},
+		{"OKFromZero", pop, 100, 0, false}, // the factor from 0 is infinite: no flag
+		{"OKBothZero", pop, 0, 0, false},
+		{"OKCatalogueFactor", loose, 900000, 276518, false},
+		{"OKInfinitePrevious", pop, 1, math.Inf(1), false},
+		{"OKHugePrevious", pop, 1, 1.7e308, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := YoYFlag(tt.e, tt.value, tt.prev, "2023")
+			if (f != nil) != tt.flagged {
+				t.Fatalf("flag = %+v, want flagged %v", f, tt.flagged)
+			}
+			if f == nil {
+				return
+			}
+			if f.Change != nil && (math.IsNaN(*f.Change) || math.IsInf(*f.Change, 0)) {
+				t.Errorf("change %v is not finite", *f.Change)
+			}
+			if !strings.HasPrefix(f.Message, "常住人口 RESIDENT_POPULATION: ") {
+				t.Errorf("message %q", f.Message)
+			}
+		})
+	}
+	if f := YoYFlag(pop, 3012, 276518, "2023"); !strings.Contains(f.Message, "3012 较上期(2023) 276518 下降超过3倍") {
+		t.Errorf("message %q", f.Message)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -78,6 +79,27 @@ func (i Indicator) Elements() []string {
 		}
 	}
 	return out
+}
+
+// Required says whether a data element is required of the level that collects it, and when it
+// is not, why: an element some indicator's formula uses is required unless the catalogue marks
+// it optional with a reason; an element no indicator uses is never required.
+func (p *Plan) Required(code string) (bool, string) {
+	e, ok := p.DataElement(code)
+	if !ok {
+		return false, ""
+	}
+	if e.Optional != "" {
+		return false, strings.TrimSpace(e.Optional)
+	}
+	for _, ind := range p.Indicators() {
+		for _, c := range ind.Elements() {
+			if c == code {
+				return true, ""
+			}
+		}
+	}
+	return false, "不用于任何指标 (used by no indicator)"
 }
 
 // Indicators returns every indicator, category by category, in the report's order.
@@ -239,6 +261,20 @@ func (p *Plan) validateDataElements(ps *problems) map[string]*DataElement {
 			seen[pt] = true
 		}
 		p.validateAggregation(ps, where, e, byCode)
+		if e.Optional != "" && strings.TrimSpace(e.Optional) == "" {
+			ps.add("%s: optional needs a reason, not blanks", where)
+		}
+		if e.Max != nil {
+			switch {
+			case e.ValueType != Count && e.ValueType != Number:
+				ps.add("%s: max %v is only for COUNT and NUMBER elements, not %s (percentages and scores are 0–100)", where, *e.Max, e.ValueType)
+			case !(*e.Max > 0) || math.IsInf(*e.Max, 0):
+				ps.add("%s: max %v must be a positive finite number", where, *e.Max)
+			}
+		}
+		if e.ChangeFactor != nil && (!(*e.ChangeFactor > 1) || math.IsInf(*e.ChangeFactor, 0)) {
+			ps.add("%s: change_factor %v must be a finite number above 1", where, *e.ChangeFactor)
+		}
 		if e.PartOf != "" {
 			whole, ok := byCode[e.PartOf]
 			switch {

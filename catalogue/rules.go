@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // The validation rules for submitted figures live here, with the catalogue that defines the
@@ -32,8 +34,20 @@ const (
 	RuleCommentTooLong   Rule = "COMMENT_TOO_LONG"
 	RuleDuplicateTask    Rule = "DUPLICATE_TASK"
 	RuleDuplicateOutput  Rule = "DUPLICATE_OUTPUT"
-	MaxCommentRunes           = 2000
-	MaxNarrativeRunes         = 10000
+	// RuleOutOfRange: a count or number above its hard bound (DefaultMax or the element's max).
+	RuleOutOfRange Rule = "OUT_OF_RANGE"
+	// RuleValueAndMissing: a value and a missingReason for the same element in one save.
+	RuleValueAndMissing Rule = "VALUE_AND_MISSING_REASON"
+	// RuleEmptyMissingReason: a missingReason of blanks: the reviewer needs the reason.
+	RuleEmptyMissingReason Rule = "EMPTY_MISSING_REASON"
+	// RuleMissingReasonTooLong: a missingReason longer than MaxCommentRunes.
+	RuleMissingReasonTooLong Rule = "MISSING_REASON_TOO_LONG"
+	// DefaultMax is the hard upper bound of COUNT and NUMBER figures without a catalogue
+	// bound: no figure a county or city collects comes near 10^12, while a typo or a pasted
+	// 1.7e308 does, and would overflow every total it enters.
+	DefaultMax        = 1e12
+	MaxCommentRunes   = 2000
+	MaxNarrativeRunes = 10000
 )
 
 // Violation is one refused value, in words a county clerk understands.
@@ -54,11 +68,43 @@ type ElementRules struct {
 	CollectedAt Level
 	PeriodTypes []PeriodType
 	PartOf      string
+	Required    bool
+	Max         *float64 // nil: DefaultMax for COUNT and NUMBER
+	// ChangeFactor: nil means DefaultChangeFactor.
+	ChangeFactor *float64
+	// TimeRule decides which earlier figure a value is comparable with (quality.go).
+	TimeRule TimeRule
 }
 
-// RulesOf returns an element's validation rules.
+// RulesOf returns an element's validation rules. Whether it is required depends on the plan's
+// indicators: Plan.Required says so, and the snapshot carries it from the database.
 func RulesOf(e DataElement) ElementRules {
-	return ElementRules{Code: e.Code, Name: e.Name, ValueType: e.ValueType, CollectedAt: e.CollectedAt, PeriodTypes: e.PeriodTypes, PartOf: e.PartOf}
+	return ElementRules{Code: e.Code, Name: e.Name, ValueType: e.ValueType, CollectedAt: e.CollectedAt, PeriodTypes: e.PeriodTypes,
+		PartOf: e.PartOf, Max: e.Max, ChangeFactor: e.ChangeFactor, TimeRule: e.Aggregation.Time}
+}
+
+// Bound is the element's hard upper bound; 0 for percentages and scores, which have their own.
+func (e ElementRules) Bound() float64 {
+	if e.ValueType != Count && e.ValueType != Number {
+		return 0
+	}
+	if e.Max != nil {
+		return *e.Max
+	}
+	return DefaultMax
+}
+
+// Collects reports whether the element is collected at this level in this kind of period.
+func (e ElementRules) Collects(level Level, pt PeriodType) bool {
+	if e.CollectedAt != level {
+		return false
+	}
+	for _, p := range e.PeriodTypes {
+		if p == pt {
+			return true
+		}
+	}
+	return false
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -91,6 +137,9 @@ func CheckValue(e ElementRules, regionLevel Level, periodType PeriodType, period
 	if v < 0 {
 		add(RuleNegative, "%s (%s): %s is negative; figures cannot be below 0", e.Code, e.Name, num(v))
 	}
+	if b := e.Bound(); b > 0 && v > b {
+		add(RuleOutOfRange, "%s %s: %s 超出上限 %s,请核实 (above the bound of %s for this figure)", e.Name, e.Code, num(v), num(b), num(b))
+	}
 	switch e.ValueType {
 	case Count:
 		if v != math.Trunc(v) {
@@ -108,6 +157,26 @@ func CheckValue(e ElementRules, regionLevel Level, periodType PeriodType, period
 	// A negative percentage already says so twice; keep the clearer message.
 	if len(out) > 1 && out[len(out)-1].Rule == RulePercentRange && v < 0 {
 		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// CheckMissing applies the rules to a figure declared unavailable: the element must be one this
+// region's level collects in this kind of period, and the reason must say something.
+func CheckMissing(e ElementRules, regionLevel Level, periodType PeriodType, periodLabel string, reason string, maxRunes int) []Violation {
+	var out []Violation
+	add := func(rule Rule, format string, args ...any) {
+		out = append(out, Violation{Element: e.Code, Rule: rule, Message: fmt.Sprintf(format, args...)})
+	}
+	if !e.Collects(regionLevel, periodType) {
+		add(RuleWrongLevel, "%s %s 不由本级在%s填报,无需说明缺失原因 (not collected by a %s for %s periods)",
+			e.Name, e.Code, periodLabel, levelWord(regionLevel), periodWord(periodType))
+	}
+	switch {
+	case strings.TrimSpace(reason) == "":
+		add(RuleEmptyMissingReason, "%s %s: 缺失原因为空,请说明无法填报的原因 (missingReason is empty: say why the figure is unavailable)", e.Name, e.Code)
+	case utf8.RuneCountInString(reason) > maxRunes:
+		add(RuleMissingReasonTooLong, "%s %s: 缺失原因超过%d字 (missingReason is longer than %d characters)", e.Name, e.Code, maxRunes, maxRunes)
 	}
 	return out
 }

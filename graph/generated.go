@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"math"
 	"planapi/auth"
+	"planapi/catalogue"
 	"planapi/graph/model"
 	"planapi/models"
+	"planapi/store"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -35,13 +37,16 @@ type ResolverRoot interface {
 	DataValue() DataValueResolver
 	Indicator() IndicatorResolver
 	IndicatorCategory() IndicatorCategoryResolver
+	MissingFigure() MissingFigureResolver
 	Mutation() MutationResolver
 	Plan() PlanResolver
+	QualityFlag() QualityFlagResolver
 	Query() QueryResolver
 	Region() RegionResolver
 	Submission() SubmissionResolver
 	Task() TaskResolver
 	TaskProgress() TaskProgressResolver
+	UnitStatus() UnitStatusResolver
 	Viewer() ViewerResolver
 }
 
@@ -98,13 +103,17 @@ type ComplexityRoot struct {
 	}
 
 	DataElement struct {
+		ChangeFactor      func(childComplexity int) int
 		Code              func(childComplexity int) int
 		CollectedAt       func(childComplexity int) int
 		Description       func(childComplexity int) int
+		MaxValue          func(childComplexity int) int
 		Name              func(childComplexity int) int
+		OptionalReason    func(childComplexity int) int
 		PartOf            func(childComplexity int) int
 		PeriodTypes       func(childComplexity int) int
 		RegionAggregation func(childComplexity int) int
+		Required          func(childComplexity int) int
 		TimeAggregation   func(childComplexity int) int
 		Unit              func(childComplexity int) int
 		ValueType         func(childComplexity int) int
@@ -114,6 +123,7 @@ type ComplexityRoot struct {
 	DataValue struct {
 		Comment   func(childComplexity int) int
 		Element   func(childComplexity int) int
+		Flags     func(childComplexity int) int
 		History   func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		UpdatedBy func(childComplexity int) int
@@ -166,6 +176,13 @@ type ComplexityRoot struct {
 		Withheld           func(childComplexity int) int
 	}
 
+	MissingFigure struct {
+		Element   func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		UpdatedBy func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ApproveSubmission func(childComplexity int, regionCode string, period string, expectedVersion int, comment *string) int
 		ClosePeriod       func(childComplexity int, period string) int
@@ -193,6 +210,19 @@ type ComplexityRoot struct {
 		Tasks        func(childComplexity int) int
 	}
 
+	QualityFlag struct {
+		Change         func(childComplexity int) int
+		Code           func(childComplexity int) int
+		Factor         func(childComplexity int) int
+		Message        func(childComplexity int) int
+		PeerCount      func(childComplexity int) int
+		PeerMedian     func(childComplexity int) int
+		PreviousPeriod func(childComplexity int) int
+		PreviousValue  func(childComplexity int) int
+		Value          func(childComplexity int) int
+		ZScore         func(childComplexity int) int
+	}
+
 	Query struct {
 		Dashboard        func(childComplexity int, regionCode string, period string, includeUnapproved *bool) int
 		Indicator        func(childComplexity int, code string) int
@@ -201,6 +231,7 @@ type ComplexityRoot struct {
 		Region           func(childComplexity int, code string) int
 		Regions          func(childComplexity int) int
 		ReportingPeriods func(childComplexity int) int
+		ReportingStatus  func(childComplexity int, regionCode string, period string) int
 		Submission       func(childComplexity int, regionCode string, period string) int
 		Submissions      func(childComplexity int, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) int
 		Task             func(childComplexity int, code string) int
@@ -225,16 +256,17 @@ type ComplexityRoot struct {
 	}
 
 	Submission struct {
-		CreatedAt    func(childComplexity int) int
-		History      func(childComplexity int) int
-		Period       func(childComplexity int) int
-		Region       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		TaskProgress func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		UpdatedBy    func(childComplexity int) int
-		Values       func(childComplexity int) int
-		Version      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		History        func(childComplexity int) int
+		MissingFigures func(childComplexity int) int
+		Period         func(childComplexity int) int
+		Region         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		TaskProgress   func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		UpdatedBy      func(childComplexity int) int
+		Values         func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	SubmissionConnection struct {
@@ -302,6 +334,17 @@ type ComplexityRoot struct {
 		Task      func(childComplexity int) int
 	}
 
+	UnitStatus struct {
+		DeclaredMissing func(childComplexity int) int
+		Filled          func(childComplexity int) int
+		Flags           func(childComplexity int) int
+		Region          func(childComplexity int) int
+		Required        func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Submission      func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Name    func(childComplexity int) int
 		Region  func(childComplexity int) int
@@ -326,11 +369,16 @@ type DataElementResolver interface {
 	WeightElement(ctx context.Context, obj *models.DataElement) (*models.DataElement, error)
 	TimeAggregation(ctx context.Context, obj *models.DataElement) (model.TimeAggregation, error)
 	PartOf(ctx context.Context, obj *models.DataElement) (*models.DataElement, error)
+
+	OptionalReason(ctx context.Context, obj *models.DataElement) (*string, error)
+	MaxValue(ctx context.Context, obj *models.DataElement) (*float64, error)
+	ChangeFactor(ctx context.Context, obj *models.DataElement) (float64, error)
 }
 type DataValueResolver interface {
 	Element(ctx context.Context, obj *models.DataValue) (*models.DataElement, error)
 
 	History(ctx context.Context, obj *models.DataValue) ([]*models.AuditEntry, error)
+	Flags(ctx context.Context, obj *models.DataValue) ([]*catalogue.Flag, error)
 }
 type IndicatorResolver interface {
 	Category(ctx context.Context, obj *models.Indicator) (*models.IndicatorCategory, error)
@@ -344,6 +392,9 @@ type IndicatorResolver interface {
 }
 type IndicatorCategoryResolver interface {
 	Indicators(ctx context.Context, obj *models.IndicatorCategory) ([]*models.Indicator, error)
+}
+type MissingFigureResolver interface {
+	Element(ctx context.Context, obj *models.MissingValue) (*models.DataElement, error)
 }
 type MutationResolver interface {
 	SaveDataValues(ctx context.Context, input model.SaveDataValuesInput) (*models.Submission, error)
@@ -360,6 +411,9 @@ type PlanResolver interface {
 	DataElements(ctx context.Context, obj *models.Plan) ([]*models.DataElement, error)
 	Tasks(ctx context.Context, obj *models.Plan) ([]*models.Task, error)
 }
+type QualityFlagResolver interface {
+	Code(ctx context.Context, obj *catalogue.Flag) (model.QualityFlagCode, error)
+}
 type QueryResolver interface {
 	Plan(ctx context.Context, code *string) (*models.Plan, error)
 	Indicator(ctx context.Context, code string) (*models.Indicator, error)
@@ -373,6 +427,7 @@ type QueryResolver interface {
 	IndicatorValues(ctx context.Context, regionCode string, period string, indicatorCodes []string, includeUnapproved *bool) ([]*model.IndicatorValue, error)
 	Dashboard(ctx context.Context, regionCode string, period string, includeUnapproved *bool) (*model.Dashboard, error)
 	TaskRollup(ctx context.Context, regionCode string, period string, includeUnapproved *bool) ([]*model.TaskRollup, error)
+	ReportingStatus(ctx context.Context, regionCode string, period string) ([]*store.UnitStatus, error)
 }
 type RegionResolver interface {
 	Level(ctx context.Context, obj *models.Region) (model.RegionLevel, error)
@@ -385,6 +440,7 @@ type SubmissionResolver interface {
 	Status(ctx context.Context, obj *models.Submission) (model.SubmissionStatus, error)
 
 	Values(ctx context.Context, obj *models.Submission) ([]*models.DataValue, error)
+	MissingFigures(ctx context.Context, obj *models.Submission) ([]*models.MissingValue, error)
 	TaskProgress(ctx context.Context, obj *models.Submission) ([]*models.TaskReport, error)
 	History(ctx context.Context, obj *models.Submission) ([]*models.AuditEntry, error)
 }
@@ -398,6 +454,9 @@ type TaskProgressResolver interface {
 	Status(ctx context.Context, obj *models.TaskReport) (model.TaskStatus, error)
 
 	Outputs(ctx context.Context, obj *models.TaskReport) ([]*model.TaskOutputValue, error)
+}
+type UnitStatusResolver interface {
+	Status(ctx context.Context, obj *store.UnitStatus) (model.ReportingState, error)
 }
 type ViewerResolver interface {
 	Role(ctx context.Context, obj *auth.Principal) (model.Role, error)
@@ -625,6 +684,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DashboardRow.Total(childComplexity), true
 
+	case "DataElement.changeFactor":
+		if e.ComplexityRoot.DataElement.ChangeFactor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataElement.ChangeFactor(childComplexity), true
 	case "DataElement.code":
 		if e.ComplexityRoot.DataElement.Code == nil {
 			break
@@ -643,12 +708,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DataElement.Description(childComplexity), true
+	case "DataElement.maxValue":
+		if e.ComplexityRoot.DataElement.MaxValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataElement.MaxValue(childComplexity), true
 	case "DataElement.name":
 		if e.ComplexityRoot.DataElement.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DataElement.Name(childComplexity), true
+	case "DataElement.optionalReason":
+		if e.ComplexityRoot.DataElement.OptionalReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataElement.OptionalReason(childComplexity), true
 	case "DataElement.partOf":
 		if e.ComplexityRoot.DataElement.PartOf == nil {
 			break
@@ -667,6 +744,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DataElement.RegionAggregation(childComplexity), true
+	case "DataElement.required":
+		if e.ComplexityRoot.DataElement.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataElement.Required(childComplexity), true
 	case "DataElement.timeAggregation":
 		if e.ComplexityRoot.DataElement.TimeAggregation == nil {
 			break
@@ -704,6 +787,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DataValue.Element(childComplexity), true
+	case "DataValue.flags":
+		if e.ComplexityRoot.DataValue.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataValue.Flags(childComplexity), true
 	case "DataValue.history":
 		if e.ComplexityRoot.DataValue.History == nil {
 			break
@@ -930,6 +1019,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorValue.Withheld(childComplexity), true
 
+	case "MissingFigure.element":
+		if e.ComplexityRoot.MissingFigure.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingFigure.Element(childComplexity), true
+	case "MissingFigure.reason":
+		if e.ComplexityRoot.MissingFigure.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingFigure.Reason(childComplexity), true
+	case "MissingFigure.updatedAt":
+		if e.ComplexityRoot.MissingFigure.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingFigure.UpdatedAt(childComplexity), true
+	case "MissingFigure.updatedBy":
+		if e.ComplexityRoot.MissingFigure.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingFigure.UpdatedBy(childComplexity), true
+
 	case "Mutation.approveSubmission":
 		if e.ComplexityRoot.Mutation.ApproveSubmission == nil {
 			break
@@ -1076,6 +1190,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Plan.Tasks(childComplexity), true
 
+	case "QualityFlag.change":
+		if e.ComplexityRoot.QualityFlag.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.Change(childComplexity), true
+	case "QualityFlag.code":
+		if e.ComplexityRoot.QualityFlag.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.Code(childComplexity), true
+	case "QualityFlag.factor":
+		if e.ComplexityRoot.QualityFlag.Factor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.Factor(childComplexity), true
+	case "QualityFlag.message":
+		if e.ComplexityRoot.QualityFlag.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.Message(childComplexity), true
+	case "QualityFlag.peerCount":
+		if e.ComplexityRoot.QualityFlag.PeerCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.PeerCount(childComplexity), true
+	case "QualityFlag.peerMedian":
+		if e.ComplexityRoot.QualityFlag.PeerMedian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.PeerMedian(childComplexity), true
+	case "QualityFlag.previousPeriod":
+		if e.ComplexityRoot.QualityFlag.PreviousPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.PreviousPeriod(childComplexity), true
+	case "QualityFlag.previousValue":
+		if e.ComplexityRoot.QualityFlag.PreviousValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.PreviousValue(childComplexity), true
+	case "QualityFlag.value":
+		if e.ComplexityRoot.QualityFlag.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.Value(childComplexity), true
+	case "QualityFlag.zScore":
+		if e.ComplexityRoot.QualityFlag.ZScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityFlag.ZScore(childComplexity), true
+
 	case "Query.dashboard":
 		if e.ComplexityRoot.Query.Dashboard == nil {
 			break
@@ -1144,6 +1319,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReportingPeriods(childComplexity), true
+	case "Query.reportingStatus":
+		if e.ComplexityRoot.Query.ReportingStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reportingStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReportingStatus(childComplexity, args["regionCode"].(string), args["period"].(string)), true
 	case "Query.submission":
 		if e.ComplexityRoot.Query.Submission == nil {
 			break
@@ -1269,6 +1455,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Submission.History(childComplexity), true
+	case "Submission.missingFigures":
+		if e.ComplexityRoot.Submission.MissingFigures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.MissingFigures(childComplexity), true
 	case "Submission.period":
 		if e.ComplexityRoot.Submission.Period == nil {
 			break
@@ -1555,6 +1747,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaskRollup.Task(childComplexity), true
 
+	case "UnitStatus.declaredMissing":
+		if e.ComplexityRoot.UnitStatus.DeclaredMissing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStatus.DeclaredMissing(childComplexity), true
+	case "UnitStatus.filled":
+		if e.ComplexityRoot.UnitStatus.Filled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStatus.Filled(childComplexity), true
+	case "UnitStatus.flags":
+		if e.ComplexityRoot.UnitStatus.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStatus.Flags(childComplexity), true
+	case "UnitStatus.region":
+		if e.ComplexityRoot.UnitStatus.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStatus.Region(childComplexity), true
+	case "UnitStatus.required":
+		if e.ComplexityRoot.UnitStatus.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStatus.Required(childComplexity), true
+	case "UnitStatus.status":
+		if e.ComplexityRoot.UnitStatus.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStatus.Status(childComplexity), true
+	case "UnitStatus.submission":
+		if e.ComplexityRoot.UnitStatus.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStatus.Submission(childComplexity), true
+	case "UnitStatus.updatedAt":
+		if e.ComplexityRoot.UnitStatus.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitStatus.UpdatedAt(childComplexity), true
+
 	case "Viewer.name":
 		if e.ComplexityRoot.Viewer.Name == nil {
 			break
@@ -1713,6 +1954,13 @@ type Query {
   dashboard(regionCode: String!, period: String!, includeUnapproved: Boolean = false): Dashboard!
   "Key-task progress rolled up over the region's subtree: output figures per measure, sub-task and task, and the share of counties reporting each measure DONE."
   taskRollup(regionCode: String!, period: String!, includeUnapproved: Boolean = false): [TaskRollup!]!
+  """
+  The reporting status board: one row per expected reporting unit of the region for the period
+  (each county of its subtree, and the city itself for its city-only figures), including units
+  that have not started. Visible as submissions are: a county sees only its own row; a region
+  outside the caller's scope answers no rows, as one that does not exist.
+  """
+  reportingStatus(regionCode: String!, period: String!): [UnitStatus!]!
 }
 
 type Mutation {
@@ -1750,10 +1998,16 @@ input SaveDataValuesInput {
 input DataValueInput {
   "A data element code, e.g. IP_BATCHES_INSPECTED."
   element: String!
-  "Null clears the value."
+  "Null clears the value (and a declaration that it is unavailable)."
   value: Float
   "A note on the figure; omitted keeps the existing comment."
   comment: String
+  """
+  Declares the figure unavailable, with the reason (e.g. \"本县无医疗器械生产企业\"); value must
+  be null. Replaces a saved value; saving a value later withdraws the declaration. A declared
+  figure satisfies submitSubmission's required-figure check and counts as missing in totals.
+  """
+  missingReason: String
 }
 
 input TaskProgressInput {
@@ -1785,6 +2039,8 @@ type Submission {
   updatedAt: Time!
   updatedBy: String!
   values: [DataValue!]!
+  "Figures declared unavailable, with the clerk's reasons, in catalogue order."
+  missingFigures: [MissingFigure!]!
   "Progress on key-task measures."
   taskProgress: [TaskProgress!]!
   "Every change and transition, newest first."
@@ -1799,6 +2055,66 @@ type DataValue {
   updatedBy: String!
   "The changes of this value, newest first."
   history: [AuditEntry!]!
+  "Plausibility flags: soft checks for the reviewer's attention; they never refuse a value."
+  flags: [QualityFlag!]!
+}
+
+"A figure a region declared unavailable, with the reason."
+type MissingFigure {
+  element: DataElement!
+  reason: String!
+  updatedAt: Time!
+  updatedBy: String!
+}
+
+enum QualityFlagCode {
+  "The value moved beyond the element's change factor (default ×3 or ÷3) against the unit's own previous comparable figure."
+  YOY_CHANGE
+  "The value's robust z-score against its peers (same level, same parent, same period) is above 3.5."
+  PEER_OUTLIER
+}
+
+"""
+A plausibility flag on a figure. The comparison values are those the caller may see: peer
+statistics only for a caller whose scope covers every peer (the city); the county itself sees
+only that its figure is far from its peers, once submitted.
+"""
+type QualityFlag {
+  code: QualityFlagCode!
+  "Chinese first, with the numbers the caller may see."
+  message: String!
+  "The figure flagged."
+  value: Float!
+  "YOY_CHANGE: the figure compared with, and its period."
+  previousValue: Float
+  previousPeriod: String
+  "YOY_CHANGE: value / previousValue."
+  change: Float
+  "YOY_CHANGE: the element's change factor."
+  factor: Float
+  "PEER_OUTLIER, for a caller whose scope covers the peers: their median, the value's robust z-score, how many peers."
+  peerMedian: Float
+  zScore: Float
+  peerCount: Int
+}
+
+enum ReportingState { NOT_STARTED DRAFT SUBMITTED RETURNED APPROVED }
+
+"One row of the reporting status board."
+type UnitStatus {
+  region: Region!
+  status: ReportingState!
+  "Required figures entered."
+  filled: Int!
+  "Required figures declared unavailable (missingReason); counted apart from filled."
+  declaredMissing: Int!
+  "Figures required of this unit's level for this kind of period."
+  required: Int!
+  "Quality flags on the unit's figures, as the caller may see them."
+  flags: Int!
+  "When the submission last changed; null when not started."
+  updatedAt: Time
+  submission: Submission
 }
 
 type TaskProgress {
@@ -1821,7 +2137,7 @@ type AuditEntry {
   "The token subject who did it."
   actor: String!
   role: String!
-  "CREATE, SET_VALUE, CLEAR_VALUE, SET_TASK, SUBMIT, APPROVE, RETURN, REOPEN."
+  "CREATE, SET_VALUE, CLEAR_VALUE, SET_MISSING, CLEAR_MISSING, SET_TASK, SUBMIT, APPROVE, RETURN, REOPEN."
   action: String!
   "The data element code, or \"task 2.3.3 status\" / \"task 2.3.3 CASES\" for key-task progress."
   element: String
@@ -2065,6 +2381,14 @@ type DataElement {
   "The whole this element is part of: its value may not exceed that element's value."
   partOf: DataElement
   description: String!
+  "Required of the level that collects it, in each period type it is collected for: submitSubmission refuses a submission without it unless declared unavailable."
+  required: Boolean!
+  "Why the element is not required, when it is not."
+  optionalReason: String
+  "The hard upper bound of a COUNT or NUMBER figure (above it a save is refused, OUT_OF_RANGE); null for percentages and scores (0–100)."
+  maxValue: Float
+  "A value more than this many times, or less than 1/this of, the previous comparable figure is flagged YOY_CHANGE."
+  changeFactor: Float!
 }
 
 enum ValueType { COUNT NUMBER PERCENT SCORE }
@@ -2237,6 +2561,14 @@ func (ec *executionContext) childFields_DataElement(ctx context.Context, field g
 		return ec.fieldContext_DataElement_partOf(ctx, field)
 	case "description":
 		return ec.fieldContext_DataElement_description(ctx, field)
+	case "required":
+		return ec.fieldContext_DataElement_required(ctx, field)
+	case "optionalReason":
+		return ec.fieldContext_DataElement_optionalReason(ctx, field)
+	case "maxValue":
+		return ec.fieldContext_DataElement_maxValue(ctx, field)
+	case "changeFactor":
+		return ec.fieldContext_DataElement_changeFactor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DataElement", field.Name)
 }
@@ -2255,6 +2587,8 @@ func (ec *executionContext) childFields_DataValue(ctx context.Context, field gra
 		return ec.fieldContext_DataValue_updatedBy(ctx, field)
 	case "history":
 		return ec.fieldContext_DataValue_history(ctx, field)
+	case "flags":
+		return ec.fieldContext_DataValue_flags(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DataValue", field.Name)
 }
@@ -2351,6 +2685,20 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
 
+func (ec *executionContext) childFields_MissingFigure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "element":
+		return ec.fieldContext_MissingFigure_element(ctx, field)
+	case "reason":
+		return ec.fieldContext_MissingFigure_reason(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_MissingFigure_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_MissingFigure_updatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MissingFigure", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2383,6 +2731,32 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 		return ec.fieldContext_Plan_tasks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
+}
+
+func (ec *executionContext) childFields_QualityFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_QualityFlag_code(ctx, field)
+	case "message":
+		return ec.fieldContext_QualityFlag_message(ctx, field)
+	case "value":
+		return ec.fieldContext_QualityFlag_value(ctx, field)
+	case "previousValue":
+		return ec.fieldContext_QualityFlag_previousValue(ctx, field)
+	case "previousPeriod":
+		return ec.fieldContext_QualityFlag_previousPeriod(ctx, field)
+	case "change":
+		return ec.fieldContext_QualityFlag_change(ctx, field)
+	case "factor":
+		return ec.fieldContext_QualityFlag_factor(ctx, field)
+	case "peerMedian":
+		return ec.fieldContext_QualityFlag_peerMedian(ctx, field)
+	case "zScore":
+		return ec.fieldContext_QualityFlag_zScore(ctx, field)
+	case "peerCount":
+		return ec.fieldContext_QualityFlag_peerCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QualityFlag", field.Name)
 }
 
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2435,6 +2809,8 @@ func (ec *executionContext) childFields_Submission(ctx context.Context, field gr
 		return ec.fieldContext_Submission_updatedBy(ctx, field)
 	case "values":
 		return ec.fieldContext_Submission_values(ctx, field)
+	case "missingFigures":
+		return ec.fieldContext_Submission_missingFigures(ctx, field)
 	case "taskProgress":
 		return ec.fieldContext_Submission_taskProgress(ctx, field)
 	case "history":
@@ -2571,6 +2947,28 @@ func (ec *executionContext) childFields_TaskRollup(ctx context.Context, field gr
 		return ec.fieldContext_TaskRollup_doneShare(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskRollup", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_UnitStatus_region(ctx, field)
+	case "status":
+		return ec.fieldContext_UnitStatus_status(ctx, field)
+	case "filled":
+		return ec.fieldContext_UnitStatus_filled(ctx, field)
+	case "declaredMissing":
+		return ec.fieldContext_UnitStatus_declaredMissing(ctx, field)
+	case "required":
+		return ec.fieldContext_UnitStatus_required(ctx, field)
+	case "flags":
+		return ec.fieldContext_UnitStatus_flags(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_UnitStatus_updatedAt(ctx, field)
+	case "submission":
+		return ec.fieldContext_UnitStatus_submission(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitStatus", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3062,6 +3460,28 @@ func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reportingStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
 	return args, nil
 }
 
@@ -4371,6 +4791,98 @@ func (ec *executionContext) fieldContext_DataElement_description(_ context.Conte
 	return graphql.NewScalarFieldContext("DataElement", field, false, false, "String")
 }
 
+func (ec *executionContext) _DataElement_required(ctx context.Context, field graphql.CollectedField, obj *models.DataElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataElement_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataElement_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataElement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DataElement_optionalReason(ctx context.Context, field graphql.CollectedField, obj *models.DataElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataElement_optionalReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DataElement().OptionalReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DataElement_optionalReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataElement", field, true, true, "String")
+}
+
+func (ec *executionContext) _DataElement_maxValue(ctx context.Context, field graphql.CollectedField, obj *models.DataElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataElement_maxValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DataElement().MaxValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DataElement_maxValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataElement", field, true, true, "Float")
+}
+
+func (ec *executionContext) _DataElement_changeFactor(ctx context.Context, field graphql.CollectedField, obj *models.DataElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataElement_changeFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DataElement().ChangeFactor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataElement_changeFactor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DataElement", field, true, true, "Float")
+}
+
 func (ec *executionContext) _DataValue_element(ctx context.Context, field graphql.CollectedField, obj *models.DataValue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4522,6 +5034,38 @@ func (ec *executionContext) fieldContext_DataValue_history(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DataValue_flags(ctx context.Context, field graphql.CollectedField, obj *models.DataValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DataValue_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DataValue().Flags(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*catalogue.Flag) graphql.Marshaler {
+			return ec.marshalNQualityFlag2ᚕᚖplanapiᚋcatalogueᚐFlagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DataValue_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DataValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QualityFlag(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5381,6 +5925,107 @@ func (ec *executionContext) fieldContext_IndicatorValue_withheld(_ context.Conte
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _MissingFigure_element(ctx context.Context, field graphql.CollectedField, obj *models.MissingValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingFigure_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MissingFigure().Element(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DataElement) graphql.Marshaler {
+			return ec.marshalNDataElement2ᚖplanapiᚋmodelsᚐDataElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissingFigure_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MissingFigure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DataElement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MissingFigure_reason(ctx context.Context, field graphql.CollectedField, obj *models.MissingValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingFigure_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissingFigure_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissingFigure", field, false, false, "String")
+}
+
+func (ec *executionContext) _MissingFigure_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.MissingValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingFigure_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissingFigure_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissingFigure", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MissingFigure_updatedBy(ctx context.Context, field graphql.CollectedField, obj *models.MissingValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingFigure_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissingFigure_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissingFigure", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_saveDataValues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5978,6 +6623,236 @@ func (ec *executionContext) fieldContext_Plan_tasks(_ context.Context, field gra
 	return fc, nil
 }
 
+func (ec *executionContext) _QualityFlag_code(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.QualityFlag().Code(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.QualityFlagCode) graphql.Marshaler {
+			return ec.marshalNQualityFlagCode2planapiᚋgraphᚋmodelᚐQualityFlagCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, true, true, "QualityFlagCode")
+}
+
+func (ec *executionContext) _QualityFlag_message(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityFlag_value(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QualityFlag_previousValue(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_previousValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_previousValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QualityFlag_previousPeriod(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_previousPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_previousPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityFlag_change(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QualityFlag_factor(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_factor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Factor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_factor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QualityFlag_peerMedian(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_peerMedian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeerMedian, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_peerMedian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QualityFlag_zScore(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_zScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ZScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_zScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QualityFlag_peerCount(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityFlag_peerCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeerCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityFlag_peerCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Query_plan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6464,6 +7339,50 @@ func (ec *executionContext) fieldContext_Query_taskRollup(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_taskRollup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reportingStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reportingStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReportingStatus(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.UnitStatus) graphql.Marshaler {
+			return ec.marshalNUnitStatus2ᚕᚖplanapiᚋstoreᚐUnitStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reportingStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitStatus(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reportingStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6991,6 +7910,38 @@ func (ec *executionContext) fieldContext_Submission_values(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DataValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Submission_missingFigures(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_missingFigures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().MissingFigures(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.MissingValue) graphql.Marshaler {
+			return ec.marshalNMissingFigure2ᚕᚖplanapiᚋmodelsᚐMissingValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_missingFigures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Submission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissingFigure(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8031,6 +8982,208 @@ func (ec *executionContext) _TaskRollup_doneShare(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_TaskRollup_doneShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaskRollup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitStatus_region(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStatus_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStatus_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitStatus_status(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStatus_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitStatus().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportingState) graphql.Marshaler {
+			return ec.marshalNReportingState2planapiᚋgraphᚋmodelᚐReportingState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStatus", field, true, true, "ReportingState")
+}
+
+func (ec *executionContext) _UnitStatus_filled(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStatus_filled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStatus_filled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitStatus_declaredMissing(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStatus_declaredMissing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclaredMissing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStatus_declaredMissing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitStatus_required(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStatus_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStatus_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitStatus_flags(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStatus_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStatus_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitStatus_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStatus_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStatus_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UnitStatus_submission(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitStatus_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalOSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitStatus_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *auth.Principal) (ret graphql.Marshaler) {
@@ -9218,7 +10371,7 @@ func (ec *executionContext) unmarshalInputDataValueInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"element", "value", "comment"}
+	fieldsInOrder := [...]string{"element", "value", "comment", "missingReason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9246,6 +10399,13 @@ func (ec *executionContext) unmarshalInputDataValueInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Comment = data
+		case "missingReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("missingReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MissingReason = data
 		}
 	}
 	return it, nil
@@ -9837,6 +10997,29 @@ func (ec *executionContext) _DataElement(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "required":
+			out.Values[i] = ec._DataElement_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "optionalReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DataElement_optionalReason(ctx, field, obj)
+				})
+		case "maxValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DataElement_maxValue(ctx, field, obj)
+				})
+		case "changeFactor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DataElement_changeFactor(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9896,6 +11079,12 @@ func (ec *executionContext) _DataValue(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DataValue_history(ctx, field, obj)
+				})
+		case "flags":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DataValue_flags(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10217,6 +11406,55 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var missingFigureImplementors = []string{"MissingFigure"}
+
+func (ec *executionContext) _MissingFigure(ctx context.Context, sel ast.SelectionSet, obj *models.MissingValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, missingFigureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MissingFigure")
+		case "element":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MissingFigure_element(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._MissingFigure_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._MissingFigure_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._MissingFigure_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -10417,6 +11655,85 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var qualityFlagImplementors = []string{"QualityFlag"}
+
+func (ec *executionContext) _QualityFlag(ctx context.Context, sel ast.SelectionSet, obj *catalogue.Flag) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualityFlagImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QualityFlag")
+		case "code":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QualityFlag_code(ctx, field, obj)
+				})
+		case "message":
+			out.Values[i] = ec._QualityFlag_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._QualityFlag_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previousValue":
+			out.Values[i] = ec._QualityFlag_previousValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previousPeriod":
+			out.Values[i] = ec._QualityFlag_previousPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "change":
+			out.Values[i] = ec._QualityFlag_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "factor":
+			out.Values[i] = ec._QualityFlag_factor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "peerMedian":
+			out.Values[i] = ec._QualityFlag_peerMedian(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "zScore":
+			out.Values[i] = ec._QualityFlag_zScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "peerCount":
+			out.Values[i] = ec._QualityFlag_peerCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -10507,6 +11824,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_taskRollup(ctx, field)
+				})
+		case "reportingStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reportingStatus(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -10701,6 +12024,12 @@ func (ec *executionContext) _Submission(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Submission_values(ctx, field, obj)
+				})
+		case "missingFigures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_missingFigures(ctx, field, obj)
 				})
 		case "taskProgress":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -11161,6 +12490,75 @@ func (ec *executionContext) _TaskRollup(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._TaskRollup_doneShare(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitStatusImplementors = []string{"UnitStatus"}
+
+func (ec *executionContext) _UnitStatus(ctx context.Context, sel ast.SelectionSet, obj *store.UnitStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitStatus")
+		case "region":
+			out.Values[i] = ec._UnitStatus_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitStatus_status(ctx, field, obj)
+				})
+		case "filled":
+			out.Values[i] = ec._UnitStatus_filled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declaredMissing":
+			out.Values[i] = ec._UnitStatus_declaredMissing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "required":
+			out.Values[i] = ec._UnitStatus_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flags":
+			out.Values[i] = ec._UnitStatus_flags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._UnitStatus_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submission":
+			out.Values[i] = ec._UnitStatus_submission(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11888,6 +13286,30 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNMissingFigure2ᚕᚖplanapiᚋmodelsᚐMissingValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.MissingValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMissingFigure2ᚖplanapiᚋmodelsᚐMissingValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMissingFigure2ᚖplanapiᚋmodelsᚐMissingValue(ctx context.Context, sel ast.SelectionSet, v *models.MissingValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MissingFigure!")
+		return graphql.Null
+	}
+	return ec._MissingFigure(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖplanapiᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -11943,6 +13365,40 @@ func (ec *executionContext) unmarshalNProgressStatus2planapiᚋgraphᚋmodelᚐP
 }
 
 func (ec *executionContext) marshalNProgressStatus2planapiᚋgraphᚋmodelᚐProgressStatus(ctx context.Context, sel ast.SelectionSet, v model.ProgressStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNQualityFlag2ᚕᚖplanapiᚋcatalogueᚐFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalogue.Flag) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQualityFlag2ᚖplanapiᚋcatalogueᚐFlag(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQualityFlag2ᚖplanapiᚋcatalogueᚐFlag(ctx context.Context, sel ast.SelectionSet, v *catalogue.Flag) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QualityFlag!")
+		return graphql.Null
+	}
+	return ec._QualityFlag(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQualityFlagCode2planapiᚋgraphᚋmodelᚐQualityFlagCode(ctx context.Context, v any) (model.QualityFlagCode, error) {
+	var res model.QualityFlagCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQualityFlagCode2planapiᚋgraphᚋmodelᚐQualityFlagCode(ctx context.Context, sel ast.SelectionSet, v model.QualityFlagCode) graphql.Marshaler {
 	return v
 }
 
@@ -12012,6 +13468,16 @@ func (ec *executionContext) marshalNReportingPeriod2ᚖplanapiᚋmodelsᚐReport
 		return graphql.Null
 	}
 	return ec._ReportingPeriod(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportingState2planapiᚋgraphᚋmodelᚐReportingState(ctx context.Context, v any) (model.ReportingState, error) {
+	var res model.ReportingState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportingState2planapiᚋgraphᚋmodelᚐReportingState(ctx context.Context, sel ast.SelectionSet, v model.ReportingState) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNRole2planapiᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
@@ -12316,6 +13782,30 @@ func (ec *executionContext) unmarshalNTimeAggregation2planapiᚋgraphᚋmodelᚐ
 
 func (ec *executionContext) marshalNTimeAggregation2planapiᚋgraphᚋmodelᚐTimeAggregation(ctx context.Context, sel ast.SelectionSet, v model.TimeAggregation) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNUnitStatus2ᚕᚖplanapiᚋstoreᚐUnitStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.UnitStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitStatus2ᚖplanapiᚋstoreᚐUnitStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnitStatus2ᚖplanapiᚋstoreᚐUnitStatus(ctx context.Context, sel ast.SelectionSet, v *store.UnitStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitStatus!")
+		return graphql.Null
+	}
+	return ec._UnitStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNValueType2planapiᚋgraphᚋmodelᚐValueType(ctx context.Context, v any) (model.ValueType, error) {

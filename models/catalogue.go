@@ -51,6 +51,11 @@ type DataElement struct {
 	Description string
 	Ordinal     int
 	Retired     bool
+	// Required of the level that collects it; OptionalReason says why not.
+	Required       bool
+	OptionalReason string
+	MaxValue       *float64 // nil: the default bound
+	ChangeFactor   *float64 // nil: the default factor
 }
 
 // Indicator is a headline figure with its 2025 target.

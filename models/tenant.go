@@ -51,6 +51,16 @@ type DataValue struct {
 	UpdatedBy    string
 }
 
+// MissingValue is a figure a region declared unavailable in a submission, with the reason.
+type MissingValue struct {
+	SubmissionID int64 `gorm:"primaryKey"`
+	ElementID    int64 `gorm:"primaryKey"`
+	RegionPath   string
+	Reason       string
+	UpdatedAt    time.Time
+	UpdatedBy    string
+}
+
 // TaskReport is a region's progress on one key-task measure in a submission.
 type TaskReport struct {
 	SubmissionID int64 `gorm:"primaryKey"`

@@ -9,6 +9,7 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"planapi/auth"
+	"planapi/catalogue"
 	"planapi/models"
 	"planapi/period"
 	"planapi/store"
@@ -23,6 +24,10 @@ type loaders struct {
 	values  *dataloadgen.Loader[int64, []*models.DataValue]
 	tasks   *dataloadgen.Loader[int64, []*models.TaskReport]
 	history *dataloadgen.Loader[int64, []*models.AuditEntry]
+	missing *dataloadgen.Loader[int64, []*models.MissingValue]
+	// flags are the quality flags of a submission's values, by element id: one batch computes
+	// them for every submission of the answer (store.Flags).
+	flags *dataloadgen.Loader[int64, map[int64][]*catalogue.Flag]
 	// indicatorValues computes every indicator of a region and period; all keys of one
 	// batch are computed in one roll-up statement per includeUnapproved flag.
 	indicatorValues *dataloadgen.Loader[valueKey, *valueSet]
@@ -92,6 +97,12 @@ func newLoaders(st *store.Store, p *auth.Principal) *loaders {
 		}, 500),
 		history: newLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.AuditEntry, error) {
 			return st.History(ctx, p, ids, "")
+		}, 500),
+		missing: newLoader(func(ctx context.Context, ids []int64) (map[int64][]*models.MissingValue, error) {
+			return st.MissingValues(ctx, p, ids)
+		}, 500),
+		flags: newLoader(func(ctx context.Context, ids []int64) (map[int64]map[int64][]*catalogue.Flag, error) {
+			return st.Flags(ctx, p, ids)
 		}, 500),
 		indicatorValues: newLoader(fetchValues(st, p), 2000),
 	}

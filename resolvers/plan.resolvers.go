@@ -151,3 +151,21 @@ func (r *taskResolver) Children(ctx context.Context, obj *models.Task) ([]*model
 func (r *taskResolver) Outputs(ctx context.Context, obj *models.Task) ([]*models.TaskOutput, error) {
 	return r.Cache.Catalogue().TaskOutputs(obj), nil
 }
+
+func (r *dataElementResolver) OptionalReason(ctx context.Context, obj *models.DataElement) (*string, error) {
+	if obj.Required || obj.OptionalReason == "" {
+		return nil, nil
+	}
+	return &obj.OptionalReason, nil
+}
+
+func (r *dataElementResolver) MaxValue(ctx context.Context, obj *models.DataElement) (*float64, error) {
+	if b := r.Cache.Catalogue().Rules(obj.PlanID)[obj.Code].Bound(); b > 0 {
+		return &b, nil
+	}
+	return nil, nil
+}
+
+func (r *dataElementResolver) ChangeFactor(ctx context.Context, obj *models.DataElement) (float64, error) {
+	return r.Cache.Catalogue().Rules(obj.PlanID)[obj.Code].ChangeFactorOf(), nil
+}

@@ -11,6 +11,7 @@ import (
 
 	"planapi/apperr"
 	"planapi/auth"
+	"planapi/catalogue"
 	"planapi/graph/model"
 	"planapi/models"
 	"planapi/store"
@@ -99,7 +100,7 @@ func (r *mutationResolver) SaveDataValues(ctx context.Context, input model.SaveD
 	}
 	in := store.SaveInput{RegionCode: input.RegionCode, Period: input.Period, ExpectedVersion: input.ExpectedVersion}
 	for _, v := range input.Values {
-		in.Values = append(in.Values, store.ValueInput{Element: v.Element, Value: v.Value, Comment: v.Comment})
+		in.Values = append(in.Values, store.ValueInput{Element: v.Element, Value: v.Value, Comment: v.Comment, MissingReason: v.MissingReason})
 	}
 	for _, t := range input.Tasks {
 		ti := store.TaskInput{Task: t.Task, Narrative: t.Narrative}
@@ -127,6 +128,7 @@ func prime(ctx context.Context, snap *store.Snapshot) *models.Submission {
 		l.values.Prime(id, snap.Values)
 		l.tasks.Prime(id, snap.Tasks)
 		l.history.Prime(id, snap.History)
+		l.missing.Prime(id, snap.Missing)
 	}
 	return snap.Submission
 }
@@ -232,6 +234,42 @@ func (r *dataValueResolver) History(ctx context.Context, obj *models.DataValue) 
 		}
 	}
 	return out, nil
+}
+
+func (r *submissionResolver) MissingFigures(ctx context.Context, obj *models.Submission) ([]*models.MissingValue, error) {
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := l.missing.Load(ctx, obj.ID)
+	if out == nil && err == nil {
+		out = []*models.MissingValue{}
+	}
+	return out, err
+}
+
+func (r *missingFigureResolver) Element(ctx context.Context, obj *models.MissingValue) (*models.DataElement, error) {
+	return r.Cache.Catalogue().ElementByID(obj.ElementID), nil
+}
+
+func (r *dataValueResolver) Flags(ctx context.Context, obj *models.DataValue) ([]*catalogue.Flag, error) {
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bySub, err := l.flags.Load(ctx, obj.SubmissionID)
+	if err != nil {
+		return nil, err
+	}
+	out := bySub[obj.ElementID]
+	if out == nil {
+		out = []*catalogue.Flag{}
+	}
+	return out, nil
+}
+
+func (r *qualityFlagResolver) Code(ctx context.Context, obj *catalogue.Flag) (model.QualityFlagCode, error) {
+	return model.QualityFlagCode(obj.Code), nil
 }
 
 func (r *taskProgressResolver) Task(ctx context.Context, obj *models.TaskReport) (*models.Task, error) {

@@ -138,6 +138,7 @@ func TestAuditTrail(t *testing.T) {
 	e.MustOK(t, clerk, saveMutation, saveVars(countyA, "2024", 2, vals{"element": "COMPLAINTS_RECEIVED", "value": nil, "comment": "重复统计"}), &out)
 	e.MustOK(t, clerk, saveMutation, saveVars(countyA, "2024", 3, vals{"element": "TIPS_RECEIVED", "value": 15}), &out)
 	var tr map[string]subJSON
+	MustDeclareRestMissing(t, e, countyA, "2024") // required figures are TestRequiredFigures' subject
 	for _, step := range []struct{ token, q string }{
 		{clerk, `mutation { submitSubmission(regionCode: "419902", period: "2024", expectedVersion: 4) { version } }`},
 		{reviewer, `mutation { returnSubmission(regionCode: "419902", period: "2024", expectedVersion: 5, reason: "请补充说明") { version } }`},

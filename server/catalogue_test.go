@@ -313,8 +313,15 @@ func TestCatalogueSyncIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Updated != 1 || res.Retired != 1 {
-		t.Errorf("edit sync = %+v, want 1 updated and 1 retired", res)
+	// 2.10 renamed, and 3.4's two elements, which no indicator uses any more, are no longer
+	// required.
+	if res.Updated != 3 || res.Retired != 1 {
+		t.Errorf("edit sync = %+v, want 3 updated (2.10, TIPS_RECEIVED, TIPS_VERIFIED_ON_TIME) and 1 retired", res)
+	}
+	var tipsRequired bool
+	e.Owner.Raw(`SELECT required FROM data_elements WHERE code = 'TIPS_RECEIVED'`).Scan(&tipsRequired)
+	if tipsRequired {
+		t.Errorf("TIPS_RECEIVED still required after 3.4, its only indicator, left the file")
 	}
 	var row struct {
 		ID   int64

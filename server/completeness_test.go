@@ -27,6 +27,7 @@ func TestCompletenessAndPreview(t *testing.T) {
 	submit := func(region string) {
 		t.Helper()
 		var out map[string]any
+		MustDeclareRestMissing(t, e, region, "2024") // required figures are not this test's subject
 		e.MustOK(t, e.Token(t, region, auth.RoleReporter), `mutation($r: String!) { submitSubmission(regionCode: $r, period: "2024", expectedVersion: 1) { status } }`, map[string]any{"r": region}, &out)
 	}
 	save(countyA, 100, 10) // 90 %

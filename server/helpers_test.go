@@ -46,3 +46,22 @@ func MustInsertSubmission(tb testing.TB, e *testenv.Env, region, period, status 
 	}
 	return id
 }
+
+// MustDeclareRestMissing declares, directly as the owner, every figure required of the region's
+// submission for the period that it neither has nor declared, so that a test about something
+// else can submit a partly filled submission. It changes neither the version nor the audit trail.
+func MustDeclareRestMissing(tb testing.TB, e *testenv.Env, region, period string) {
+	tb.Helper()
+	err := e.Owner.Exec(`INSERT INTO missing_values (submission_id, element_id, region_path, reason, updated_by)
+		SELECT s.id, de.id, s.region_path, '测试:本期无此数据', 'test'
+		FROM submissions s
+		JOIN regions r ON r.code = s.region_code
+		JOIN data_elements de ON de.plan_id = s.plan_id AND de.collected_at = r.level AND de.required AND NOT de.retired
+			AND (CASE WHEN s.period_quarter = 0 THEN 'YEARLY' ELSE 'QUARTERLY' END) = ANY (de.period_types)
+		WHERE s.region_code = ? AND s.period = ?
+			AND NOT EXISTS (SELECT 1 FROM data_values v WHERE v.submission_id = s.id AND v.element_id = de.id)
+		ON CONFLICT DO NOTHING`, region, period).Error
+	if err != nil {
+		tb.Fatalf("declare missing %s %s: %v", region, period, err)
+	}
+}

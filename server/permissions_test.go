@@ -37,6 +37,10 @@ submissions        reporter  OK         EMPTY      EMPTY      OK         OK     
 submissions        reviewer  OK         EMPTY      EMPTY      OK         OK         EMPTY
 submissions        analyst   OK         EMPTY      EMPTY      OK         OK         EMPTY
 submissions        admin     OK         EMPTY      EMPTY      OK         OK         EMPTY
+reportingStatus    reporter  OK         EMPTY      EMPTY      OK         OK         EMPTY
+reportingStatus    reviewer  OK         EMPTY      EMPTY      OK         OK         EMPTY
+reportingStatus    analyst   OK         EMPTY      EMPTY      OK         OK         EMPTY
+reportingStatus    admin     OK         EMPTY      EMPTY      OK         OK         EMPTY
 saveDataValues     reporter  OK         NOT_FOUND  NOT_FOUND  OK         FORBIDDEN  NOT_FOUND
 saveDataValues     reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
 saveDataValues     analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
@@ -81,7 +85,7 @@ var publicQueries = map[string]string{
 
 // preconditions is the state an operation needs in its target before the call.
 var preconditions = map[string]string{
-	"submission": "APPROVED", "submissions": "APPROVED",
+	"submission": "APPROVED", "submissions": "APPROVED", "reportingStatus": "APPROVED",
 	"saveDataValues": "DRAFT", "submitSubmission": "DRAFT",
 	"approveSubmission": "SUBMITTED", "returnSubmission": "SUBMITTED", "reopenSubmission": "APPROVED",
 	"openPeriod": "", "closePeriod": "",
@@ -93,6 +97,8 @@ func document(op string) string {
 		return `query($r: String!, $p: String!) { submission(regionCode: $r, period: $p) { version values { value } } }`
 	case "submissions":
 		return `query($r: String!, $p: String!) { submissions(regionCode: $r, period: $p) { totalCount edges { node { version } } } }`
+	case "reportingStatus":
+		return `query($r: String!, $p: String!) { reportingStatus(regionCode: $r, period: $p) { region { code } status filled flags } }`
 	case "saveDataValues":
 		return `mutation($r: String!, $p: String!, $e: String!) { saveDataValues(input: {regionCode: $r, period: $p, expectedVersion: 1, values: [{element: $e, value: 5}]}) { version } }`
 	case "submitSubmission":
@@ -131,6 +137,7 @@ func prepare(tb testing.TB, e *testenv.Env, op, region, period string) {
 		return
 	}
 	MustInsertSubmission(tb, e, region, period, status, map[string]float64{elementFor(e, region): 1})
+	MustDeclareRestMissing(tb, e, region, period) // so that submitSubmission may succeed
 }
 
 // fingerprint is everything a call about one period could change.
@@ -166,6 +173,12 @@ func cellOutcome(tb testing.TB, op string, r *testenv.Response) string {
 		var conn struct{ TotalCount int }
 		json.Unmarshal(v, &conn)
 		if conn.TotalCount == 0 {
+			return "EMPTY"
+		}
+	case op == "reportingStatus":
+		var rows []any
+		json.Unmarshal(v, &rows)
+		if len(rows) == 0 {
 			return "EMPTY"
 		}
 	}
@@ -207,7 +220,7 @@ func TestPermissionTable(t *testing.T) {
 					t.Fatalf("got %s, want %s (errors %+v)", got, want, r.Errors)
 				}
 				after := fingerprint(t, e, period)
-				isRead := op == "submission" || op == "submissions"
+				isRead := op == "submission" || op == "submissions" || op == "reportingStatus"
 				if (want != "OK" || isRead) && after != before {
 					t.Errorf("refused or read-only call changed the database:\n before %s\n after  %s", before, after)
 				}
@@ -217,8 +230,8 @@ func TestPermissionTable(t *testing.T) {
 			})
 		}
 	}
-	if rows != 9*4*len(positions) {
-		t.Fatalf("table covers %d cells, want %d", rows, 9*4*len(positions))
+	if rows != 10*4*len(positions) {
+		t.Fatalf("table covers %d cells, want %d", rows, 10*4*len(positions))
 	}
 
 	for name, q := range publicQueries {
@@ -236,7 +249,7 @@ func TestPermissionTable(t *testing.T) {
 	}
 
 	// Anonymous: every data field answers UNAUTHENTICATED and nothing changes.
-	ops := []string{"submission", "submissions", "saveDataValues", "submitSubmission", "approveSubmission", "returnSubmission", "reopenSubmission", "openPeriod", "closePeriod"}
+	ops := []string{"submission", "submissions", "reportingStatus", "saveDataValues", "submitSubmission", "approveSubmission", "returnSubmission", "reopenSubmission", "openPeriod", "closePeriod"}
 	for _, op := range ops {
 		t.Run("anonymous/"+op, func(t *testing.T) {
 			t.Parallel()

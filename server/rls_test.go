@@ -51,7 +51,7 @@ func TestRowLevelSecurityIsTheSecondLock(t *testing.T) {
 				for _, s := range subs {
 					seen[s.RegionCode] = true
 				}
-				for _, table := range []string{"data_values", "task_reports", "audit_log"} {
+				for _, table := range []string{"data_values", "missing_values", "task_reports", "audit_log"} {
 					var paths []string
 					if err := tx.Raw(`SELECT DISTINCT region_path FROM ` + table).Scan(&paths).Error; err != nil {
 						return err

@@ -121,6 +121,7 @@ func TestWorkflow(t *testing.T) {
 		ApproveSubmission subJSON
 		ReopenSubmission  subJSON
 	}
+	MustDeclareRestMissing(t, e, countyA, "2024") // required figures are TestRequiredFigures' subject
 	e.MustOK(t, clerk, `mutation { submitSubmission(regionCode: "419902", period: "2024", expectedVersion: 2) { status version } }`, nil, &tr)
 	if tr.SubmitSubmission.Status != "SUBMITTED" || tr.SubmitSubmission.Version != 3 {
 		t.Fatalf("submit: %+v", tr.SubmitSubmission)

@@ -84,31 +84,38 @@ func SyncCatalogue(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (S
 		var elCodes []string
 		for i, e := range plan.DataElements {
 			elCodes = append(elCodes, e.Code)
+			required, reason := plan.Required(e.Code)
 			pts := make([]string, len(e.PeriodTypes))
 			for j, p := range e.PeriodTypes {
 				pts[j] = string(p)
 			}
 			n, err := db.Exec(ctx, tx, `INSERT INTO data_elements (plan_id, code, name, unit, value_type, collected_at, period_types,
-					region_rule, weight_code, time_rule, part_of_code, description, ordinal)
+					region_rule, weight_code, time_rule, part_of_code, description, ordinal, required, optional_reason, max_value, change_factor)
 				VALUES (@plan, @code, @name, @unit, @value_type, @collected_at, @period_types,
-					@region_rule, @weight_code, @time_rule, @part_of_code, @description, @ordinal)
+					@region_rule, @weight_code, @time_rule, @part_of_code, @description, @ordinal,
+					@required, @optional_reason, @max_value, @change_factor)
 				ON CONFLICT (plan_id, code) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit,
 					value_type = EXCLUDED.value_type, collected_at = EXCLUDED.collected_at,
 					period_types = EXCLUDED.period_types, region_rule = EXCLUDED.region_rule,
 					weight_code = EXCLUDED.weight_code, time_rule = EXCLUDED.time_rule,
 					part_of_code = EXCLUDED.part_of_code, description = EXCLUDED.description,
-					ordinal = EXCLUDED.ordinal, retired = false
+					ordinal = EXCLUDED.ordinal, retired = false, required = EXCLUDED.required,
+					optional_reason = EXCLUDED.optional_reason, max_value = EXCLUDED.max_value,
+					change_factor = EXCLUDED.change_factor
 				WHERE (data_elements.name, data_elements.unit, data_elements.value_type, data_elements.collected_at,
 					data_elements.period_types, data_elements.region_rule, data_elements.weight_code,
 					data_elements.time_rule, data_elements.part_of_code, data_elements.description,
-					data_elements.ordinal, data_elements.retired)
+					data_elements.ordinal, data_elements.retired, data_elements.required, data_elements.optional_reason,
+					data_elements.max_value, data_elements.change_factor)
 				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.unit, EXCLUDED.value_type, EXCLUDED.collected_at,
 					EXCLUDED.period_types, EXCLUDED.region_rule, EXCLUDED.weight_code, EXCLUDED.time_rule,
-					EXCLUDED.part_of_code, EXCLUDED.description, EXCLUDED.ordinal, false)`,
+					EXCLUDED.part_of_code, EXCLUDED.description, EXCLUDED.ordinal, false, EXCLUDED.required,
+					EXCLUDED.optional_reason, EXCLUDED.max_value, EXCLUDED.change_factor)`,
 				db.Args{"plan": planID, "code": e.Code, "name": e.Name, "unit": e.Unit, "value_type": string(e.ValueType),
 					"collected_at": string(e.CollectedAt), "period_types": pts, "region_rule": string(e.Aggregation.Regions),
 					"weight_code": e.Aggregation.Weight, "time_rule": string(e.Aggregation.Time), "part_of_code": e.PartOf,
-					"description": e.Description, "ordinal": i + 1})
+					"description": e.Description, "ordinal": i + 1, "required": required, "optional_reason": reason,
+					"max_value": e.Max, "change_factor": e.ChangeFactor})
 			if err := res.add(n, err); err != nil {
 				return fmt.Errorf("data element %s: %w", e.Code, err)
 			}

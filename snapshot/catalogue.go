@@ -102,7 +102,8 @@ func LoadCatalogue(ctx context.Context, db *gorm.DB) (*Catalogue, error) {
 			pts[i] = catalogue.PeriodType(p)
 		}
 		c.rules[x.PlanID][x.Code] = catalogue.ElementRules{Code: x.Code, Name: x.Name, ValueType: catalogue.ValueType(x.ValueType),
-			CollectedAt: catalogue.Level(x.CollectedAt), PeriodTypes: pts, PartOf: x.PartOfCode}
+			CollectedAt: catalogue.Level(x.CollectedAt), PeriodTypes: pts, PartOf: x.PartOfCode,
+			Required: x.Required, Max: x.MaxValue, ChangeFactor: x.ChangeFactor, TimeRule: catalogue.TimeRule(x.TimeRule)}
 	}
 	var tasks []*models.Task
 	if err := db.Where("NOT retired").Order("plan_id, ordinal").Find(&tasks).Error; err != nil {
@@ -219,6 +220,18 @@ func (c *Catalogue) ElementOrdinal(id int64) int {
 
 // Rules returns the validation rules of every data element of the plan, by code.
 func (c *Catalogue) Rules(planID int64) map[string]catalogue.ElementRules { return c.rules[planID] }
+
+// RequiredElements lists, in catalogue order, the elements required of a region of this level
+// for this kind of period.
+func (c *Catalogue) RequiredElements(planID int64, level catalogue.Level, pt catalogue.PeriodType) []*models.DataElement {
+	var out []*models.DataElement
+	for _, e := range c.Elements[planID] {
+		if r := c.rules[planID][e.Code]; r.Required && r.Collects(level, pt) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // TaskOutputs returns the output figures a measure reports.
 func (c *Catalogue) TaskOutputs(t *models.Task) []*models.TaskOutput { return c.taskOutputs[t.ID] }

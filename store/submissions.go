@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -182,10 +183,12 @@ func (s *Store) History(ctx context.Context, p *auth.Principal, ids []int64, ele
 }
 
 // ValueInput is one value of a save: a nil Value clears it; a nil Comment keeps the old one.
+// A MissingReason (with a nil Value) declares the figure unavailable instead.
 type ValueInput struct {
-	Element string
-	Value   *float64
-	Comment *string
+	Element       string
+	Value         *float64
+	Comment       *string
+	MissingReason *string
 }
 
 // OutputInput is one output figure of a measure: a nil Value clears it.
@@ -307,6 +310,16 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 				byElement[e.Code] = v
 			}
 		}
+		var declared []*models.MissingValue
+		if err := tx.Where("submission_id = ?", sub.ID).Find(&declared).Error; err != nil {
+			return err
+		}
+		missingBy := map[string]*models.MissingValue{}
+		for _, m := range declared {
+			if e := cat.ElementByID(m.ElementID); e != nil {
+				missingBy[e.Code] = m
+			}
+		}
 
 		// Validate everything before writing anything.
 		var refused []catalogue.Violation
@@ -329,6 +342,17 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 				refused = append(refused, catalogue.Violation{Element: v.Element, Value: v.Value, Rule: catalogue.RuleCommentTooLong,
 					Message: fmt.Sprintf("%s: the comment is longer than %d characters", v.Element, catalogue.MaxCommentRunes)})
 			}
+			if v.MissingReason != nil {
+				if v.Value != nil {
+					val := *v.Value
+					refused = append(refused, catalogue.Violation{Element: v.Element, Value: &val, Rule: catalogue.RuleValueAndMissing,
+						Message: fmt.Sprintf("%s %s: 同时填写了数值 %s 和缺失原因,只能二选一 (a value and a missingReason: send one or the other)", e.Name, v.Element, strconv.FormatFloat(val, 'f', -1, 64))})
+					continue
+				}
+				refused = append(refused, catalogue.CheckMissing(rules[v.Element], catalogue.Level(r.Level), catalogue.PeriodType(per.Type()), per.String(), *v.MissingReason, catalogue.MaxCommentRunes)...)
+				delete(values, v.Element)
+				continue
+			}
 			if v.Value == nil {
 				delete(values, v.Element)
 				continue
@@ -348,6 +372,44 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 		for _, v := range in.Values {
 			e := cat.Element(plan.ID, v.Element)
 			old := byElement[v.Element]
+			oldMissing := missingBy[v.Element]
+			if v.MissingReason != nil {
+				// Declaring a figure unavailable replaces its value, if it had one.
+				reason := strings.TrimSpace(*v.MissingReason)
+				if old == nil && oldMissing != nil && oldMissing.Reason == reason {
+					continue // unchanged
+				}
+				if old != nil {
+					if err := tx.Where("submission_id = ? AND element_id = ?", sub.ID, e.ID).Delete(&models.DataValue{}).Error; err != nil {
+						return err
+					}
+				}
+				mv := &models.MissingValue{SubmissionID: sub.ID, ElementID: e.ID, RegionPath: sub.RegionPath, Reason: reason, UpdatedAt: now, UpdatedBy: c.Subject}
+				if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(mv).Error; err != nil {
+					return err
+				}
+				a := c.audit(sub, "SET_MISSING")
+				a.Element, a.NewText, a.Comment = &e.Code, &reason, v.Comment
+				if old != nil {
+					a.OldValue = &old.Value
+				}
+				if oldMissing != nil {
+					a.OldText = &oldMissing.Reason
+				}
+				entries = append(entries, a)
+				continue
+			}
+			if oldMissing != nil {
+				// A value, or clearing the figure, withdraws the declaration.
+				if err := tx.Where("submission_id = ? AND element_id = ?", sub.ID, e.ID).Delete(&models.MissingValue{}).Error; err != nil {
+					return err
+				}
+				if v.Value == nil {
+					a := c.audit(sub, "CLEAR_MISSING")
+					a.Element, a.OldText, a.Comment = &e.Code, &oldMissing.Reason, v.Comment
+					entries = append(entries, a)
+				}
+			}
 			if v.Value == nil {
 				if old == nil {
 					continue
@@ -378,6 +440,9 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 			a.Element, a.NewValue = &e.Code, v.Value
 			if old != nil {
 				a.OldValue = &old.Value
+			}
+			if oldMissing != nil {
+				a.OldText = &oldMissing.Reason // the declaration this value replaces
 			}
 			if v.Comment != nil {
 				a.Comment = v.Comment
@@ -428,6 +493,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 type Snapshot struct {
 	Submission *models.Submission
 	Values     []*models.DataValue
+	Missing    []*models.MissingValue
 	Tasks      []*models.TaskReport
 	History    []*models.AuditEntry
 }
@@ -441,6 +507,10 @@ func (s *Store) snapshot(tx *gorm.DB, sub *models.Submission) (*Snapshot, error)
 	sort.Slice(snap.Values, func(i, j int) bool {
 		return cat.ElementOrdinal(snap.Values[i].ElementID) < cat.ElementOrdinal(snap.Values[j].ElementID)
 	})
+	if err := tx.Where("submission_id = ?", sub.ID).Find(&snap.Missing).Error; err != nil {
+		return nil, err
+	}
+	s.sortMissing(snap.Missing)
 	if err := tx.Where("submission_id = ?", sub.ID).Order("task_id").Find(&snap.Tasks).Error; err != nil {
 		return nil, err
 	}
@@ -558,16 +628,23 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 				With("status", sub.Status).With("currentVersion", sub.Version)
 		}
 		if action == "submit" {
-			var n int64
-			if err := tx.Model(&models.DataValue{}).Where("submission_id = ?", sub.ID).Count(&n).Error; err != nil {
+			var ids []int64
+			if err := tx.Model(&models.DataValue{}).Where("submission_id = ?", sub.ID).Pluck("element_id", &ids).Error; err != nil {
+				return err
+			}
+			var declared []int64
+			if err := tx.Model(&models.MissingValue{}).Where("submission_id = ?", sub.ID).Pluck("element_id", &declared).Error; err != nil {
 				return err
 			}
 			var t int64
 			if err := tx.Model(&models.TaskReport{}).Where("submission_id = ?", sub.ID).Count(&t).Error; err != nil {
 				return err
 			}
-			if n+t == 0 {
+			if len(ids)+len(declared)+int(t) == 0 {
 				return apperr.New(apperr.Invalid, "the %s submission of %s is empty: save its figures before submitting", per, r.Name)
+			}
+			if err := s.checkRequired(plan.ID, r, per, append(ids, declared...)); err != nil {
+				return err
 			}
 		}
 		now := s.now()
@@ -596,4 +673,55 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 		return nil, mapDBError(err)
 	}
 	return snap, nil
+}
+
+// checkRequired refuses a submission that lacks a figure required of its region's level for
+// its kind of period, neither entered nor declared unavailable (present: the element ids it has
+// either way). extensions.missing lists the element codes, in catalogue order.
+func (s *Store) checkRequired(planID int64, r *models.Region, per period.Period, present []int64) error {
+	have := map[int64]bool{}
+	for _, id := range present {
+		have[id] = true
+	}
+	var codes, words []string
+	for _, e := range s.cache.Catalogue().RequiredElements(planID, catalogue.Level(r.Level), catalogue.PeriodType(per.Type())) {
+		if !have[e.ID] {
+			codes = append(codes, e.Code)
+			words = append(words, e.Name+" "+e.Code)
+		}
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	list := strings.Join(words, "、")
+	if len(words) > 5 {
+		list = strings.Join(words[:5], "、") + fmt.Sprintf(" 等%d项 (see extensions.missing)", len(words))
+	}
+	return apperr.New(apperr.Invalid, "%s %s 缺少%d项必填数据: %s。请填写,或以 missingReason 说明无法填报的原因 (%d required figures are missing: enter them or declare them unavailable)",
+		r.Name, per, len(codes), list, len(codes)).With("missing", codes)
+}
+
+// MissingValues returns the figures the given submissions declared unavailable, by
+// submission, in catalogue order.
+func (s *Store) MissingValues(ctx context.Context, p *auth.Principal, ids []int64) (map[int64][]*models.MissingValue, error) {
+	out := map[int64][]*models.MissingValue{}
+	err := s.InScope(ctx, p, func(tx *gorm.DB) error {
+		var list []*models.MissingValue
+		if err := tx.Where("submission_id IN ?", ids).Find(&list).Error; err != nil {
+			return err
+		}
+		for _, v := range list {
+			out[v.SubmissionID] = append(out[v.SubmissionID], v)
+		}
+		return nil
+	})
+	for _, ms := range out {
+		s.sortMissing(ms)
+	}
+	return out, err
+}
+
+func (s *Store) sortMissing(ms []*models.MissingValue) {
+	cat := s.cache.Catalogue()
+	sort.Slice(ms, func(i, j int) bool { return cat.ElementOrdinal(ms[i].ElementID) < cat.ElementOrdinal(ms[j].ElementID) })
 }

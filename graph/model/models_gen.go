@@ -61,10 +61,14 @@ type DashboardRow struct {
 type DataValueInput struct {
 	// A data element code, e.g. IP_BATCHES_INSPECTED.
 	Element string `json:"element"`
-	// Null clears the value.
+	// Null clears the value (and a declaration that it is unavailable).
 	Value *float64 `json:"value,omitempty"`
 	// A note on the figure; omitted keeps the existing comment.
 	Comment *string `json:"comment,omitempty"`
+	// Declares the figure unavailable, with the reason (e.g. \"本县无医疗器械生产企业\"); value must
+	// be null. Replaces a saved value; saving a value later withdraws the declaration. A declared
+	// figure satisfies submitSubmission's required-figure check and counts as missing in totals.
+	MissingReason *string `json:"missingReason,omitempty"`
 }
 
 // sum(numerator) / sum(denominator) × factor, each side aggregated over regions and time separately; without a denominator, sum(numerator) × factor.
@@ -415,6 +419,63 @@ func (e ProgressStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type QualityFlagCode string
+
+const (
+	// The value moved beyond the element's change factor (default ×3 or ÷3) against the unit's own previous comparable figure.
+	QualityFlagCodeYoyChange QualityFlagCode = "YOY_CHANGE"
+	// The value's robust z-score against its peers (same level, same parent, same period) is above 3.5.
+	QualityFlagCodePeerOutlier QualityFlagCode = "PEER_OUTLIER"
+)
+
+var AllQualityFlagCode = []QualityFlagCode{
+	QualityFlagCodeYoyChange,
+	QualityFlagCodePeerOutlier,
+}
+
+func (e QualityFlagCode) IsValid() bool {
+	switch e {
+	case QualityFlagCodeYoyChange, QualityFlagCodePeerOutlier:
+		return true
+	}
+	return false
+}
+
+func (e QualityFlagCode) String() string {
+	return string(e)
+}
+
+func (e *QualityFlagCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QualityFlagCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QualityFlagCode", str)
+	}
+	return nil
+}
+
+func (e QualityFlagCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QualityFlagCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QualityFlagCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type RegionAggregation string
 
 const (
@@ -530,6 +591,67 @@ func (e *RegionLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e RegionLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReportingState string
+
+const (
+	ReportingStateNotStarted ReportingState = "NOT_STARTED"
+	ReportingStateDraft      ReportingState = "DRAFT"
+	ReportingStateSubmitted  ReportingState = "SUBMITTED"
+	ReportingStateReturned   ReportingState = "RETURNED"
+	ReportingStateApproved   ReportingState = "APPROVED"
+)
+
+var AllReportingState = []ReportingState{
+	ReportingStateNotStarted,
+	ReportingStateDraft,
+	ReportingStateSubmitted,
+	ReportingStateReturned,
+	ReportingStateApproved,
+}
+
+func (e ReportingState) IsValid() bool {
+	switch e {
+	case ReportingStateNotStarted, ReportingStateDraft, ReportingStateSubmitted, ReportingStateReturned, ReportingStateApproved:
+		return true
+	}
+	return false
+}
+
+func (e ReportingState) String() string {
+	return string(e)
+}
+
+func (e *ReportingState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportingState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportingState", str)
+	}
+	return nil
+}
+
+func (e ReportingState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportingState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportingState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
