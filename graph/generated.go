@@ -2262,7 +2262,7 @@ type IndicatorValue {
   completeness: Completeness!
   "True when SUBMITTED (not yet approved) submissions were counted."
   includesUnapproved: Boolean!
-  "True for a year computed from fewer than its four quarters somewhere in the subtree: a year to date."
+  "True when some unit's figure does not cover the whole period: a year from fewer than its four quarters (a year to date), or a range with a part missing."
   partial: Boolean!
   "True when the total of a region above the caller's own is withheld because it would reveal one neighbour's figures (value, numerator and denominator are then null)."
   withheld: Boolean!
