@@ -2323,13 +2323,13 @@ type DashboardRow {
 "A key task, sub-task or measure with its outputs rolled up over a region's subtree."
 type TaskRollup {
   task: Task!
-  "Output figures summed over the subtree (and, above measures, over the measures below), by code and unit."
+  "Output figures summed exactly over the subtree (and, above measures, over the measures below), one row per output code; over a range, over its periods, a county's year counted once."
   outputs: [TaskOutputTotal!]!
   "Counties expected to report on measures."
   expected: Int!
   "Counties that reported progress on the measure (for a task or sub-task: on any measure below it)."
   reporting: Int!
-  "Counties reporting the measure DONE (for a task or sub-task: all of its measures DONE)."
+  "Counties reporting the measure DONE (for a task or sub-task: counties that reported at least one measure below it and all of those DONE; over a range, each measure's latest status in it)."
   done: Int!
   "done / expected; null when nothing is expected."
   doneShare: Float

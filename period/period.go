@@ -60,15 +60,19 @@ func Years(from, to int) []Period {
 // ParseError reports a period string that is not a year like 2021 or a quarter like 2023Q1.
 // Its message names the refused value so that a clerk can find and fix it.
 type ParseError struct {
-	Value  string // the string that was refused
-	Reason string // what is wrong with it, in plain words
+	Value    string // the string that was refused
+	Reason   string // what is wrong with it, in plain words
+	ReasonZH string // the same in Chinese, which the message leads with
 }
 
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("period %q: %s", e.Value, e.Reason)
+	return fmt.Sprintf("期间 %q 无效:%s (period %q: %s)", e.Value, e.ReasonZH, e.Value, e.Reason)
 }
 
-const reasonShape = "expected a year like 2021 or a quarter like 2023Q1"
+const (
+	reasonShape   = "expected a year like 2021 or a quarter like 2023Q1"
+	reasonShapeZH = "应为年份(如2021)或季度(如2023Q1)"
+)
 
 // ParseArg parses a period named by a request's field (an argument or an input field) and
 // refuses a bad one as invalid input naming the field and the value, as every API error does.
@@ -84,11 +88,11 @@ func ParseArg(field, v string) (Period, error) {
 // 1900 to 2999. Nothing else is accepted: no spaces, no lower-case q, no other period types.
 // The error is a *ParseError.
 func Parse(s string) (Period, error) {
-	fail := func(reason string) (Period, error) {
-		return Period{}, &ParseError{Value: s, Reason: reason}
+	fail := func(reason, zh string) (Period, error) {
+		return Period{}, &ParseError{Value: s, Reason: reason, ReasonZH: zh}
 	}
 	if len(s) < 4 || !allDigits(s[:4]) {
-		return fail(reasonShape)
+		return fail(reasonShape, reasonShapeZH)
 	}
 	year, _ := strconv.Atoi(s[:4]) // four ASCII digits always convert
 	quarter := 0
@@ -97,14 +101,14 @@ func Parse(s string) (Period, error) {
 	case s[4] == 'Q' && len(s) > 5 && allDigits(s[5:]):
 		// One digit only: "2023Q01" and "2023Q10" are refused like "2023Q5".
 		if len(s) != 6 || s[5] < '1' || s[5] > '4' {
-			return fail("quarter must be 1 to 4")
+			return fail("quarter must be 1 to 4", "季度应为1至4")
 		}
 		quarter = int(s[5] - '0')
 	default:
-		return fail(reasonShape)
+		return fail(reasonShape, reasonShapeZH)
 	}
 	if year < MinYear || year > MaxYear {
-		return fail(fmt.Sprintf("year must be %d to %d", MinYear, MaxYear))
+		return fail(fmt.Sprintf("year must be %d to %d", MinYear, MaxYear), fmt.Sprintf("年份应在%d至%d之间", MinYear, MaxYear))
 	}
 	return Period{Year: year, Quarter: quarter}, nil
 }

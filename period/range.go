@@ -75,11 +75,13 @@ func ParseRange(s string) (Range, error) {
 	}
 	a, err := Parse(from)
 	if err != nil {
-		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("the start %q: %s", from, reasonShape)}
+		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("the start %q: %s", from, reasonShape),
+			ReasonZH: fmt.Sprintf("起始期间 %q %s", from, reasonShapeZH)}
 	}
 	b, err := Parse(to)
 	if err != nil {
-		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("the end %q: %s", to, reasonShape)}
+		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("the end %q: %s", to, reasonShape),
+			ReasonZH: fmt.Sprintf("截止期间 %q %s", to, reasonShapeZH)}
 	}
 	// A year as the start means its first quarter; as the end, its last.
 	r := Range{From: a, To: b}
@@ -90,10 +92,11 @@ func ParseRange(s string) (Range, error) {
 		r.To = Quarter(b.Year, 4)
 	}
 	if r.To.End().Before(r.From.End()) {
-		return Range{}, &ParseError{Value: s, Reason: "the range ends before it starts"}
+		return Range{}, &ParseError{Value: s, Reason: "the range ends before it starts", ReasonZH: "截止期间早于起始期间"}
 	}
 	if b.Year-a.Year >= MaxRangeYears {
-		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("a range spans at most %d years", MaxRangeYears)}
+		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("a range spans at most %d years", MaxRangeYears),
+			ReasonZH: fmt.Sprintf("期间范围最多%d年", MaxRangeYears)}
 	}
 	r.From, r.To = a, b
 	return r, nil

@@ -171,13 +171,13 @@ type TaskProgressInput struct {
 // A key task, sub-task or measure with its outputs rolled up over a region's subtree.
 type TaskRollup struct {
 	Task *models.Task `json:"task"`
-	// Output figures summed over the subtree (and, above measures, over the measures below), by code and unit.
+	// Output figures summed exactly over the subtree (and, above measures, over the measures below), one row per output code; over a range, over its periods, a county's year counted once.
 	Outputs []*TaskOutputTotal `json:"outputs"`
 	// Counties expected to report on measures.
 	Expected int `json:"expected"`
 	// Counties that reported progress on the measure (for a task or sub-task: on any measure below it).
 	Reporting int `json:"reporting"`
-	// Counties reporting the measure DONE (for a task or sub-task: all of its measures DONE).
+	// Counties reporting the measure DONE (for a task or sub-task: counties that reported at least one measure below it and all of those DONE; over a range, each measure's latest status in it).
 	Done int `json:"done"`
 	// done / expected; null when nothing is expected.
 	DoneShare *float64 `json:"doneShare,omitempty"`
