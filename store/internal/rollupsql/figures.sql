@@ -141,7 +141,9 @@ ex AS MATERIALIZED (
 		FROM rp r
 		LEFT JOIN classes k ON k.level = r.level AND k.is_target = r.is_target
 		CROSS JOIN LATERAL (
-			SELECT array_agg(v.element_id) AS ids, array_agg(v.value) AS vals, count(*) AS held,
+			-- Empty, not NULL, when it holds none of them (= ANY of NULL would drop its quarters).
+			SELECT coalesce(array_agg(v.element_id), '{}') AS ids, coalesce(array_agg(v.value), '{}') AS vals,
+				count(*) AS held,
 				count(*) FILTER (WHERE v.element_id = ANY (k.irrelevant)) AS held_irrelevant
 			FROM data_values v
 			-- element_id + 0: a filter on the submission's rows, which the index scan reads in

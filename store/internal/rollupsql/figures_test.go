@@ -460,12 +460,17 @@ func rollupMatchesReference(t *testing.T, seed uint64) {
 				// Mostly the elements of the region's own level; now and then one of the other.
 				if (de.CollectedAt == r.Level && rng.IntN(4) > 0) || rng.IntN(12) == 0 {
 					values[de.Code] = float64(rng.IntN(21)) + float64(rng.IntN(4))/4 // zeros, fractions
+					if rng.IntN(60) == 0 {
+						values[de.Code] = 1e300 // not usable: as if it were not there
+					}
 				}
 			}
 			f.mustSubmit(t, r.Code, p.String(), st, values)
 			s := refrollup.Submission{Region: r.Code, Period: p, Status: st}
 			for code, v := range values {
-				s.Elements = append(s.Elements, code)
+				if refrollup.Usable(v) {
+					s.Elements = append(s.Elements, code)
+				}
 				rows = append(rows, refrollup.Row{Region: r.Code, Period: p, Element: code, Value: v})
 				status = append(status, st)
 			}
