@@ -1,6 +1,8 @@
 package assess
 
 import (
+	"slices"
+
 	"planapi/period"
 )
 
@@ -49,6 +51,19 @@ func Keys(ind Indicator, years []period.Period, asOf *period.Period) []period.Ra
 		}
 		if ind.Cumulative {
 			add(since(ind.BaseYear, y))
+		}
+	}
+	// An as-of period past the years asked (2026 for a plan to 2025) still names its own
+	// year to date and, for a cumulative indicator, its running total.
+	if asOf != nil && len(years) > 0 && years[len(years)-1].End().Before(asOf.End()) {
+		extra := []period.Range{yearToDate(*asOf)}
+		if ind.Cumulative {
+			extra = append(extra, since(ind.BaseYear, *asOf))
+		}
+		for _, r := range extra {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
 		}
 	}
 	return out

@@ -57,6 +57,8 @@ func TestFromObservations(t *testing.T) {
 			[]Point{{2021, "2021", 90}, {2022, "2022", 95}}, &Point{2023, "2023Q1", 40}, []string{"2021", "2022"}, nil, "2023Q1"},
 		{"CumulativeRunningTotal", true, nil, with(demo, "2021..2022", whole(185), "2021..2023Q1", whole(225)),
 			[]Point{{2021, "2021", 90}, {2022, "2022", 185}}, &Point{2023, "2021..2023Q1", 225}, []string{"2021", "2022"}, nil, "2023Q1"},
+		{"CumulativeAsOfPastThePlan", true, asOf("2026"), with(demo, "2021..2022", whole(185), "2021..2026", whole(300)),
+			[]Point{{2021, "2021", 90}, {2022, "2022", 185}}, &Point{2026, "2021..2026", 300}, []string{"2021", "2022"}, nil, "2026"},
 		{"NoFigures", false, nil, map[period.Range]Observation{rg("2021"): {}}, nil, nil, nil, nil, ""},
 	}
 	for _, tt := range tests {

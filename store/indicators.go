@@ -81,6 +81,7 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 
 	var targets []rollupsql.Target
 	var allowed []*models.Region
+	above := false // some target lies above the caller's own region
 	for _, code := range q.Regions {
 		r := regions.Get(code)
 		// SECURITY: totals of the caller's own subtree or of its ancestors only; a sibling's
@@ -101,10 +102,20 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		}
 		targets = append(targets, rollupsql.Target{Code: r.Code, Path: r.Path})
 		allowed = append(allowed, r)
+		above = above || !auth.InScope(c.region.Path, r.Path)
 	}
 	out := map[ValueKey][]*IndicatorValue{}
 	if len(targets) == 0 || len(q.Periods) == 0 || len(inds) == 0 {
 		return out, allowed, nil
+	}
+	// SECURITY: a total above the caller is checked by the small-cell rule over each period
+	// it is made of too (each year of a range, and each year's quarters): a range less a
+	// shorter one asked separately, or a year less three of its quarters, would otherwise
+	// give the one period whose total is withheld. Those periods are rolled up in the same
+	// statement (they are read anyway).
+	ranges := q.Periods
+	if above {
+		ranges = withAtoms(q.Periods)
 	}
 
 	// Each indicator's elements: a unit counts in an indicator only with all of them that its
@@ -131,9 +142,9 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		// at SUBMITTED and APPROVED submissions, whatever the value counts, so that a county
 		// whose figures await approval shows as reported but not approved, and only one that
 		// has not submitted shows as missing.
-		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Ranges: q.Periods,
+		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Ranges: ranges,
 			Statuses: statuses, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
-			Elements: cat.Elements[plan.ID]})
+			Elements: cat.Elements[plan.ID], WithUnits: above})
 		return err
 	})
 	if err != nil {
@@ -147,11 +158,13 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 	}
 	agg := map[figureKey]map[string]float64{}
 	partial := map[figureKey]map[string]bool{}
+	inValue := map[figureKey][]string{} // the units behind each figure, above the caller
 	for _, t := range totals {
 		if t.Value == nil {
 			continue
 		}
 		k := figureKey{ValueKey{t.Target, t.Range}, t.Key}
+		inValue[k] = append(inValue[k], t.Units...)
 		if agg[k] == nil {
 			agg[k] = map[string]float64{}
 			partial[k] = map[string]bool{}
@@ -184,7 +197,11 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 				cv := cov[k][ind.Code]
 				v.Expected, v.Reported, v.Approved, v.Incomplete, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Incomplete, cv.Missing
 				if !auth.InScope(c.region.Path, r.Path) {
-					s.guardAncestorTotal(c, v)
+					units := [][]string{inValue[fk]}
+					for _, atom := range atoms(per) {
+						units = append(units, inValue[figureKey{ValueKey{r.Code, atom}, ind.Code}])
+					}
+					s.guardAncestorTotal(c, v, units)
 				}
 				list = append(list, v)
 			}
@@ -197,28 +214,78 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 // guardAncestorTotal trims what a caller learns from the total of a region above its own (the
 // municipal total a county belongs to), so that it never amounts to a neighbour's raw data:
 //
-//   - completeness shows only approved units: who has submitted and awaits review, and who
-//     has not reported, are the neighbours' own business (reported = approved, no missing);
-//   - a total made of the caller's own figures and exactly one other unit's is withheld
-//     (value, numerator and denominator null): subtracting its own would give the other's.
+//   - completeness shows only approved units: who has submitted and awaits review, who
+//     reported too little to count, and who has not reported, are the neighbours' own
+//     business (reported = approved, no incomplete, no missing);
+//   - a total is withheld (value, numerator and denominator null) when the units behind it,
+//     or behind the total of any period it is made of (units: the value's own list first,
+//     then each period's), are the caller's own and exactly one other unit's: subtracting its
+//     own, or the rest of the range asked separately, would give the other's.
 //
 // Units above the caller (the city's own figures) are not neighbours and do not count.
 //
-// SECURITY: the second point is a small-cell rule, as statistical offices apply one.
-func (s *Store) guardAncestorTotal(c *caller, v *IndicatorValue) {
+// SECURITY: the second point is the small-cell rule (auth.OneOtherUnit), as statistical
+// offices apply one.
+func (s *Store) guardAncestorTotal(c *caller, v *IndicatorValue, units [][]string) {
 	regions := s.cache.Regions()
-	paths := make([]string, 0, len(v.Approved))
-	for _, code := range v.Approved {
-		if u := regions.Get(code); u != nil {
-			paths = append(paths, u.Path)
+	paths := func(codes []string) []string {
+		out := make([]string, 0, len(codes))
+		for _, code := range codes {
+			if u := regions.Get(code); u != nil {
+				out = append(out, u.Path)
+			}
 		}
+		return out
 	}
 	v.Reported, v.Incomplete, v.Missing = v.Approved, []string{}, []string{}
-	// SECURITY: the small-cell rule (auth.OneOtherUnit), over the units in the value.
-	if auth.OneOtherUnit(c.region.Path, paths) {
+	// The approved units are in the value; the units list says who else is (a unit whose
+	// figures are approved for one part of a range and await review for another).
+	withhold := auth.OneOtherUnit(c.region.Path, paths(append(append([]string{}, v.Approved...), units[0]...)))
+	for _, list := range units[1:] {
+		withhold = withhold || auth.OneOtherUnit(c.region.Path, paths(list))
+	}
+	if withhold {
 		v.Value, v.Numerator, v.Denominator = nil, nil, nil
 		v.Withheld = true
 	}
+}
+
+// atoms are the periods a total over r is made of, down to those submitted: each part of
+// the range, and the quarters of each year (a year may be built from them).
+func atoms(r period.Range) []period.Range {
+	var out []period.Range
+	for _, p := range r.Parts() {
+		if r.IsSingle() && p.Quarter != 0 {
+			break // a quarter is its own only part
+		}
+		if !r.IsSingle() {
+			out = append(out, period.Single(p))
+		}
+		if p.Quarter == 0 {
+			for _, q := range p.Quarters() {
+				out = append(out, period.Single(q))
+			}
+		}
+	}
+	return out
+}
+
+// withAtoms adds to ranges the periods they are made of (atoms), each once.
+func withAtoms(ranges []period.Range) []period.Range {
+	out := append([]period.Range{}, ranges...)
+	seen := map[period.Range]bool{}
+	for _, r := range ranges {
+		seen[r] = true
+	}
+	for _, r := range ranges {
+		for _, a := range atoms(r) {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // commonPath is the longest path every target's path starts with, cut at a region boundary.

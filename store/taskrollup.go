@@ -95,6 +95,7 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	sums := map[int64]map[string]*big.Rat{}
 	status := map[int64]map[string]reported{}
 	units := map[string]bool{}
+	unitsByPeriod := map[period.Period]map[string]bool{} // the units of each period read
 	// SECURITY: as in IndicatorValues, the scope is the target's subtree and only totals and
 	// counts leave this function.
 	err = s.scoped(ctx, r.Path, func(tx *gorm.DB) error {
@@ -127,6 +128,10 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 					return fmt.Errorf("task %d %s: %w", taskID, name, err)
 				}
 				units[name] = true
+				if unitsByPeriod[pp] == nil {
+					unitsByPeriod[pp] = map[string]bool{}
+				}
+				unitsByPeriod[pp][name] = true
 				if status[taskID] == nil {
 					status[taskID] = map[string]reported{}
 				}
@@ -148,15 +153,24 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	}
 
 	// SECURITY: above the caller, output sums made of its own and exactly one neighbour's
-	// figures would give the neighbour's away: they are withheld (the counts stay).
+	// figures would give the neighbour's away: they are withheld (the counts stay). Over a
+	// range, so are sums any period of which is: the range less a shorter one, asked
+	// separately, would otherwise give that period's figures.
 	if ancestor {
-		var paths []string
-		for code := range units {
-			if u := regions.Get(code); u != nil {
-				paths = append(paths, u.Path)
+		paths := func(set map[string]bool) []string {
+			var out []string
+			for code := range set {
+				if u := regions.Get(code); u != nil {
+					out = append(out, u.Path)
+				}
 			}
+			return out
 		}
-		if auth.OneOtherUnit(c.region.Path, paths) {
+		withhold := auth.OneOtherUnit(c.region.Path, paths(units))
+		for _, set := range unitsByPeriod {
+			withhold = withhold || auth.OneOtherUnit(c.region.Path, paths(set))
+		}
+		if withhold {
 			sums = nil
 		}
 	}

@@ -67,6 +67,8 @@ type SetTotal struct {
 	// from fewer than its four quarters, a range with a part missing); true otherwise, and
 	// when there is no value.
 	Complete bool
+	// Units are the region codes whose values make up Value, when FiguresQuery.WithUnits.
+	Units []string
 }
 
 // Coverage is the completeness of one set's figure at one target over one range, as
@@ -101,6 +103,8 @@ type FiguresQuery struct {
 	// data_elements in the caller's transaction. Elements asked that are not among them are
 	// left out, and so is a weight that is not.
 	Elements []*models.DataElement
+	// WithUnits asks for the regions behind every total (SetTotal.Units).
+	WithUnits bool
 }
 
 func checkRollupArgs(targets []Target, ranges []period.Range, statuses ...[]string) error {
@@ -195,7 +199,8 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Co
 			// rows of a group share level, own and held; they are matched here).
 			g := findGroup(gs, catalogue.Level(level.String), own.Bool, a)
 			if g == nil {
-				gs = append(gs, group{level: catalogue.Level(level.String), own: own.Bool, held: a, aggs: map[int64]groupAgg{}})
+				gs = append(gs, group{level: catalogue.Level(level.String), own: own.Bool, held: a, aggs: map[int64]groupAgg{},
+					codes: splitCodes(codes)})
 				g = &gs[len(gs)-1]
 				groups[tord-1][ord-1] = gs
 			}
@@ -251,6 +256,7 @@ type group struct {
 	own   bool
 	held  []int64
 	aggs  map[int64]groupAgg
+	codes []string // the regions, with FiguresQuery.WithUnits
 }
 
 type groupAgg struct {
@@ -316,6 +322,9 @@ func (p figuresPlan) figureTotals(target string, r period.Range, key string, si 
 				lo, hi = min(lo, a.lo), max(hi, a.hi)
 				t.Complete = t.Complete && a.complete
 			}
+			// (For a weighted average this keeps regions without a weight too: more, never
+			// fewer, units than the value holds, which errs towards withholding.)
+			t.Units = append(t.Units, g.codes...)
 		}
 		var v float64
 		switch {
@@ -690,6 +699,7 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		"range_pos":        nonNilInts(rPos),
 		"range_n":          nonNilInts(rN),
 		"max_magnitude":    refrollup.MaxMagnitude,
+		"with_units":       q.WithUnits,
 		"read":             nonNilInts(p.read),
 		"time_rules":       nonNil(p.timeRules),
 		"class_levels":     cLevels,

@@ -223,12 +223,12 @@ quarters AS MATERIALIZED (
 -- Every region's values for each period asked, and whether each covers the whole period:
 -- its exact values unless the region is full, and the results of quarters (disjoint).
 region_parts AS (
-	SELECT e.region_path, e.level, e.tords, e.owns, e.pord, x.element_id, x.value, true AS complete
+	SELECT e.region_path, e.code, e.level, e.tords, e.owns, e.pord, x.element_id, x.value, true AS complete
 	FROM ex e
 	CROSS JOIN LATERAL unnest(e.ids, e.vals) AS x(element_id, value)
 	WHERE NOT e.full AND e.exact_for_value
 	UNION ALL
-	SELECT q.region_path, q.level, q.tords, q.owns, q.pord, x.element_id, x.value, x.complete
+	SELECT q.region_path, q.code, q.level, q.tords, q.owns, q.pord, x.element_id, x.value, x.complete
 	FROM quarters q
 	CROSS JOIN LATERAL unnest(q.q_ids, q.q_vals, q.q_complete) AS x(element_id, value, complete)
 	WHERE x.value IS NOT NULL
@@ -238,11 +238,11 @@ region_parts AS (
 -- SUM adds them, AVERAGE averages them, LAST takes the latest part's; complete when every
 -- part is there and whole (LAST: when the range's last part is).
 region_ranges AS (
-	SELECT x.region_path, x.level, x.tords, x.owns, m.rord, x.element_id, x.value, x.complete
+	SELECT x.region_path, x.code, x.level, x.tords, x.owns, m.rord, x.element_id, x.value, x.complete
 	FROM region_parts x
 	JOIN range_parts m ON m.pord = x.pord AND m.n = 1
 	UNION ALL
-	SELECT x.region_path, x.level, x.tords, x.owns, x.rord, x.element_id,
+	SELECT x.region_path, x.code, x.level, x.tords, x.owns, x.rord, x.element_id,
 		CASE x.rule WHEN 'SUM' THEN sum(x.value) WHEN 'AVERAGE' THEN avg(x.value)
 			ELSE (array_agg(x.value ORDER BY x.pos DESC))[1] END,
 		CASE WHEN x.rule = 'LAST' THEN bool_or(x.pos = x.n AND x.complete)
@@ -253,16 +253,16 @@ region_ranges AS (
 		FROM region_parts x
 		JOIN range_parts m ON m.pord = x.pord AND m.n > 1
 	) x
-	GROUP BY x.region_path, x.level, x.tords, x.owns, x.rord, x.element_id, x.rule
+	GROUP BY x.region_path, x.code, x.level, x.tords, x.owns, x.rord, x.element_id, x.rule
 ),
 -- Per region and range: the elements it has a value of (sorted), with the values.
 units AS (
-	SELECT r.region_path, r.level, r.tords, r.owns, r.rord,
+	SELECT r.region_path, r.code, r.level, r.tords, r.owns, r.rord,
 		array_agg(r.element_id ORDER BY r.element_id) AS held,
 		array_agg(r.value ORDER BY r.element_id) AS vals,
 		array_agg(r.complete ORDER BY r.element_id) AS completes
 	FROM region_ranges r
-	GROUP BY r.region_path, r.level, r.tords, r.owns, r.rord
+	GROUP BY r.region_path, r.code, r.level, r.tords, r.owns, r.rord
 ),
 -- The regions of each target and range, grouped by level, by whether the region is the
 -- target itself, and by the elements it has (step 5): per element, what every region rule
@@ -275,7 +275,10 @@ groups AS (
 		sum(x.value) AS total, min(x.value) AS lo, max(x.value) AS hi, count(*) AS n,
 		bool_and(x.complete) AS complete,
 		sum(x.value * w.weight) AS wsum, sum(w.weight) AS wden, count(w.weight) AS wn,
-		coalesce(bool_and(x.complete) FILTER (WHERE w.weight IS NOT NULL), true) AS wcomplete
+		coalesce(bool_and(x.complete) FILTER (WHERE w.weight IS NOT NULL), true) AS wcomplete,
+		-- The group's regions, when the caller needs to know whose figures are in a total
+		-- (the small-cell rule above the caller's own region).
+		string_agg(u.code, ',') FILTER (WHERE @with_units) AS codes
 	FROM units u
 	CROSS JOIN LATERAL unnest(u.tords, u.owns) AS t(tord, own)
 	CROSS JOIN LATERAL unnest(u.held, u.vals, u.completes) AS x(element_id, value, complete)
@@ -344,7 +347,7 @@ expected AS (
 	) g
 	GROUP BY t.ord, l.ord
 )
-SELECT 1 AS kind, tord, rord AS ord, level, own, NULL AS codes, held AS a, NULL AS b, element_id,
+SELECT 1 AS kind, tord, rord AS ord, level, own, codes, held AS a, NULL AS b, element_id,
 	total, lo, hi, n, complete, wsum, wden, wn, wcomplete
 FROM groups
 UNION ALL
