@@ -12,12 +12,12 @@ import (
 
 // figureJSON is an indicator value with its completeness, as these tests read it.
 type figureJSON struct {
-	Indicator   struct{ Code string } `json:"indicator"`
-	Period      string                `json:"period"`
-	Value       *float64              `json:"value"`
-	Numerator   *float64              `json:"numerator"`
-	Denominator *float64              `json:"denominator"`
-	Partial     bool                  `json:"partial"`
+	Indicator    struct{ Code string } `json:"indicator"`
+	Period       string                `json:"period"`
+	Value        *float64              `json:"value"`
+	Numerator    *float64              `json:"numerator"`
+	Denominator  *float64              `json:"denominator"`
+	Partial      bool                  `json:"partial"`
 	Completeness struct {
 		Expected   int                     `json:"expected"`
 		Reported   int                     `json:"reported"`
@@ -299,7 +299,10 @@ func TestCumulativeRunningTotal(t *testing.T) {
 	check := func(asOf *string, want float64, wantPeriod string) {
 		t.Helper()
 		var a struct {
-			Latest      *struct{ Period string; Value *float64 }
+			Latest *struct {
+				Period string
+				Value  *float64
+			}
 			Explanation string
 		}
 		if err := json.Unmarshal(assessAsOf(t, e, tok, "1.4", city, asOf), &a); err != nil {
