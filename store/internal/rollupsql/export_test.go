@@ -114,3 +114,24 @@ func ExplainElementRollup(ctx context.Context, tx *gorm.DB, q RollupQuery) ([]st
 	}
 	return lines, rows.Err()
 }
+
+// ExplainAnalyze runs the statement under EXPLAIN ANALYZE.
+func ExplainAnalyze(ctx context.Context, tx *gorm.DB, fq FiguresQuery) ([]string, error) {
+	if err := figuresSettings(ctx, tx); err != nil {
+		return nil, err
+	}
+	rows, err := db.Query(ctx, tx, `EXPLAIN (ANALYZE, BUFFERS OFF, TIMING ON) `+figuresSQL, figuresParams(fq, planFigures(fq)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	return lines, rows.Err()
+}

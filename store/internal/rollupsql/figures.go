@@ -176,11 +176,13 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Co
 		units[i] = make([][]unitClass, len(q.Ranges))
 	}
 	// tord and ord are 1-based positions in q.Targets and q.Ranges (for kind 3, ord is the
-	// position in p.sigs); codes are comma-separated region codes, sorted.
+	// position in p.sigs; for kind 0, the number of a list of elements held); codes are
+	// comma-separated region codes, sorted.
+	held := map[int64][]int64{} // the lists of elements held, by number (sorted)
 	for rows.Next() {
 		var (
-			kind, tord                int
-			ord                       int64
+			kind, ord                 int64
+			tord, sig                 sql.NullInt64
 			level, codes              sql.NullString
 			own                       sql.NullBool
 			a, b                      []int64
@@ -189,28 +191,31 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Co
 			complete, wcomplete       sql.NullBool
 		)
 		if err := rows.Scan(&kind, &tord, &ord, &level, &own, &codes, db.Array(&a), db.Array(&b), &element,
-			&total, &lo, &hi, &n, &complete, &wsum, &wden, &wn, &wcomplete); err != nil {
+			&total, &lo, &hi, &n, &complete, &wsum, &wden, &wn, &wcomplete, &sig); err != nil {
 			return fail(err)
 		}
+		ti := int(tord.Int64) - 1
 		switch kind {
+		case 0: // these rows come first
+			slices.Sort(a)
+			held[ord] = a
 		case 1:
-			gs := groups[tord-1][ord-1]
-			// Rows of one group come together (the statement's groups are not sorted, but the
-			// rows of a group share level, own and held; they are matched here).
-			g := findGroup(gs, catalogue.Level(level.String), own.Bool, a)
+			gs := groups[ti][ord-1]
+			// Rows of one group come in any order; they share level, own and the number of
+			// the list of elements held.
+			g := findGroup(gs, catalogue.Level(level.String), own.Bool, sig.Int64)
 			if g == nil {
-				gs = append(gs, group{level: catalogue.Level(level.String), own: own.Bool, held: a, aggs: map[int64]groupAgg{},
-					codes: splitCodes(codes)})
+				gs = append(gs, group{level: catalogue.Level(level.String), own: own.Bool, sig: sig.Int64, held: held[sig.Int64],
+					aggs: map[int64]groupAgg{}, codes: splitCodes(codes)})
 				g = &gs[len(gs)-1]
-				groups[tord-1][ord-1] = gs
+				groups[ti][ord-1] = gs
 			}
 			g.aggs[element.Int64] = groupAgg{total: total.Float64, lo: lo.Float64, hi: hi.Float64, n: int(n.Int64),
 				complete: complete.Bool, wsum: wsum.Float64, wden: wden.Float64, wn: int(wn.Int64), wcomplete: wcomplete.Bool}
 		case 2:
-			units[tord-1][ord-1] = append(units[tord-1][ord-1],
-				p.classify(catalogue.Level(level.String), a, b, splitCodes(codes)))
+			units[ti][ord-1] = append(units[ti][ord-1], p.classify(catalogue.Level(level.String), a, b, splitCodes(codes)))
 		case 3:
-			expected[tord-1][ord] = splitCodes(codes)
+			expected[ti][ord] = splitCodes(codes)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -254,7 +259,8 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Co
 type group struct {
 	level catalogue.Level
 	own   bool
-	held  []int64
+	sig   int64   // the number of its list of elements held, in the statement
+	held  []int64 // sorted
 	aggs  map[int64]groupAgg
 	codes []string // the regions, with FiguresQuery.WithUnits
 }
@@ -269,9 +275,9 @@ type groupAgg struct {
 	wcomplete  bool
 }
 
-func findGroup(gs []group, level catalogue.Level, own bool, held []int64) *group {
+func findGroup(gs []group, level catalogue.Level, own bool, sig int64) *group {
 	for i := range gs {
-		if gs[i].level == level && gs[i].own == own && slices.Equal(gs[i].held, held) {
+		if gs[i].level == level && gs[i].own == own && gs[i].sig == sig {
 			return &gs[i]
 		}
 	}
@@ -651,19 +657,23 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 	for i, per := range p.parts {
 		years[i], quarters[i] = int64(per.Year), int64(per.Quarter)
 	}
+	weightOf := map[int64]int64{}
+	anyWeighted := false
+	for _, r := range p.requested {
+		if r.weighted {
+			weightOf[r.id], anyWeighted = r.weightID, true
+		}
+	}
+	readWeights := make([]int64, len(p.read))
+	for i, id := range p.read {
+		readWeights[i] = weightOf[id]
+	}
 	var rOrds, rParts, rPos, rN []int64
 	for ri, at := range p.ranges {
 		for pos, i := range at {
 			rOrds, rParts = append(rOrds, int64(ri+1)), append(rParts, int64(i+1))
 			rPos, rN = append(rPos, int64(pos+1)), append(rN, int64(len(at)))
 		}
-	}
-	var ids, weights []int64
-	var rules []string
-	var weighted []bool
-	for _, r := range p.requested {
-		ids, rules, weighted, weights = append(ids, r.id), append(rules, r.regionRule),
-			append(weighted, r.weighted), append(weights, r.weightID)
 	}
 	var cLevels, cIrrelevant []string
 	var cTargets, cValue, cCoverage []bool
@@ -690,16 +700,14 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		"statuses":         nonNil(q.Statuses),
 		"cstatuses":        nonNil(q.CoverageStatuses),
 		"some_statuses":    union(q.Statuses, q.CoverageStatuses),
-		"elements":         nonNilInts(ids),
-		"rules":            nonNil(rules),
-		"weighted":         append([]bool{}, weighted...),
-		"weights":          nonNilInts(weights),
 		"range_ords":       nonNilInts(rOrds),
 		"range_parts":      nonNilInts(rParts),
 		"range_pos":        nonNilInts(rPos),
 		"range_n":          nonNilInts(rN),
 		"max_magnitude":    refrollup.MaxMagnitude,
 		"with_units":       q.WithUnits,
+		"read_weights":     readWeights,
+		"any_weighted":     anyWeighted,
 		"read":             nonNilInts(p.read),
 		"time_rules":       nonNil(p.timeRules),
 		"class_levels":     cLevels,

@@ -79,13 +79,7 @@ roots AS MATERIALIZED (
 	SELECT DISTINCT t.path, left(t.path, -1) || '0' AS path_end FROM targets t
 	WHERE NOT EXISTS (SELECT 1 FROM targets o WHERE o.path <> t.path AND starts_with(t.path, o.path))
 ),
--- The caller's plan (see figuresPlan): the elements asked with their region rules and
--- weights, and the kinds of region.
-requested AS MATERIALIZED (
-	SELECT r.id, r.region_rule, r.weighted, r.weight_id, r.ord
-	FROM unnest(CAST(@elements AS bigint[]), CAST(@rules AS text[]), CAST(@weighted AS boolean[]),
-		CAST(@weights AS bigint[])) WITH ORDINALITY AS r(id, region_rule, weighted, weight_id, ord)
-),
+-- The caller's plan (see figuresPlan): the kinds of region.
 classes AS MATERIALIZED (
 	SELECT c.level, c.is_target, CAST(c.irrelevant AS bigint[]) AS irrelevant, c.n,
 		c.needs_value, c.needs_coverage
@@ -220,33 +214,30 @@ quarters AS MATERIALIZED (
 	) g
 	WHERE e.full OR e.lacking > 0
 ),
--- Every region's values for each period asked, and whether each covers the whole period:
--- its exact values unless the region is full, and the results of quarters (disjoint).
+-- Every region's values for each period that is part of a longer range, and whether each
+-- covers the whole period: its exact values unless the region is full, and the results of
+-- quarters (disjoint).
 region_parts AS (
 	SELECT e.region_path, e.code, e.level, e.tords, e.owns, e.pord, x.element_id, x.value, true AS complete
 	FROM ex e
 	CROSS JOIN LATERAL unnest(e.ids, e.vals) AS x(element_id, value)
-	WHERE NOT e.full AND e.exact_for_value
+	WHERE NOT e.full AND e.exact_for_value AND e.pord IN (SELECT pord FROM range_parts WHERE n > 1)
 	UNION ALL
 	SELECT q.region_path, q.code, q.level, q.tords, q.owns, q.pord, x.element_id, x.value, x.complete
 	FROM quarters q
 	CROSS JOIN LATERAL unnest(q.q_ids, q.q_vals, q.q_complete) AS x(element_id, value, complete)
-	WHERE x.value IS NOT NULL
+	WHERE x.value IS NOT NULL AND q.pord IN (SELECT pord FROM range_parts WHERE n > 1)
 ),
--- Each region's value over each range asked (step 4): a range of one part is that part; a
--- longer one combines its parts by the element's time rule, as refrollup.AggregateRange does:
--- SUM adds them, AVERAGE averages them, LAST takes the latest part's; complete when every
--- part is there and whole (LAST: when the range's last part is).
+-- Each region's value over each range of several parts (step 4), combining its parts by the
+-- element's time rule, as refrollup.AggregateRange does: SUM adds them, AVERAGE averages them,
+-- LAST takes the latest part's; complete when every part is there and whole (LAST: when the
+-- range's last part is).
 region_ranges AS (
-	SELECT x.region_path, x.code, x.level, x.tords, x.owns, m.rord, x.element_id, x.value, x.complete
-	FROM region_parts x
-	JOIN range_parts m ON m.pord = x.pord AND m.n = 1
-	UNION ALL
 	SELECT x.region_path, x.code, x.level, x.tords, x.owns, x.rord, x.element_id,
 		CASE x.rule WHEN 'SUM' THEN sum(x.value) WHEN 'AVERAGE' THEN avg(x.value)
-			ELSE (array_agg(x.value ORDER BY x.pos DESC))[1] END,
+			ELSE (array_agg(x.value ORDER BY x.pos DESC))[1] END AS value,
 		CASE WHEN x.rule = 'LAST' THEN bool_or(x.pos = x.n AND x.complete)
-			ELSE count(*) = max(x.n) AND bool_and(x.complete) END
+			ELSE count(*) = max(x.n) AND bool_and(x.complete) END AS complete
 	FROM (
 		SELECT x.*, m.rord, m.pos, m.n,
 			(CAST(@time_rules AS text[]))[array_position(CAST(@read AS bigint[]), x.element_id)] AS rule
@@ -255,14 +246,44 @@ region_ranges AS (
 	) x
 	GROUP BY x.region_path, x.code, x.level, x.tords, x.owns, x.rord, x.element_id, x.rule
 ),
--- Per region and range: the elements it has a value of (sorted), with the values.
+-- Per region and range: the elements it has a value of, with the values and whether each
+-- is whole. A range of one part is that part: a region that read no quarters has its exact
+-- submission's arrays as they are (no value there is NULL: data_values holds none); one that
+-- did merges its exact values with what quarters found. (held is in no particular order: two
+-- regions with the same elements in another order only make two groups.)
 units AS (
+	SELECT e.region_path, e.code, e.level, e.tords, e.owns, m.rord, e.ids AS held, e.vals,
+		array_fill(true, ARRAY[cardinality(e.ids)]) AS completes
+	FROM ex e
+	JOIN range_parts m ON m.pord = e.pord AND m.n = 1
+	WHERE NOT (e.full OR e.lacking > 0) AND e.exact_for_value AND cardinality(e.ids) > 0
+	UNION ALL
+	SELECT q.region_path, q.code, q.level, q.tords, q.owns, m.rord, a.held, a.vals, a.completes
+	FROM quarters q
+	JOIN range_parts m ON m.pord = q.pord AND m.n = 1
+	CROSS JOIN LATERAL (
+		SELECT array_agg(x.element_id) AS held, array_agg(x.value) AS vals, array_agg(x.complete) AS completes
+		FROM (
+			SELECT u.element_id, u.value, true AS complete
+			FROM unnest(q.ids, q.vals) AS u(element_id, value)
+			WHERE NOT q.full AND q.exact_for_value
+			UNION ALL
+			SELECT u.element_id, u.value, u.complete
+			FROM unnest(q.q_ids, q.q_vals, q.q_complete) AS u(element_id, value, complete)
+			WHERE u.value IS NOT NULL
+		) x
+	) a
+	WHERE a.held IS NOT NULL
+	UNION ALL
 	SELECT r.region_path, r.code, r.level, r.tords, r.owns, r.rord,
-		array_agg(r.element_id ORDER BY r.element_id) AS held,
-		array_agg(r.value ORDER BY r.element_id) AS vals,
-		array_agg(r.complete ORDER BY r.element_id) AS completes
+		array_agg(r.element_id), array_agg(r.value), array_agg(r.complete)
 	FROM region_ranges r
 	GROUP BY r.region_path, r.code, r.level, r.tords, r.owns, r.rord
+),
+-- The distinct lists of elements held, numbered, so that regions are grouped by a number.
+signatures AS MATERIALIZED (
+	SELECT u.*, dense_rank() OVER (ORDER BY u.held) AS sig
+	FROM units u
 ),
 -- The regions of each target and range, grouped by level, by whether the region is the
 -- target itself, and by the elements it has (step 5): per element, what every region rule
@@ -271,7 +292,7 @@ units AS (
 -- (figureTotals), where the groups are few. weight is the region's value of the element's
 -- weight, for a weighted average over the regions that have both.
 groups AS (
-	SELECT t.tord, u.rord, u.level, t.own, u.held, x.element_id,
+	SELECT t.tord, u.rord, u.level, t.own, u.sig, x.element_id,
 		sum(x.value) AS total, min(x.value) AS lo, max(x.value) AS hi, count(*) AS n,
 		bool_and(x.complete) AS complete,
 		sum(x.value * w.weight) AS wsum, sum(w.weight) AS wden, count(w.weight) AS wn,
@@ -279,12 +300,16 @@ groups AS (
 		-- The group's regions, when the caller needs to know whose figures are in a total
 		-- (the small-cell rule above the caller's own region).
 		string_agg(u.code, ',') FILTER (WHERE @with_units) AS codes
-	FROM units u
+	FROM signatures u
 	CROSS JOIN LATERAL unnest(u.tords, u.owns) AS t(tord, own)
 	CROSS JOIN LATERAL unnest(u.held, u.vals, u.completes) AS x(element_id, value, complete)
-	LEFT JOIN requested q ON q.id = x.element_id AND q.weighted
-	CROSS JOIN LATERAL (SELECT u.vals[array_position(u.held, q.weight_id)] AS weight) w
-	GROUP BY t.tord, u.rord, u.level, t.own, u.held, x.element_id
+	-- The region's value of the element's weight (@read_weights: by read element, 0 for none);
+	-- skipped when no element asked is weighted.
+	CROSS JOIN LATERAL (
+		SELECT CASE WHEN @any_weighted THEN u.vals[array_position(u.held,
+			(CAST(@read_weights AS bigint[]))[array_position(CAST(@read AS bigint[]), x.element_id)])] END AS weight
+	) w
+	GROUP BY t.tord, u.rord, u.level, t.own, u.sig, x.element_id
 ),
 -- Per unit and period asked: the elements it reported, and those of them for which some
 -- submission the figures read is not APPROVED: what its exact submission holds unless the
@@ -347,13 +372,16 @@ expected AS (
 	) g
 	GROUP BY t.ord, l.ord
 )
-SELECT 1 AS kind, tord, rord AS ord, level, own, codes, held AS a, NULL AS b, element_id,
-	total, lo, hi, n, complete, wsum, wden, wn, wcomplete
+SELECT 1 AS kind, tord, rord AS ord, level, own, codes, NULL::bigint[] AS a, NULL::bigint[] AS b, element_id,
+	total, lo, hi, n, complete, wsum, wden, wn, wcomplete, sig
 FROM groups
 UNION ALL
-SELECT 2, tord, rord, level, NULL, codes, reported, unapproved, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 0, NULL, s.sig, NULL, NULL, NULL, s.held, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM (SELECT DISTINCT sig, held FROM signatures) s
+UNION ALL
+SELECT 2, tord, rord, level, NULL, codes, reported, unapproved, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM reported
 UNION ALL
-SELECT 3, tord, sig, NULL, NULL, codes, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 3, tord, sig, NULL, NULL, codes, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM expected
 ORDER BY kind, tord, ord
