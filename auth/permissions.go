@@ -18,6 +18,8 @@ const (
 	Review        Action = "review"        // approve or return a submitted submission
 	Reopen        Action = "reopen"        // unlock an approved submission
 	ManagePeriods Action = "manage-period" // open and close reporting periods
+	ReadPeriods   Action = "read-periods"  // list a region's reporting periods
+	Publish       Action = "publish"       // publish or withdraw a region's totals for a period
 )
 
 // Decision is the outcome of a permission check.
@@ -57,10 +59,38 @@ func Decide(p *Principal, callerPath, callerLevel string, action Action, targetP
 			return Allow
 		}
 		return Hidden
+	case ReadPeriods:
+		// SECURITY: a region's periods are read along its line: by its own subtree (the
+		// counties of the city that runs them) and by its ancestors; never by a sibling or
+		// another city.
+		if InScope(callerPath, targetPath) || InScope(targetPath, callerPath) {
+			return Allow
+		}
+		return Hidden
 	case ManagePeriods:
-		// SECURITY: periods are city-wide; only an admin at the plan's owning level (the
-		// city) or above opens and closes them.
+		// SECURITY: periods belong to the city that runs the plan; only an admin at the city
+		// or above, with the city in its scope, opens and closes them. Another city's are
+		// not even visible to it.
+		if !InScope(callerPath, targetPath) {
+			if InScope(targetPath, callerPath) {
+				return Forbidden // an ancestor's: visible along the line, not the caller's to change
+			}
+			return Hidden
+		}
 		if p.Role == RoleAdmin && atOrAboveCity(callerLevel) {
+			return Allow
+		}
+		return Forbidden
+	case Publish:
+		// SECURITY: a region's admin (or an admin above it) publishes the region's totals for
+		// the regions below it to read, and withdraws them.
+		if !InScope(callerPath, targetPath) {
+			if InScope(targetPath, callerPath) {
+				return Forbidden
+			}
+			return Hidden
+		}
+		if p.Role == RoleAdmin {
 			return Allow
 		}
 		return Forbidden
@@ -140,4 +170,71 @@ func PeerComparison(p *Principal, callerPath, unitPath, parentPath, status strin
 		return PeersFlagOnly
 	}
 	return PeersNone
+}
+
+// ReadsPublished reports whether a caller at callerPath reads the totals of the region at
+// targetPath only as published: a region strictly above the caller's own. Its live totals
+// would change as each neighbour's figures are approved, and the difference between two
+// answers would be that neighbour's figures; a published snapshot changes only when the
+// region's admin publishes again.
+//
+// SECURITY: the publication rule.
+func ReadsPublished(callerPath, targetPath string) bool {
+	return callerPath != "" && targetPath != callerPath && InScope(targetPath, callerPath)
+}
+
+// WithheldForLevel reports whether a published total whose figures come from the units at
+// unitPaths must be withheld from the readers at the level whose regions sit depth segments
+// deep (a county reading its city: the county depth), below the published region at
+// regionPath. Units are grouped into the subtrees at the readers' depth (a unit between the
+// region and that depth is its own group); the region itself and units above it are every
+// reader's own line and do not count. With one group, a reader outside it would read that
+// group's figures; with two, each would subtract its own and read the other's: so a total
+// is published to a level only from three groups or more (or none).
+//
+// SECURITY: the small-cell rule of publication, per sibling subtree at the reader's level.
+func WithheldForLevel(regionPath string, depth int, unitPaths []string) bool {
+	groups := map[string]bool{}
+	for _, u := range unitPaths {
+		if !StrictlyBelow(regionPath, u) {
+			continue
+		}
+		groups[prefixAtDepth(u, depth)] = true
+	}
+	return len(groups) == 1 || len(groups) == 2
+}
+
+// WithheldFromReaders reports whether a published total over the units at unitPaths is
+// withheld from the readers whose regions sit readerDepth segments deep below the region at
+// regionPath: when it is, at their level or at any level between the region and theirs
+// (WithheldForLevel). A county reads its city's total as well as its province's: were the
+// province's shown to it while holding one other city besides its own, the difference would
+// be that city's total.
+//
+// SECURITY: the small-cell rule of publication, over every level down to the reader's.
+func WithheldFromReaders(regionPath string, readerDepth int, unitPaths []string) bool {
+	for d := Depth(regionPath) + 1; d <= readerDepth; d++ {
+		if WithheldForLevel(regionPath, d, unitPaths) {
+			return true
+		}
+	}
+	return false
+}
+
+// Depth is the number of segments of a path ("410000/419900/" is 2).
+func Depth(path string) int { return strings.Count(path, "/") }
+
+// prefixAtDepth cuts a path to its first depth segments (a path shallower than that stays
+// whole).
+func prefixAtDepth(path string, depth int) string {
+	n := 0
+	for i := 0; i < len(path); i++ {
+		if path[i] == '/' {
+			n++
+			if n == depth {
+				return path[:i+1]
+			}
+		}
+	}
+	return path
 }

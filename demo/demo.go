@@ -573,3 +573,71 @@ func formatOutput(code string, v float64) string {
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
+
+// The second demo city: a made-up neighbour of XX市 in the same province, with two counties
+// and approved figures for 2021 and 2022, so that cross-city isolation and province totals
+// are exercised by the demo. Its figures are XX市's first two counties' counts at 60 %
+// (rounded), its rates and scores as they are.
+const (
+	SecondCityCode = "419700"
+	SecondCityName = "YY市"
+)
+
+var secondCounties = [2]Region{
+	{Code: "419701", Name: "甲县", Parent: SecondCityCode, Level: catalogue.County},
+	{Code: "419702", Name: "乙县", Parent: SecondCityCode, Level: catalogue.County},
+}
+
+// SecondCity returns the second demo city, 419700 YY市 in province 410000.
+func SecondCity() Region {
+	return Region{Code: SecondCityCode, Name: SecondCityName, Parent: ProvinceCode, Level: catalogue.City}
+}
+
+// SecondCounties returns the second city's two counties in code order.
+func SecondCounties() []Region { return slices.Clone(secondCounties[:]) }
+
+// SecondPeriods are the periods the second city has submissions for.
+func SecondPeriods() []string { return []string{"2021", "2022"} }
+
+// SecondCitySubmissions returns the second city's approved submissions: for each of
+// SecondPeriods, one per county and the city's own, checked against plan as Submissions are.
+func SecondCitySubmissions(plan *catalogue.Plan) ([]Submission, error) {
+	if plan == nil {
+		return nil, fmt.Errorf("demo: no plan")
+	}
+	scale := func(code string, v float64) float64 {
+		if e, ok := plan.DataElement(code); ok && e.ValueType == catalogue.Count {
+			return math.Round(v * 0.6)
+		}
+		return v
+	}
+	var out []Submission
+	for _, ps := range SecondPeriods() {
+		p, err := period.Parse(ps)
+		if err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		pt := catalogue.PeriodType(p.Type())
+		for i, c := range secondCounties {
+			raw := map[string]float64{"RESIDENT_POPULATION": math.Round(populations[i] * 0.6)}
+			for code, vs := range countyValues[ps] {
+				raw[code] = scale(code, vs[i])
+			}
+			values, err := admit(plan, c, ps, pt, raw)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Submission{Region: c.Code, Period: ps, Values: values})
+		}
+		raw := map[string]float64{}
+		for code, v := range cityValues[ps] {
+			raw[code] = scale(code, v)
+		}
+		values, err := admit(plan, SecondCity(), ps, pt, raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Submission{Region: SecondCityCode, Period: ps, Values: values})
+	}
+	return out, nil
+}

@@ -706,3 +706,22 @@ func walkTasks(ts []catalogue.Task, f func(*catalogue.Task)) {
 		walkTasks(ts[i].Children, f)
 	}
 }
+
+func TestSecondCitySubmissions(t *testing.T) {
+	plan := loadPlan(t)
+	subs, err := SecondCitySubmissions(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (len(SecondCounties()) + 1) * len(SecondPeriods()); len(subs) != want {
+		t.Errorf("%d submissions, want %d", len(subs), want)
+	}
+	for _, s := range subs {
+		if s.Region != SecondCityCode && s.Region != "419701" && s.Region != "419702" {
+			t.Errorf("submission of %s, not the second city's", s.Region)
+		}
+		if len(s.Values) == 0 {
+			t.Errorf("%s %s has no figures", s.Region, s.Period)
+		}
+	}
+}

@@ -40,9 +40,11 @@ type ResolverRoot interface {
 	MissingFigure() MissingFigureResolver
 	Mutation() MutationResolver
 	Plan() PlanResolver
+	Publication() PublicationResolver
 	QualityFlag() QualityFlagResolver
 	Query() QueryResolver
 	Region() RegionResolver
+	ReportingPeriod() ReportingPeriodResolver
 	Submission() SubmissionResolver
 	Task() TaskResolver
 	TaskProgress() TaskProgressResolver
@@ -171,6 +173,7 @@ type ComplexityRoot struct {
 		Numerator          func(childComplexity int) int
 		Partial            func(childComplexity int) int
 		Period             func(childComplexity int) int
+		Published          func(childComplexity int) int
 		Region             func(childComplexity int) int
 		Value              func(childComplexity int) int
 		Withheld           func(childComplexity int) int
@@ -185,12 +188,14 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		ApproveSubmission func(childComplexity int, regionCode string, period string, expectedVersion int, comment *string) int
-		ClosePeriod       func(childComplexity int, period string) int
-		OpenPeriod        func(childComplexity int, period string, closesAt *time.Time) int
+		ClosePeriod       func(childComplexity int, period string, regionCode *string) int
+		OpenPeriod        func(childComplexity int, period string, closesAt *time.Time, regionCode *string) int
+		PublishPeriod     func(childComplexity int, regionCode string, period string) int
 		ReopenSubmission  func(childComplexity int, regionCode string, period string, reason string) int
 		ReturnSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int, reason string) int
 		SaveDataValues    func(childComplexity int, input model.SaveDataValuesInput) int
 		SubmitSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int) int
+		UnpublishPeriod   func(childComplexity int, regionCode string, period string, reason string) int
 	}
 
 	PageInfo struct {
@@ -208,6 +213,17 @@ type ComplexityRoot struct {
 		Source       func(childComplexity int) int
 		StartYear    func(childComplexity int) int
 		Tasks        func(childComplexity int) int
+	}
+
+	Publication struct {
+		Period          func(childComplexity int) int
+		PublishedAt     func(childComplexity int) int
+		PublishedBy     func(childComplexity int) int
+		Region          func(childComplexity int) int
+		Version         func(childComplexity int) int
+		Withdrawn       func(childComplexity int) int
+		WithdrawnAt     func(childComplexity int) int
+		WithdrawnReason func(childComplexity int) int
 	}
 
 	QualityFlag struct {
@@ -228,9 +244,10 @@ type ComplexityRoot struct {
 		Indicator        func(childComplexity int, code string) int
 		IndicatorValues  func(childComplexity int, regionCode string, period string, indicatorCodes []string, includeUnapproved *bool) int
 		Plan             func(childComplexity int, code *string) int
+		Publications     func(childComplexity int, regionCode string) int
 		Region           func(childComplexity int, code string) int
 		Regions          func(childComplexity int) int
-		ReportingPeriods func(childComplexity int) int
+		ReportingPeriods func(childComplexity int, regionCode *string) int
 		ReportingStatus  func(childComplexity int, regionCode string, period string) int
 		Submission       func(childComplexity int, regionCode string, period string) int
 		Submissions      func(childComplexity int, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) int
@@ -251,6 +268,7 @@ type ComplexityRoot struct {
 		ClosesAt  func(childComplexity int) int
 		Open      func(childComplexity int) int
 		Period    func(childComplexity int) int
+		Region    func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 		UpdatedBy func(childComplexity int) int
 	}
@@ -326,12 +344,13 @@ type ComplexityRoot struct {
 	}
 
 	TaskRollup struct {
-		Done      func(childComplexity int) int
-		DoneShare func(childComplexity int) int
-		Expected  func(childComplexity int) int
-		Outputs   func(childComplexity int) int
-		Reporting func(childComplexity int) int
-		Task      func(childComplexity int) int
+		Done         func(childComplexity int) int
+		DoneShare    func(childComplexity int) int
+		DoneWithheld func(childComplexity int) int
+		Expected     func(childComplexity int) int
+		Outputs      func(childComplexity int) int
+		Reporting    func(childComplexity int) int
+		Task         func(childComplexity int) int
 	}
 
 	UnitStatus struct {
@@ -402,14 +421,21 @@ type MutationResolver interface {
 	ApproveSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, comment *string) (*models.Submission, error)
 	ReturnSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, reason string) (*models.Submission, error)
 	ReopenSubmission(ctx context.Context, regionCode string, period string, reason string) (*models.Submission, error)
-	OpenPeriod(ctx context.Context, period string, closesAt *time.Time) (*models.ReportingPeriod, error)
-	ClosePeriod(ctx context.Context, period string) (*models.ReportingPeriod, error)
+	OpenPeriod(ctx context.Context, period string, closesAt *time.Time, regionCode *string) (*models.ReportingPeriod, error)
+	ClosePeriod(ctx context.Context, period string, regionCode *string) (*models.ReportingPeriod, error)
+	PublishPeriod(ctx context.Context, regionCode string, period string) (*models.Publication, error)
+	UnpublishPeriod(ctx context.Context, regionCode string, period string, reason string) (*models.Publication, error)
 }
 type PlanResolver interface {
 	Categories(ctx context.Context, obj *models.Plan) ([]*models.IndicatorCategory, error)
 	Indicators(ctx context.Context, obj *models.Plan) ([]*models.Indicator, error)
 	DataElements(ctx context.Context, obj *models.Plan) ([]*models.DataElement, error)
 	Tasks(ctx context.Context, obj *models.Plan) ([]*models.Task, error)
+}
+type PublicationResolver interface {
+	Region(ctx context.Context, obj *models.Publication) (*models.Region, error)
+
+	Withdrawn(ctx context.Context, obj *models.Publication) (bool, error)
 }
 type QualityFlagResolver interface {
 	Code(ctx context.Context, obj *catalogue.Flag) (model.QualityFlagCode, error)
@@ -423,7 +449,8 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*auth.Principal, error)
 	Submission(ctx context.Context, regionCode string, period string) (*models.Submission, error)
 	Submissions(ctx context.Context, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) (*model.SubmissionConnection, error)
-	ReportingPeriods(ctx context.Context) ([]*models.ReportingPeriod, error)
+	ReportingPeriods(ctx context.Context, regionCode *string) ([]*models.ReportingPeriod, error)
+	Publications(ctx context.Context, regionCode string) ([]*models.Publication, error)
 	IndicatorValues(ctx context.Context, regionCode string, period string, indicatorCodes []string, includeUnapproved *bool) ([]*model.IndicatorValue, error)
 	Dashboard(ctx context.Context, regionCode string, period string, includeUnapproved *bool) (*model.Dashboard, error)
 	TaskRollup(ctx context.Context, regionCode string, period string, includeUnapproved *bool) ([]*model.TaskRollup, error)
@@ -433,6 +460,9 @@ type RegionResolver interface {
 	Level(ctx context.Context, obj *models.Region) (model.RegionLevel, error)
 	Parent(ctx context.Context, obj *models.Region) (*models.Region, error)
 	Children(ctx context.Context, obj *models.Region) ([]*models.Region, error)
+}
+type ReportingPeriodResolver interface {
+	Region(ctx context.Context, obj *models.ReportingPeriod) (*models.Region, error)
 }
 type SubmissionResolver interface {
 	Region(ctx context.Context, obj *models.Submission) (*models.Region, error)
@@ -1000,6 +1030,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorValue.Period(childComplexity), true
+	case "IndicatorValue.published":
+		if e.ComplexityRoot.IndicatorValue.Published == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Published(childComplexity), true
 	case "IndicatorValue.region":
 		if e.ComplexityRoot.IndicatorValue.Region == nil {
 			break
@@ -1065,7 +1101,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ClosePeriod(childComplexity, args["period"].(string)), true
+		return e.ComplexityRoot.Mutation.ClosePeriod(childComplexity, args["period"].(string), args["regionCode"].(*string)), true
 	case "Mutation.openPeriod":
 		if e.ComplexityRoot.Mutation.OpenPeriod == nil {
 			break
@@ -1076,7 +1112,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.OpenPeriod(childComplexity, args["period"].(string), args["closesAt"].(*time.Time)), true
+		return e.ComplexityRoot.Mutation.OpenPeriod(childComplexity, args["period"].(string), args["closesAt"].(*time.Time), args["regionCode"].(*string)), true
+	case "Mutation.publishPeriod":
+		if e.ComplexityRoot.Mutation.PublishPeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishPeriod(childComplexity, args["regionCode"].(string), args["period"].(string)), true
 	case "Mutation.reopenSubmission":
 		if e.ComplexityRoot.Mutation.ReopenSubmission == nil {
 			break
@@ -1121,6 +1168,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitSubmission(childComplexity, args["regionCode"].(string), args["period"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.unpublishPeriod":
+		if e.ComplexityRoot.Mutation.UnpublishPeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpublishPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpublishPeriod(childComplexity, args["regionCode"].(string), args["period"].(string), args["reason"].(string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1189,6 +1247,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Plan.Tasks(childComplexity), true
+
+	case "Publication.period":
+		if e.ComplexityRoot.Publication.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.Period(childComplexity), true
+	case "Publication.publishedAt":
+		if e.ComplexityRoot.Publication.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.PublishedAt(childComplexity), true
+	case "Publication.publishedBy":
+		if e.ComplexityRoot.Publication.PublishedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.PublishedBy(childComplexity), true
+	case "Publication.region":
+		if e.ComplexityRoot.Publication.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.Region(childComplexity), true
+	case "Publication.version":
+		if e.ComplexityRoot.Publication.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.Version(childComplexity), true
+	case "Publication.withdrawn":
+		if e.ComplexityRoot.Publication.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.Withdrawn(childComplexity), true
+	case "Publication.withdrawnAt":
+		if e.ComplexityRoot.Publication.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.WithdrawnAt(childComplexity), true
+	case "Publication.withdrawnReason":
+		if e.ComplexityRoot.Publication.WithdrawnReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.WithdrawnReason(childComplexity), true
 
 	case "QualityFlag.change":
 		if e.ComplexityRoot.QualityFlag.Change == nil {
@@ -1296,6 +1403,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Plan(childComplexity, args["code"].(*string)), true
+	case "Query.publications":
+		if e.ComplexityRoot.Query.Publications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Publications(childComplexity, args["regionCode"].(string)), true
 	case "Query.region":
 		if e.ComplexityRoot.Query.Region == nil {
 			break
@@ -1318,7 +1436,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Query.ReportingPeriods(childComplexity), true
+		args, err := ec.field_Query_reportingPeriods_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReportingPeriods(childComplexity, args["regionCode"].(*string)), true
 	case "Query.reportingStatus":
 		if e.ComplexityRoot.Query.ReportingStatus == nil {
 			break
@@ -1430,6 +1553,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportingPeriod.Period(childComplexity), true
+	case "ReportingPeriod.region":
+		if e.ComplexityRoot.ReportingPeriod.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportingPeriod.Region(childComplexity), true
 	case "ReportingPeriod.updatedAt":
 		if e.ComplexityRoot.ReportingPeriod.UpdatedAt == nil {
 			break
@@ -1722,6 +1851,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskRollup.DoneShare(childComplexity), true
+	case "TaskRollup.doneWithheld":
+		if e.ComplexityRoot.TaskRollup.DoneWithheld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskRollup.DoneWithheld(childComplexity), true
 	case "TaskRollup.expected":
 		if e.ComplexityRoot.TaskRollup.Expected == nil {
 			break
@@ -1937,8 +2072,10 @@ type Query {
   submission(regionCode: String!, period: String!): Submission
   "Submissions in the caller's scope (or in regionCode's subtree), oldest first; a Relay connection."
   submissions(regionCode: String, period: String, status: SubmissionStatus, first: Int = 50, after: String): SubmissionConnection!
-  "The reporting periods the city has opened or closed."
-  reportingPeriods: [ReportingPeriod!]!
+  "The reporting periods of a city (regionCode, default the caller's own region's city): a county sees its city's, a province those of its cities; another city's are not visible."
+  reportingPeriods(regionCode: String): [ReportingPeriod!]!
+  "The publications of a region's totals (its own and those of the regions above it along the caller's line)."
+  publications(regionCode: String!): [Publication!]!
 
   """
   Indicator values of a region for a period, or a range "FROM..TO" with both ends included
@@ -1979,10 +2116,33 @@ type Mutation {
   returnSubmission(regionCode: String!, period: String!, expectedVersion: Int!, reason: String!): Submission!
   "Unlock an approved submission (admin), with a reason; it goes back to the region as RETURNED."
   reopenSubmission(regionCode: String!, period: String!, reason: String!): Submission!
-  "Open a period for entry, optionally until closesAt (city admin). Idempotent."
-  openPeriod(period: String!, closesAt: Time): ReportingPeriod!
-  "Close a period for entry (city admin). Idempotent."
-  closePeriod(period: String!): ReportingPeriod!
+  "Open a period for entry in a city (regionCode, default the caller's own region), optionally until closesAt (the city's admin, or an admin above it). Idempotent."
+  openPeriod(period: String!, closesAt: Time, regionCode: String): ReportingPeriod!
+  "Close a period for entry in a city (regionCode, default the caller's own region). Idempotent."
+  closePeriod(period: String!, regionCode: String): ReportingPeriod!
+  """
+  Publish a region's totals for a period (the region's admin): the regions below it read the
+  region's totals (indicator values, the dashboard's total row, key-task roll-ups, assessments)
+  only as published, a snapshot that later approvals do not change. Publishing again replaces
+  it. A total that would amount to one or two sibling subtrees' figures at a reader's level is
+  withheld from that level.
+  """
+  publishPeriod(regionCode: String!, period: String!): Publication!
+  "Withdraw a publication, with the reason: the regions below stop seeing the region's totals for the period."
+  unpublishPeriod(regionCode: String!, period: String!, reason: String!): Publication!
+}
+
+"A region's totals for a period, as published for the regions below it."
+type Publication {
+  region: Region!
+  period: String!
+  "Goes up by one at every publication."
+  version: Int!
+  publishedAt: Time!
+  publishedBy: String!
+  withdrawn: Boolean!
+  withdrawnAt: Time
+  withdrawnReason: String
 }
 
 input SaveDataValuesInput {
@@ -2170,6 +2330,8 @@ type PageInfo {
 }
 
 type ReportingPeriod {
+  "The city that opened or closed it."
+  region: Region!
   period: String!
   open: Boolean!
   closesAt: Time
@@ -2264,8 +2426,10 @@ type IndicatorValue {
   includesUnapproved: Boolean!
   "True when some unit's figure does not cover the whole period: a year from fewer than its four quarters (a year to date), or a range with a part missing."
   partial: Boolean!
-  "True when the total of a region above the caller's own is withheld because it would reveal one neighbour's figures (value, numerator and denominator are then null)."
+  "True when the published total of a region above the caller's own is withheld from the caller's level because it would amount to one or two sibling subtrees' figures (value, numerator and denominator are then null)."
   withheld: Boolean!
+  "False for the total of a region above the caller's own that has not been published for the period (value null): those totals are read only as their region published them."
+  published: Boolean!
 }
 
 "How complete the figures behind a value are."
@@ -2331,8 +2495,10 @@ type TaskRollup {
   reporting: Int!
   "Counties reporting the measure DONE (for a task or sub-task: counties that reported at least one measure below it and all of those DONE; over a range, each measure's latest status in it)."
   done: Int!
-  "done / expected; null when nothing is expected."
+  "done / expected; null when nothing is expected, or when done is withheld."
   doneShare: Float
+  "True when the publication this roll-up is read from (a region above the caller's own) leaves done out, as it would single out one or two counties (done reads 0)."
+  doneWithheld: Boolean!
 }
 
 type TaskOutputTotal {
@@ -2681,6 +2847,8 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_partial(ctx, field)
 	case "withheld":
 		return ec.fieldContext_IndicatorValue_withheld(ctx, field)
+	case "published":
+		return ec.fieldContext_IndicatorValue_published(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
@@ -2733,6 +2901,28 @@ func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
 }
 
+func (ec *executionContext) childFields_Publication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_Publication_region(ctx, field)
+	case "period":
+		return ec.fieldContext_Publication_period(ctx, field)
+	case "version":
+		return ec.fieldContext_Publication_version(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Publication_publishedAt(ctx, field)
+	case "publishedBy":
+		return ec.fieldContext_Publication_publishedBy(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_Publication_withdrawn(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_Publication_withdrawnAt(ctx, field)
+	case "withdrawnReason":
+		return ec.fieldContext_Publication_withdrawnReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Publication", field.Name)
+}
+
 func (ec *executionContext) childFields_QualityFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -2777,6 +2967,8 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 
 func (ec *executionContext) childFields_ReportingPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "region":
+		return ec.fieldContext_ReportingPeriod_region(ctx, field)
 	case "period":
 		return ec.fieldContext_ReportingPeriod_period(ctx, field)
 	case "open":
@@ -2945,6 +3137,8 @@ func (ec *executionContext) childFields_TaskRollup(ctx context.Context, field gr
 		return ec.fieldContext_TaskRollup_done(ctx, field)
 	case "doneShare":
 		return ec.fieldContext_TaskRollup_doneShare(ctx, field)
+	case "doneWithheld":
+		return ec.fieldContext_TaskRollup_doneWithheld(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskRollup", field.Name)
 }
@@ -3202,6 +3396,14 @@ func (ec *executionContext) field_Mutation_closePeriod_args(ctx context.Context,
 		return nil, err
 	}
 	args["period"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg1
 	return args, nil
 }
 
@@ -3224,6 +3426,36 @@ func (ec *executionContext) field_Mutation_openPeriod_args(ctx context.Context, 
 		return nil, err
 	}
 	args["closesAt"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishPeriod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
 	return args, nil
 }
 
@@ -3339,6 +3571,36 @@ func (ec *executionContext) field_Mutation_submitSubmission_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_unpublishPeriod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3449,6 +3711,20 @@ func (ec *executionContext) field_Query_plan_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_publications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3460,6 +3736,20 @@ func (ec *executionContext) field_Query_region_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reportingPeriods_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
 	return args, nil
 }
 
@@ -5925,6 +6215,29 @@ func (ec *executionContext) fieldContext_IndicatorValue_withheld(_ context.Conte
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _IndicatorValue_published(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_published(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Published, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _MissingFigure_element(ctx context.Context, field graphql.CollectedField, obj *models.MissingValue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6256,7 +6569,7 @@ func (ec *executionContext) _Mutation_openPeriod(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().OpenPeriod(ctx, fc.Args["period"].(string), fc.Args["closesAt"].(*time.Time))
+			return ec.Resolvers.Mutation().OpenPeriod(ctx, fc.Args["period"].(string), fc.Args["closesAt"].(*time.Time), fc.Args["regionCode"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.ReportingPeriod) graphql.Marshaler {
@@ -6300,7 +6613,7 @@ func (ec *executionContext) _Mutation_closePeriod(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ClosePeriod(ctx, fc.Args["period"].(string))
+			return ec.Resolvers.Mutation().ClosePeriod(ctx, fc.Args["period"].(string), fc.Args["regionCode"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.ReportingPeriod) graphql.Marshaler {
@@ -6328,6 +6641,94 @@ func (ec *executionContext) fieldContext_Mutation_closePeriod(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_closePeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishPeriod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishPeriod(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Publication) graphql.Marshaler {
+			return ec.marshalNPublication2ᚖplanapiᚋmodelsᚐPublication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishPeriod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Publication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishPeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpublishPeriod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpublishPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpublishPeriod(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Publication) graphql.Marshaler {
+			return ec.marshalNPublication2ᚖplanapiᚋmodelsᚐPublication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpublishPeriod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Publication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpublishPeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6621,6 +7022,199 @@ func (ec *executionContext) fieldContext_Plan_tasks(_ context.Context, field gra
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Publication_region(ctx context.Context, field graphql.CollectedField, obj *models.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Publication().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Publication",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Publication_period(ctx context.Context, field graphql.CollectedField, obj *models.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
+}
+
+func (ec *executionContext) _Publication_version(ctx context.Context, field graphql.CollectedField, obj *models.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publication", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Publication_publishedAt(ctx context.Context, field graphql.CollectedField, obj *models.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publication", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Publication_publishedBy(ctx context.Context, field graphql.CollectedField, obj *models.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_publishedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_publishedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
+}
+
+func (ec *executionContext) _Publication_withdrawn(ctx context.Context, field graphql.CollectedField, obj *models.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Publication().Withdrawn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publication", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Publication_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *models.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publication", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Publication_withdrawnReason(ctx context.Context, field graphql.CollectedField, obj *models.Publication) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Publication_withdrawnReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Publication_withdrawnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
 }
 
 func (ec *executionContext) _QualityFlag_code(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
@@ -7190,7 +7784,8 @@ func (ec *executionContext) _Query_reportingPeriods(ctx context.Context, field g
 			return ec.fieldContext_Query_reportingPeriods(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().ReportingPeriods(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReportingPeriods(ctx, fc.Args["regionCode"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*models.ReportingPeriod) graphql.Marshaler {
@@ -7200,7 +7795,7 @@ func (ec *executionContext) _Query_reportingPeriods(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_reportingPeriods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_reportingPeriods(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -7209,6 +7804,61 @@ func (ec *executionContext) fieldContext_Query_reportingPeriods(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReportingPeriod(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reportingPeriods_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_publications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_publications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Publications(ctx, fc.Args["regionCode"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Publication) graphql.Marshaler {
+			return ec.marshalNPublication2ᚕᚖplanapiᚋmodelsᚐPublicationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_publications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Publication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_publications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7588,6 +8238,38 @@ func (ec *executionContext) _Region_children(ctx context.Context, field graphql.
 func (ec *executionContext) fieldContext_Region_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Region",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportingPeriod_region(ctx context.Context, field graphql.CollectedField, obj *models.ReportingPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportingPeriod_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportingPeriod().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportingPeriod_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportingPeriod",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
@@ -8982,6 +9664,29 @@ func (ec *executionContext) _TaskRollup_doneShare(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_TaskRollup_doneShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaskRollup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TaskRollup_doneWithheld(ctx context.Context, field graphql.CollectedField, obj *model.TaskRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskRollup_doneWithheld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneWithheld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskRollup_doneWithheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskRollup", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _UnitStatus_region(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
@@ -11389,6 +12094,11 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "published":
+			out.Values[i] = ec._IndicatorValue_published(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11523,6 +12233,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "publishPeriod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishPeriod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unpublishPeriod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpublishPeriod(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11638,6 +12362,76 @@ func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Plan_tasks(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var publicationImplementors = []string{"Publication"}
+
+func (ec *executionContext) _Publication(ctx context.Context, sel ast.SelectionSet, obj *models.Publication) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publicationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Publication")
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Publication_region(ctx, field, obj)
+				})
+		case "period":
+			out.Values[i] = ec._Publication_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Publication_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._Publication_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedBy":
+			out.Values[i] = ec._Publication_publishedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Publication_withdrawn(ctx, field, obj)
+				})
+		case "withdrawnAt":
+			out.Values[i] = ec._Publication_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnReason":
+			out.Values[i] = ec._Publication_withdrawnReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11807,6 +12601,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reportingPeriods(ctx, field)
 				})
+		case "publications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_publications(ctx, field)
+				})
 		case "indicatorValues":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -11929,30 +12729,36 @@ func (ec *executionContext) _ReportingPeriod(ctx context.Context, sel ast.Select
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ReportingPeriod")
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportingPeriod_region(ctx, field, obj)
+				})
 		case "period":
 			out.Values[i] = ec._ReportingPeriod_period(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "open":
 			out.Values[i] = ec._ReportingPeriod_open(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "closesAt":
 			out.Values[i] = ec._ReportingPeriod_closesAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._ReportingPeriod_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedBy":
 			out.Values[i] = ec._ReportingPeriod_updatedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12489,6 +13295,11 @@ func (ec *executionContext) _TaskRollup(ctx context.Context, sel ast.SelectionSe
 		case "doneShare":
 			out.Values[i] = ec._TaskRollup_doneShare(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "doneWithheld":
+			out.Values[i] = ec._TaskRollup_doneWithheld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -13366,6 +14177,30 @@ func (ec *executionContext) unmarshalNProgressStatus2planapiᚋgraphᚋmodelᚐP
 
 func (ec *executionContext) marshalNProgressStatus2planapiᚋgraphᚋmodelᚐProgressStatus(ctx context.Context, sel ast.SelectionSet, v model.ProgressStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPublication2ᚕᚖplanapiᚋmodelsᚐPublicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Publication) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPublication2ᚖplanapiᚋmodelsᚐPublication(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPublication2ᚖplanapiᚋmodelsᚐPublication(ctx context.Context, sel ast.SelectionSet, v *models.Publication) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Publication!")
+		return graphql.Null
+	}
+	return ec._Publication(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNQualityFlag2ᚕᚖplanapiᚋcatalogueᚐFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalogue.Flag) graphql.Marshaler {

@@ -5,13 +5,15 @@ import (
 	"time"
 )
 
-// ReportingPeriod is a period the city has opened (or closed) for entry.
+// ReportingPeriod is a period a city has opened (or closed) for entry by its regions.
 type ReportingPeriod struct {
-	Period    string `gorm:"primaryKey"`
-	Open      bool
-	ClosesAt  *time.Time
-	UpdatedAt time.Time
-	UpdatedBy string
+	RegionCode string `gorm:"primaryKey"` // the city that runs the plan
+	RegionPath string
+	Period     string `gorm:"primaryKey"`
+	Open       bool
+	ClosesAt   *time.Time
+	UpdatedAt  time.Time
+	UpdatedBy  string
 }
 
 // Submission statuses: a clerk saves a DRAFT and submits it; the city approves it or
@@ -95,3 +97,19 @@ type AuditEntry struct {
 
 // TableName names the audit table.
 func (AuditEntry) TableName() string { return "audit_log" }
+
+// Publication is a region's totals for a period as its admin published them: what the
+// regions below it read (Snapshot, JSON), until withdrawn.
+type Publication struct {
+	PlanID          int64  `gorm:"primaryKey"`
+	RegionCode      string `gorm:"primaryKey"`
+	RegionPath      string
+	Period          string `gorm:"primaryKey"`
+	Version         int
+	Snapshot        json.RawMessage `gorm:"type:jsonb"`
+	PublishedAt     time.Time
+	PublishedBy     string
+	WithdrawnAt     *time.Time
+	WithdrawnBy     *string
+	WithdrawnReason *string
+}

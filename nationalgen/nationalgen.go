@@ -160,7 +160,8 @@ func Generate(ctx context.Context, ownerDSN string, planCode string, opt Options
 
 	plan := newPlanner(lay, years, !opt.NoQuarters, byLevel)
 	for _, ps := range plan.periods {
-		if _, err := tx.Exec(ctx, `INSERT INTO reporting_periods (period, open, updated_by) VALUES ($1, false, $2) ON CONFLICT DO NOTHING`, ps.label, Actor); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO reporting_periods (region_code, region_path, period, open, updated_by)
+			SELECT code, path, $1, false, $2 FROM regions WHERE level = 'CITY' ON CONFLICT DO NOTHING`, ps.label, Actor); err != nil {
 			return Result{}, fmt.Errorf("nationalgen: reporting period %s: %w", ps.label, err)
 		}
 	}

@@ -22,7 +22,7 @@ func (r *Resolver) present(v *store.IndicatorValue) *model.IndicatorValue {
 	out := &model.IndicatorValue{
 		Indicator: v.Indicator, Region: v.Region, Period: v.Period.String(),
 		Value: v.Value, Numerator: v.Numerator, Denominator: v.Denominator,
-		IncludesUnapproved: v.IncludesUnapproved, Partial: v.Partial, Withheld: v.Withheld,
+		IncludesUnapproved: v.IncludesUnapproved, Partial: v.Partial, Withheld: v.Withheld, Published: v.Published,
 	}
 	missing := make([]*models.Region, 0, len(v.Missing))
 	for _, c := range v.Missing {
@@ -112,11 +112,12 @@ func (r *queryResolver) TaskRollup(ctx context.Context, regionCode string, perio
 	}
 	out := make([]*model.TaskRollup, len(list))
 	for i, t := range list {
-		tr := &model.TaskRollup{Task: t.Task, Outputs: []*model.TaskOutputTotal{}, Expected: t.Expected, Reporting: t.Reporting, Done: t.Done}
+		tr := &model.TaskRollup{Task: t.Task, Outputs: []*model.TaskOutputTotal{}, Expected: t.Expected, Reporting: t.Reporting, Done: t.Done,
+			DoneWithheld: t.DoneWithheld}
 		for _, o := range t.Outputs {
 			tr.Outputs = append(tr.Outputs, &model.TaskOutputTotal{Code: o.Code, Unit: o.Unit, Value: o.Value})
 		}
-		if t.Expected > 0 {
+		if t.Expected > 0 && !t.DoneWithheld {
 			share := float64(t.Done) / float64(t.Expected)
 			tr.DoneShare = &share
 		}

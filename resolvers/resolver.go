@@ -33,29 +33,35 @@ func (r *Resolver) DataElement() graph.DataElementResolver             { return 
 func (r *Resolver) Indicator() graph.IndicatorResolver                 { return &indicatorResolver{r} }
 func (r *Resolver) IndicatorCategory() graph.IndicatorCategoryResolver { return &categoryResolver{r} }
 func (r *Resolver) Plan() graph.PlanResolver                           { return &planResolver{r} }
-func (r *Resolver) Query() graph.QueryResolver                         { return &queryResolver{r} }
-func (r *Resolver) Region() graph.RegionResolver                       { return &regionResolver{r} }
-func (r *Resolver) Task() graph.TaskResolver                           { return &taskResolver{r} }
-func (r *Resolver) Viewer() graph.ViewerResolver                       { return &viewerResolver{r} }
-func (r *Resolver) MissingFigure() graph.MissingFigureResolver         { return &missingFigureResolver{r} }
-func (r *Resolver) QualityFlag() graph.QualityFlagResolver             { return &qualityFlagResolver{r} }
-func (r *Resolver) UnitStatus() graph.UnitStatusResolver               { return &unitStatusResolver{r} }
+func (r *Resolver) Publication() graph.PublicationResolver             { return &publicationResolver{r} }
+func (r *Resolver) ReportingPeriod() graph.ReportingPeriodResolver {
+	return &reportingPeriodResolver{r}
+}
+func (r *Resolver) Query() graph.QueryResolver                 { return &queryResolver{r} }
+func (r *Resolver) Region() graph.RegionResolver               { return &regionResolver{r} }
+func (r *Resolver) Task() graph.TaskResolver                   { return &taskResolver{r} }
+func (r *Resolver) Viewer() graph.ViewerResolver               { return &viewerResolver{r} }
+func (r *Resolver) MissingFigure() graph.MissingFigureResolver { return &missingFigureResolver{r} }
+func (r *Resolver) QualityFlag() graph.QualityFlagResolver     { return &qualityFlagResolver{r} }
+func (r *Resolver) UnitStatus() graph.UnitStatusResolver       { return &unitStatusResolver{r} }
 
 type (
-	dataElementResolver   struct{ *Resolver }
-	indicatorResolver     struct{ *Resolver }
-	categoryResolver      struct{ *Resolver }
-	planResolver          struct{ *Resolver }
-	queryResolver         struct{ *Resolver }
-	regionResolver        struct{ *Resolver }
-	taskResolver          struct{ *Resolver }
-	viewerResolver        struct{ *Resolver }
-	auditEntryResolver    struct{ *Resolver }
-	dataValueResolver     struct{ *Resolver }
-	mutationResolver      struct{ *Resolver }
-	submissionResolver    struct{ *Resolver }
-	taskProgressResolver  struct{ *Resolver }
-	missingFigureResolver struct{ *Resolver }
-	qualityFlagResolver   struct{ *Resolver }
-	unitStatusResolver    struct{ *Resolver }
+	dataElementResolver     struct{ *Resolver }
+	indicatorResolver       struct{ *Resolver }
+	categoryResolver        struct{ *Resolver }
+	planResolver            struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	regionResolver          struct{ *Resolver }
+	taskResolver            struct{ *Resolver }
+	viewerResolver          struct{ *Resolver }
+	auditEntryResolver      struct{ *Resolver }
+	dataValueResolver       struct{ *Resolver }
+	mutationResolver        struct{ *Resolver }
+	submissionResolver      struct{ *Resolver }
+	taskProgressResolver    struct{ *Resolver }
+	missingFigureResolver   struct{ *Resolver }
+	qualityFlagResolver     struct{ *Resolver }
+	unitStatusResolver      struct{ *Resolver }
+	publicationResolver     struct{ *Resolver }
+	reportingPeriodResolver struct{ *Resolver }
 )

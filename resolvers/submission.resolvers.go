@@ -85,12 +85,12 @@ func (r *queryResolver) Submissions(ctx context.Context, regionCode *string, per
 	return conn, nil
 }
 
-func (r *queryResolver) ReportingPeriods(ctx context.Context) ([]*models.ReportingPeriod, error) {
+func (r *queryResolver) ReportingPeriods(ctx context.Context, regionCode *string) ([]*models.ReportingPeriod, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.Periods(ctx, p)
+	return r.Store.Periods(ctx, p, regionCode)
 }
 
 func (r *mutationResolver) SaveDataValues(ctx context.Context, input model.SaveDataValuesInput) (*models.Submission, error) {
@@ -165,20 +165,24 @@ func (r *mutationResolver) transition(ctx context.Context, regionCode, period st
 	return prime(ctx, snap), nil
 }
 
-func (r *mutationResolver) OpenPeriod(ctx context.Context, period string, closesAt *time.Time) (*models.ReportingPeriod, error) {
+func (r *mutationResolver) OpenPeriod(ctx context.Context, period string, closesAt *time.Time, regionCode *string) (*models.ReportingPeriod, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.SetPeriod(ctx, p, period, true, closesAt)
+	return r.Store.SetPeriod(ctx, p, regionCode, period, true, closesAt)
 }
 
-func (r *mutationResolver) ClosePeriod(ctx context.Context, period string) (*models.ReportingPeriod, error) {
+func (r *mutationResolver) ClosePeriod(ctx context.Context, period string, regionCode *string) (*models.ReportingPeriod, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.SetPeriod(ctx, p, period, false, nil)
+	return r.Store.SetPeriod(ctx, p, regionCode, period, false, nil)
+}
+
+func (r *reportingPeriodResolver) Region(ctx context.Context, obj *models.ReportingPeriod) (*models.Region, error) {
+	return r.Cache.Regions().Get(obj.RegionCode), nil
 }
 
 func (r *submissionResolver) Region(ctx context.Context, obj *models.Submission) (*models.Region, error) {

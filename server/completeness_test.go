@@ -95,7 +95,7 @@ func TestTaskRollup(t *testing.T) {
 	t.Parallel()
 	e := testenv.New(t)
 	var out struct{ TaskRollup []taskRollupJSON }
-	e.MustOK(t, e.Token(t, countyA, auth.RoleReporter), `{ taskRollup(regionCode: "419900", period: "2021..2023Q1") {
+	e.MustOK(t, e.Token(t, city, auth.RoleAnalyst), `{ taskRollup(regionCode: "419900", period: "2021..2023Q1") {
 		task { code level } outputs { code unit value } expected reporting done doneShare } }`, nil, &out)
 	by := map[string]taskRollupJSON{}
 	for _, r := range out.TaskRollup {

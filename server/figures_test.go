@@ -112,6 +112,7 @@ func TestHalfFilledRatioIsLeftOut(t *testing.T) {
 		}
 	}
 	// Above the caller, who is incomplete is not shown: a county reading its city's total.
+	MustPublish(t, e, city, "2024")
 	above := figures(t, e, e.Token(t, countyA, auth.RoleReporter), city, "2024", "2.10")["2.10"]
 	if len(above.Completeness.Incomplete) != 0 {
 		t.Errorf("a county sees its neighbours' incompleteness in the city total: %v", above.Completeness.Incomplete)

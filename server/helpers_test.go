@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"planapi/auth"
 	"planapi/models"
 	"planapi/setup"
 	"planapi/testenv"
@@ -64,4 +65,13 @@ func MustDeclareRestMissing(tb testing.TB, e *testenv.Env, region, period string
 	if err != nil {
 		tb.Fatalf("declare missing %s %s: %v", region, period, err)
 	}
+}
+
+// MustPublish publishes a region's totals for a period as its admin, so that the regions
+// below it read them.
+func MustPublish(tb testing.TB, e *testenv.Env, region, period string) {
+	tb.Helper()
+	var out map[string]any
+	e.MustOK(tb, e.Token(tb, region, auth.RoleAdmin), `mutation($r: String!, $p: String!) { publishPeriod(regionCode: $r, period: $p) { version } }`,
+		map[string]any{"r": region, "p": period}, &out)
 }

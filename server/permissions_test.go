@@ -69,6 +69,38 @@ closePeriod        reporter  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDD
 closePeriod        reviewer  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN
 closePeriod        analyst   FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN  FORBIDDEN
 closePeriod        admin     FORBIDDEN  FORBIDDEN  FORBIDDEN  OK         OK         OK
+indicatorValues    reporter  OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+indicatorValues    reviewer  OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+indicatorValues    analyst   OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+indicatorValues    admin     OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+dashboard          reporter  OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+dashboard          reviewer  OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+dashboard          analyst   OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+dashboard          admin     OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+taskRollup         reporter  OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+taskRollup         reviewer  OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+taskRollup         analyst   OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+taskRollup         admin     OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+reportingPeriods   reporter  OK         EMPTY      OK         OK         OK         EMPTY
+reportingPeriods   reviewer  OK         EMPTY      OK         OK         OK         EMPTY
+reportingPeriods   analyst   OK         EMPTY      OK         OK         OK         EMPTY
+reportingPeriods   admin     OK         EMPTY      OK         OK         OK         EMPTY
+publications       reporter  OK         EMPTY      OK         OK         OK         EMPTY
+publications       reviewer  OK         EMPTY      OK         OK         OK         EMPTY
+publications       analyst   OK         EMPTY      OK         OK         OK         EMPTY
+publications       admin     OK         EMPTY      OK         OK         OK         EMPTY
+openPeriodIn       reporter  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+openPeriodIn       reviewer  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+openPeriodIn       analyst   FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+openPeriodIn       admin     FORBIDDEN  NOT_FOUND  FORBIDDEN  OK         BAD_USER_INPUT NOT_FOUND
+publishPeriod      reporter  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+publishPeriod      reviewer  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+publishPeriod      analyst   FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+publishPeriod      admin     OK         NOT_FOUND  FORBIDDEN  OK         OK         NOT_FOUND
+unpublishPeriod    reporter  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+unpublishPeriod    reviewer  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+unpublishPeriod    analyst   FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+unpublishPeriod    admin     OK         NOT_FOUND  FORBIDDEN  OK         OK         NOT_FOUND
 `
 
 // Queries without a target region: everyone authenticated reads the catalogue, the region
@@ -83,12 +115,18 @@ var publicQueries = map[string]string{
 	"reportingPeriods": `{ reportingPeriods { period } }`,
 }
 
+// readOps are the operations that only read: they must change nothing, allowed or not.
+var readOps = map[string]bool{"submission": true, "submissions": true, "reportingStatus": true, "indicatorValues": true,
+	"dashboard": true, "taskRollup": true, "reportingPeriods": true, "publications": true}
+
 // preconditions is the state an operation needs in its target before the call.
 var preconditions = map[string]string{
 	"submission": "APPROVED", "submissions": "APPROVED", "reportingStatus": "APPROVED",
 	"saveDataValues": "DRAFT", "submitSubmission": "DRAFT",
 	"approveSubmission": "SUBMITTED", "returnSubmission": "SUBMITTED", "reopenSubmission": "APPROVED",
-	"openPeriod": "", "closePeriod": "",
+	"openPeriod": "", "closePeriod": "", "openPeriodIn": "",
+	"indicatorValues": "", "dashboard": "", "taskRollup": "", "reportingPeriods": "",
+	"publications": "PUBLISHED", "publishPeriod": "", "unpublishPeriod": "PUBLISHED",
 }
 
 func document(op string) string {
@@ -113,6 +151,23 @@ func document(op string) string {
 		return `mutation($p: String!) { openPeriod(period: $p) { open } }`
 	case "closePeriod":
 		return `mutation($p: String!) { closePeriod(period: $p) { open } }`
+	case "openPeriodIn":
+		return `mutation($r: String!, $p: String!) { openPeriod(regionCode: $r, period: $p) { open } }`
+	// Roll-ups read 2022, a period the demo publishes for its cities' counties to read.
+	case "indicatorValues":
+		return `query($r: String!) { indicatorValues(regionCode: $r, period: "2022", indicatorCodes: ["2.10"]) { value } }`
+	case "dashboard":
+		return `query($r: String!) { dashboard(regionCode: $r, period: "2022") { rows { total { value } } } }`
+	case "taskRollup":
+		return `query($r: String!) { taskRollup(regionCode: $r, period: "2022") { done } }`
+	case "reportingPeriods":
+		return `query($r: String!) { reportingPeriods(regionCode: $r) { period } }`
+	case "publications":
+		return `query($r: String!) { publications(regionCode: $r) { period } }`
+	case "publishPeriod":
+		return `mutation($r: String!, $p: String!) { publishPeriod(regionCode: $r, period: $p) { version } }`
+	case "unpublishPeriod":
+		return `mutation($r: String!, $p: String!) { unpublishPeriod(regionCode: $r, period: $p, reason: "数据有误") { withdrawn } }`
 	}
 	panic("no document for " + op)
 }
@@ -129,10 +184,19 @@ func elementFor(e *testenv.Env, region string) string {
 // directly as the owner.
 func prepare(tb testing.TB, e *testenv.Env, op, region, period string) {
 	tb.Helper()
-	if err := e.Owner.Exec(`INSERT INTO reporting_periods (period, open) VALUES (?, ?)`, period, op != "openPeriod").Error; err != nil {
+	if err := e.Owner.Exec(`INSERT INTO reporting_periods (region_code, region_path, period, open)
+		SELECT code, path, ?, ? FROM regions WHERE level = 'CITY'`, period, op != "openPeriod" && op != "openPeriodIn").Error; err != nil {
 		tb.Fatalf("prepare %s: %v", op, err)
 	}
 	status := preconditions[op]
+	if status == "PUBLISHED" {
+		r := e.Cache.Regions().Get(region)
+		if err := e.Owner.Exec(`INSERT INTO publications (plan_id, region_code, region_path, period, version, snapshot, published_by)
+			VALUES ((SELECT id FROM plans LIMIT 1), ?, ?, ?, 1, '{"indicators": {}, "tasks": []}', 'test')`, region, r.Path, period).Error; err != nil {
+			tb.Fatalf("prepare %s: %v", op, err)
+		}
+		return
+	}
 	if status == "" {
 		return
 	}
@@ -148,8 +212,11 @@ func fingerprint(tb testing.TB, e *testenv.Env, period string) string {
 		(SELECT string_agg(region_code || ':' || status || ':' || version, ',' ORDER BY region_code) FROM submissions WHERE period = ?),
 		(SELECT string_agg(value::text, ',' ORDER BY value) FROM data_values d JOIN submissions s ON s.id = d.submission_id WHERE s.period = ?),
 		(SELECT count(*) FROM audit_log a JOIN submissions s ON s.id = a.submission_id WHERE s.period = ?),
-		(SELECT open::text || coalesce(closes_at::text, '') FROM reporting_periods WHERE period = ?))`,
-		period, period, period, period).Scan(&s).Error
+		(SELECT string_agg(region_code || ':' || open::text || coalesce(closes_at::text, ''), ',' ORDER BY region_code)
+			FROM reporting_periods WHERE period = ?),
+		(SELECT string_agg(region_code || ':' || version || ':' || (withdrawn_at IS NULL)::text, ',' ORDER BY region_code)
+			FROM publications WHERE period = ?))`,
+		period, period, period, period, period).Scan(&s).Error
 	if err != nil {
 		tb.Fatalf("fingerprint: %v", err)
 	}
@@ -175,7 +242,7 @@ func cellOutcome(tb testing.TB, op string, r *testenv.Response) string {
 		if conn.TotalCount == 0 {
 			return "EMPTY"
 		}
-	case op == "reportingStatus":
+	case op == "reportingStatus" || op == "reportingPeriods" || op == "publications":
 		var rows []any
 		json.Unmarshal(v, &rows)
 		if len(rows) == 0 {
@@ -220,7 +287,7 @@ func TestPermissionTable(t *testing.T) {
 					t.Fatalf("got %s, want %s (errors %+v)", got, want, r.Errors)
 				}
 				after := fingerprint(t, e, period)
-				isRead := op == "submission" || op == "submissions" || op == "reportingStatus"
+				isRead := readOps[op]
 				if (want != "OK" || isRead) && after != before {
 					t.Errorf("refused or read-only call changed the database:\n before %s\n after  %s", before, after)
 				}
@@ -230,8 +297,8 @@ func TestPermissionTable(t *testing.T) {
 			})
 		}
 	}
-	if rows != 10*4*len(positions) {
-		t.Fatalf("table covers %d cells, want %d", rows, 10*4*len(positions))
+	if ops := len(preconditions); rows != ops*4*len(positions) {
+		t.Fatalf("table covers %d cells, want %d (every operation × 4 roles × %d positions)", rows, ops*4*len(positions), len(positions))
 	}
 
 	for name, q := range publicQueries {
@@ -249,8 +316,7 @@ func TestPermissionTable(t *testing.T) {
 	}
 
 	// Anonymous: every data field answers UNAUTHENTICATED and nothing changes.
-	ops := []string{"submission", "submissions", "reportingStatus", "saveDataValues", "submitSubmission", "approveSubmission", "returnSubmission", "reopenSubmission", "openPeriod", "closePeriod"}
-	for _, op := range ops {
+	for op := range preconditions {
 		t.Run("anonymous/"+op, func(t *testing.T) {
 			t.Parallel()
 			period := fmt.Sprint(year.Add(1))

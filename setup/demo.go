@@ -23,7 +23,7 @@ import (
 const DemoCity = demo.CityCode
 
 // DemoRegions is the demo region tree: Henan province, the demo city and its five
-// county-level divisions.
+// county-level divisions, and a second city with two counties.
 func DemoRegions() []models.Region {
 	city := demo.City()
 	out := []models.Region{
@@ -33,7 +33,18 @@ func DemoRegions() []models.Region {
 	for _, c := range demo.Counties() {
 		out = append(out, models.Region{Code: c.Code, Name: c.Name, Level: string(c.Level), ParentCode: &c.Parent})
 	}
+	second := demo.SecondCity()
+	out = append(out, models.Region{Code: second.Code, Name: second.Name, Level: string(second.Level), ParentCode: &second.Parent})
+	for _, c := range demo.SecondCounties() {
+		out = append(out, models.Region{Code: c.Code, Name: c.Name, Level: string(c.Level), ParentCode: &c.Parent})
+	}
 	return out
+}
+
+// DemoPublications are the demo cities and the periods whose totals the demo publishes for
+// their counties to read, by city code.
+func DemoPublications() map[string][]string {
+	return map[string][]string{demo.CityCode: demo.Periods(), demo.SecondCityCode: demo.SecondPeriods()}
 }
 
 // demoActor is the audit trail's actor for the demo figures.
@@ -52,6 +63,11 @@ func LoadDemo(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (int, e
 	if err != nil {
 		return 0, fmt.Errorf("demo figures: %w", err)
 	}
+	second, err := demo.SecondCitySubmissions(plan)
+	if err != nil {
+		return 0, fmt.Errorf("demo figures of the second city: %w", err)
+	}
+	subs = append(subs, second...)
 	created := 0
 	err = owner.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var root string
@@ -82,10 +98,13 @@ func LoadDemo(ctx context.Context, owner *gorm.DB, plan *catalogue.Plan) (int, e
 		for _, t := range tasks {
 			taskIDs[t.Code] = t.ID
 		}
-		for _, ps := range demo.Periods() {
-			if _, err := db.Exec(ctx, tx, `INSERT INTO reporting_periods (period, open, updated_by) VALUES (@period, false, @actor)
-				ON CONFLICT DO NOTHING`, db.Args{"period": ps, "actor": demoActor}); err != nil {
-				return err
+		for city, periods := range DemoPublications() {
+			for _, ps := range periods {
+				if _, err := db.Exec(ctx, tx, `INSERT INTO reporting_periods (region_code, region_path, period, open, updated_by)
+					SELECT code, path, @period, false, @actor FROM regions WHERE code = @city
+					ON CONFLICT DO NOTHING`, db.Args{"city": city, "period": ps, "actor": demoActor}); err != nil {
+					return err
+				}
 			}
 		}
 		for _, s := range subs {

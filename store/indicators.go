@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -33,8 +32,14 @@ type IndicatorValue struct {
 	// Partial: some unit's figure does not cover the whole period (a year from fewer than four
 	// quarters, a range with a part missing): a year to date.
 	Partial bool
-	// Withheld: the caller's ancestor's total would reveal one neighbour's figures.
+	// Withheld: the total of a region above the caller would amount to one or two sibling
+	// subtrees' figures at the caller's level, so its publication leaves it out.
 	Withheld bool
+	// Published: false for the total of a region above the caller that has not been
+	// published for the period (or not for a range): no value.
+	Published bool
+	// units are the units behind each element's total, by element code (publication only).
+	units map[string][]string
 }
 
 // ValuesQuery asks for indicator values at regions for periods.
@@ -68,6 +73,12 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.indicatorValues(ctx, c, q, false)
+}
+
+// indicatorValues is IndicatorValues; withUnits records, on each value, the units behind
+// each element's total (for publication).
+func (s *Store) indicatorValues(ctx context.Context, c *caller, q ValuesQuery, withUnits bool) (map[ValueKey][]*IndicatorValue, []*models.Region, error) {
 	plan, err := s.plan()
 	if err != nil {
 		return nil, nil, err
@@ -80,8 +91,7 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 	}
 
 	var targets []rollupsql.Target
-	var allowed []*models.Region
-	above := false // some target lies above the caller's own region
+	var live, published, allowed []*models.Region
 	for _, code := range q.Regions {
 		r := regions.Get(code)
 		// SECURITY: totals of the caller's own subtree or of its ancestors only; a sibling's
@@ -92,30 +102,33 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 			}
 			return nil, nil, apperr.New(apperr.NotFound, "region %q not found", code).With("field", "regionCode")
 		}
-		// SECURITY: a preview of unapproved figures is for the region's own scope. Above the
-		// caller it would single out the units awaiting review.
-		if q.IncludeUnapproved && !auth.InScope(c.region.Path, r.Path) {
-			if q.SkipHidden {
-				continue
+		// SECURITY: the totals of a region above the caller are read only as published
+		// (auth.ReadsPublished): no preview of unapproved figures, no live total.
+		if auth.ReadsPublished(c.region.Path, r.Path) {
+			if q.IncludeUnapproved {
+				if q.SkipHidden {
+					continue
+				}
+				return nil, nil, apperr.New(apperr.Forbidden, "includeUnapproved: %s %s 的未审核数据预览仅供本级使用,下级可读取其已发布的汇总数 (a preview of %s's unapproved figures is for its own staff; its published totals are readable)", r.Code, r.Name, r.Code).With("field", "includeUnapproved")
 			}
-			return nil, nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved figures is for its own staff; its approved total is readable", r.Code, r.Name).With("field", "includeUnapproved")
+			published = append(published, r)
+		} else {
+			targets = append(targets, rollupsql.Target{Code: r.Code, Path: r.Path})
+			live = append(live, r)
 		}
-		targets = append(targets, rollupsql.Target{Code: r.Code, Path: r.Path})
 		allowed = append(allowed, r)
-		above = above || !auth.InScope(c.region.Path, r.Path)
 	}
 	out := map[ValueKey][]*IndicatorValue{}
-	if len(targets) == 0 || len(q.Periods) == 0 || len(inds) == 0 {
+	if len(allowed) == 0 || len(q.Periods) == 0 || len(inds) == 0 {
 		return out, allowed, nil
 	}
-	// SECURITY: a total above the caller is checked by the small-cell rule over each period
-	// it is made of too (each year of a range, and each year's quarters): a range less a
-	// shorter one asked separately, or a year less three of its quarters, would otherwise
-	// give the one period whose total is withheld. Those periods are rolled up in the same
-	// statement (they are read anyway).
-	ranges := q.Periods
-	if above {
-		ranges = withAtoms(q.Periods)
+	if len(published) > 0 {
+		if err := s.readPublished(ctx, c, published, q, inds, out); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(live) == 0 {
+		return out, allowed, nil
 	}
 
 	// Each indicator's elements: a unit counts in an indicator only with all of them that its
@@ -132,19 +145,17 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 
 	var totals []rollupsql.SetTotal
 	var coverage []rollupsql.Coverage
-	// SECURITY: the roll-up reads the raw rows of the targets' subtrees, which for an
-	// ancestor's total lie outside the caller's own scope. The scope of this transaction is
-	// therefore the targets' common ancestor, every target having passed auth.ReadAggregate
-	// above, and only aggregates leave it.
-	err = s.scoped(ctx, commonPath(targets), func(tx *gorm.DB) error {
+	// SECURITY: every live target lies in the caller's own scope, the scope of this
+	// transaction's row-level security.
+	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		var err error
 		// One statement for both, so that the values are read once. Completeness always looks
 		// at SUBMITTED and APPROVED submissions, whatever the value counts, so that a county
 		// whose figures await approval shows as reported but not approved, and only one that
 		// has not submitted shows as missing.
-		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Ranges: ranges,
+		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Ranges: q.Periods,
 			Statuses: statuses, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
-			Elements: cat.Elements[plan.ID], WithUnits: above})
+			Elements: cat.Elements[plan.ID], WithUnits: withUnits})
 		return err
 	})
 	if err != nil {
@@ -158,20 +169,21 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 	}
 	agg := map[figureKey]map[string]float64{}
 	partial := map[figureKey]map[string]bool{}
-	inValue := map[figureKey][]string{} // the units behind each figure, above the caller
+	units := map[figureKey]map[string][]string{} // with withUnits
 	for _, t := range totals {
 		if t.Value == nil {
 			continue
 		}
 		k := figureKey{ValueKey{t.Target, t.Range}, t.Key}
-		inValue[k] = append(inValue[k], t.Units...)
 		if agg[k] == nil {
 			agg[k] = map[string]float64{}
 			partial[k] = map[string]bool{}
+			units[k] = map[string][]string{}
 		}
 		if e := cat.ElementByID(t.ElementID); e != nil {
 			agg[k][e.Code] = *t.Value
 			partial[k][e.Code] = !t.Complete
+			units[k][e.Code] = t.Units
 		}
 	}
 	cov := map[ValueKey]map[string]rollupsql.Coverage{}
@@ -182,12 +194,12 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 		}
 		cov[k][cv.Key] = cv
 	}
-	for _, r := range allowed {
+	for _, r := range live {
 		for _, per := range q.Periods {
 			k := ValueKey{r.Code, per}
 			list := make([]*IndicatorValue, 0, len(inds))
 			for _, ind := range inds {
-				v := &IndicatorValue{Indicator: ind, Region: r, Period: per, IncludesUnapproved: q.IncludeUnapproved}
+				v := &IndicatorValue{Indicator: ind, Region: r, Period: per, IncludesUnapproved: q.IncludeUnapproved, Published: true}
 				f := cat.Formula(ind.ID)
 				fk := figureKey{k, ind.Code}
 				v.Value, v.Numerator, v.Denominator = refrollup.Evaluate(f, agg[fk])
@@ -196,108 +208,13 @@ func (s *Store) IndicatorValues(ctx context.Context, p *auth.Principal, q Values
 				}
 				cv := cov[k][ind.Code]
 				v.Expected, v.Reported, v.Approved, v.Incomplete, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Incomplete, cv.Missing
-				if !auth.InScope(c.region.Path, r.Path) {
-					units := [][]string{inValue[fk]}
-					for _, atom := range atoms(per) {
-						units = append(units, inValue[figureKey{ValueKey{r.Code, atom}, ind.Code}])
-					}
-					s.guardAncestorTotal(c, v, units)
-				}
+				v.units = units[fk]
 				list = append(list, v)
 			}
 			out[k] = list
 		}
 	}
 	return out, allowed, nil
-}
-
-// guardAncestorTotal trims what a caller learns from the total of a region above its own (the
-// municipal total a county belongs to), so that it never amounts to a neighbour's raw data:
-//
-//   - completeness shows only approved units: who has submitted and awaits review, who
-//     reported too little to count, and who has not reported, are the neighbours' own
-//     business (reported = approved, no incomplete, no missing);
-//   - a total is withheld (value, numerator and denominator null) when the units behind it,
-//     or behind the total of any period it is made of (units: the value's own list first,
-//     then each period's), are the caller's own and exactly one other unit's: subtracting its
-//     own, or the rest of the range asked separately, would give the other's.
-//
-// Units above the caller (the city's own figures) are not neighbours and do not count.
-//
-// SECURITY: the second point is the small-cell rule (auth.OneOtherUnit), as statistical
-// offices apply one.
-func (s *Store) guardAncestorTotal(c *caller, v *IndicatorValue, units [][]string) {
-	regions := s.cache.Regions()
-	paths := func(codes []string) []string {
-		out := make([]string, 0, len(codes))
-		for _, code := range codes {
-			if u := regions.Get(code); u != nil {
-				out = append(out, u.Path)
-			}
-		}
-		return out
-	}
-	v.Reported, v.Incomplete, v.Missing = v.Approved, []string{}, []string{}
-	// The approved units are in the value; the units list says who else is (a unit whose
-	// figures are approved for one part of a range and await review for another).
-	withhold := auth.OneOtherUnit(c.region.Path, paths(append(append([]string{}, v.Approved...), units[0]...)))
-	for _, list := range units[1:] {
-		withhold = withhold || auth.OneOtherUnit(c.region.Path, paths(list))
-	}
-	if withhold {
-		v.Value, v.Numerator, v.Denominator = nil, nil, nil
-		v.Withheld = true
-	}
-}
-
-// atoms are the periods a total over r is made of, down to those submitted: each part of
-// the range, and the quarters of each year (a year may be built from them).
-func atoms(r period.Range) []period.Range {
-	var out []period.Range
-	for _, p := range r.Parts() {
-		if r.IsSingle() && p.Quarter != 0 {
-			break // a quarter is its own only part
-		}
-		if !r.IsSingle() {
-			out = append(out, period.Single(p))
-		}
-		if p.Quarter == 0 {
-			for _, q := range p.Quarters() {
-				out = append(out, period.Single(q))
-			}
-		}
-	}
-	return out
-}
-
-// withAtoms adds to ranges the periods they are made of (atoms), each once.
-func withAtoms(ranges []period.Range) []period.Range {
-	out := append([]period.Range{}, ranges...)
-	seen := map[period.Range]bool{}
-	for _, r := range ranges {
-		seen[r] = true
-	}
-	for _, r := range ranges {
-		for _, a := range atoms(r) {
-			if !seen[a] {
-				seen[a] = true
-				out = append(out, a)
-			}
-		}
-	}
-	return out
-}
-
-// commonPath is the longest path every target's path starts with, cut at a region boundary.
-func commonPath(targets []rollupsql.Target) string {
-	prefix := targets[0].Path
-	for _, t := range targets[1:] {
-		for !strings.HasPrefix(t.Path, prefix) {
-			i := strings.LastIndex(strings.TrimSuffix(prefix, "/"), "/")
-			prefix = prefix[:i+1]
-		}
-	}
-	return prefix
 }
 
 // Dashboard is one row per indicator with the region's total and a cell per visible child.
@@ -341,6 +258,11 @@ func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode str
 	vals, allowed, err := s.IndicatorValues(ctx, p, ValuesQuery{Regions: codes, Periods: []period.Range{per}, IncludeUnapproved: includeUnapproved, SkipHidden: true})
 	if err != nil {
 		return nil, err
+	}
+	// SECURITY: above the caller, the dashboard's totals are the published ones; unpublished,
+	// the dashboard is not visible.
+	if totals := vals[ValueKey{r.Code, per}]; len(totals) > 0 && !totals[0].Published {
+		return nil, notPublished(r, per)
 	}
 	d := &Dashboard{Region: r, Period: per}
 	for _, a := range allowed[1:] {

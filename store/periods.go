@@ -15,47 +15,104 @@ import (
 	"planapi/period"
 )
 
-// Reporting periods: the city opens a period for entry, with an optional deadline, and
-// closes it; a save or a submit outside an open period is refused.
+// Reporting periods belong to the region that runs the plan (a city): it opens a period for
+// entry by itself and its counties, with an optional deadline, and closes it; a save or a
+// submit outside an open period is refused. Another city's periods are its own.
 
-// periodOpen refuses entry into a period the city has not opened, or closed, or whose
-// deadline passed.
-func (s *Store) periodOpen(tx *gorm.DB, per period.Period) error {
-	var rp []models.ReportingPeriod
-	if err := tx.Where("period = ?", per.String()).Limit(1).Find(&rp).Error; err != nil {
-		return err
+// planRegion is the region that runs the plan for r: r itself at the plan's owner level (the
+// city), else its ancestor at that level; nil above it (a province runs no periods).
+func (s *Store) planRegion(r *models.Region) *models.Region {
+	plan, err := s.plan()
+	if err != nil || r == nil {
+		return nil
 	}
-	if len(rp) == 0 || !rp[0].Open {
-		return apperr.New(apperr.Invalid, "period %s is not open for entry: the city opens periods with openPeriod", per).With("field", "period").With("value", per.String())
-	}
-	if rp[0].ClosesAt != nil && !s.now().Before(*rp[0].ClosesAt) {
-		return apperr.New(apperr.Invalid, "period %s closed for entry at %s", per, rp[0].ClosesAt.Format(time.RFC3339)).With("field", "period").With("value", per.String())
+	for x := r; x != nil; x = s.cache.Regions().Parent(x.Code) {
+		if x.Level == plan.OwnerLevel {
+			return x
+		}
 	}
 	return nil
 }
 
-// Periods lists the reporting periods, oldest first. Periods are city-wide, not tenant data.
-func (s *Store) Periods(ctx context.Context, p *auth.Principal) ([]*models.ReportingPeriod, error) {
-	if _, err := s.resolve(p); err != nil {
+// periodOpen refuses entry by region r into a period its city has not opened, or closed, or
+// whose deadline passed.
+func (s *Store) periodOpen(tx *gorm.DB, r *models.Region, per period.Period) error {
+	city := s.planRegion(r)
+	var rp []models.ReportingPeriod
+	if city != nil {
+		if err := tx.Where("region_code = ? AND period = ?", city.Code, per.String()).Limit(1).Find(&rp).Error; err != nil {
+			return err
+		}
+	}
+	if len(rp) == 0 || !rp[0].Open {
+		return apperr.New(apperr.Invalid, "期间 %s 未开放填报:由市级管理员以 openPeriod 开放 (period %s is not open for entry: the city opens periods with openPeriod)", per, per).
+			With("field", "period").With("value", per.String())
+	}
+	if rp[0].ClosesAt != nil && !s.now().Before(*rp[0].ClosesAt) {
+		return apperr.New(apperr.Invalid, "期间 %s 已于 %s 截止填报 (period %s closed for entry at %s)", per, rp[0].ClosesAt.Format(time.RFC3339), per, rp[0].ClosesAt.Format(time.RFC3339)).
+			With("field", "period").With("value", per.String())
+	}
+	return nil
+}
+
+// Periods lists the reporting periods of the region's city (regionCode nil: the caller's
+// own), oldest first: a county sees its city's, a city its own, a province those of its
+// cities. Another city's periods answer as if there were none.
+func (s *Store) Periods(ctx context.Context, p *auth.Principal, regionCode *string) ([]*models.ReportingPeriod, error) {
+	c, err := s.resolve(p)
+	if err != nil {
 		return nil, err
 	}
-	var list []*models.ReportingPeriod
-	err := s.db.WithContext(ctx).Find(&list).Error
-	sort.Slice(list, func(i, j int) bool {
+	target := c.region
+	if regionCode != nil {
+		target = s.cache.Regions().Get(*regionCode)
+	}
+	list := []*models.ReportingPeriod{}
+	// SECURITY: along the caller's line only (auth.ReadPeriods).
+	if target == nil || c.decide(auth.ReadPeriods, target) != auth.Allow {
+		return list, nil
+	}
+	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
+		q := tx.Order("region_code")
+		if city := s.planRegion(target); city != nil {
+			q = q.Where("region_code = ?", city.Code)
+		} else {
+			q = q.Where("region_path LIKE ?", target.Path+"%")
+		}
+		return q.Find(&list).Error
+	})
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].RegionCode != list[j].RegionCode {
+			return list[i].RegionCode < list[j].RegionCode
+		}
 		return period.MustParse(list[i].Period).Less(period.MustParse(list[j].Period))
 	})
 	return list, err
 }
 
-// SetPeriod opens or closes a period for entry; doing it twice changes nothing more.
-func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, periodStr string, open bool, closesAt *time.Time) (*models.ReportingPeriod, error) {
+// SetPeriod opens or closes a period for entry in a city (regionCode nil: the caller's own
+// region); doing it twice changes nothing more.
+func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, regionCode *string, periodStr string, open bool, closesAt *time.Time) (*models.ReportingPeriod, error) {
 	c, err := s.resolve(p)
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: only an admin at the city or above manages periods.
-	if c.decide(auth.ManagePeriods, c.region) != auth.Allow {
-		return nil, apperr.New(apperr.Forbidden, "only a city admin opens and closes reporting periods")
+	target := c.region
+	if regionCode != nil {
+		if target = s.cache.Regions().Get(*regionCode); target == nil {
+			return nil, apperr.New(apperr.NotFound, "region %q not found", *regionCode).With("field", "regionCode")
+		}
+	}
+	// SECURITY: an admin at the city or above, for a city in its scope (auth.ManagePeriods).
+	switch c.decide(auth.ManagePeriods, target) {
+	case auth.Hidden:
+		return nil, apperr.New(apperr.NotFound, "region %q not found", target.Code).With("field", "regionCode")
+	case auth.Forbidden:
+		return nil, apperr.New(apperr.Forbidden, "只有市级管理员可以开放或关闭本市的填报期间 (only a city's admin opens and closes its reporting periods)")
+	}
+	if city := s.planRegion(target); city == nil || city.Code != target.Code {
+		return nil, apperr.New(apperr.Invalid, "regionCode: 填报期间由市开放,%s %s 不是市 (reporting periods belong to a city; %s is not one)", target.Code, target.Name, target.Code).
+			With("field", "regionCode").With("value", target.Code)
 	}
 	per, err := period.ParseArg("period", periodStr)
 	if err != nil {
@@ -65,9 +122,10 @@ func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, periodStr stri
 		return nil, apperr.New(apperr.Invalid, "closesAt: %s is not in the future", closesAt.Format(time.RFC3339)).With("field", "closesAt")
 	}
 	var rp models.ReportingPeriod
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		var cur []*models.ReportingPeriod
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("period = ?", per.String()).Limit(1).Find(&cur).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("region_code = ? AND period = ?", target.Code, per.String()).
+			Limit(1).Find(&cur).Error; err != nil {
 			return err
 		}
 		deadline := closesAt
@@ -79,13 +137,14 @@ func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, periodStr stri
 			return nil
 		}
 		// Explicit SQL rather than gorm's upsert, which would stamp its own updated_at.
-		return db.QueryRow(ctx, tx, `INSERT INTO reporting_periods (period, open, closes_at, updated_at, updated_by)
-			VALUES (@period, @open, @closes_at, @now, @actor)
-			ON CONFLICT (period) DO UPDATE SET open = EXCLUDED.open, closes_at = EXCLUDED.closes_at,
+		return db.QueryRow(ctx, tx, `INSERT INTO reporting_periods (region_code, region_path, period, open, closes_at, updated_at, updated_by)
+			VALUES (@region, @path, @period, @open, @closes_at, @now, @actor)
+			ON CONFLICT (region_code, period) DO UPDATE SET open = EXCLUDED.open, closes_at = EXCLUDED.closes_at,
 				updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by
-			RETURNING period, open, closes_at, updated_at, updated_by`,
-			db.Args{"period": per.String(), "open": open, "closes_at": deadline, "now": s.now(), "actor": c.Subject}).
-			Scan(&rp.Period, &rp.Open, &rp.ClosesAt, &rp.UpdatedAt, &rp.UpdatedBy)
+			RETURNING region_code, region_path, period, open, closes_at, updated_at, updated_by`,
+			db.Args{"region": target.Code, "path": target.Path, "period": per.String(), "open": open, "closes_at": deadline,
+				"now": s.now(), "actor": c.Subject}).
+			Scan(&rp.RegionCode, &rp.RegionPath, &rp.Period, &rp.Open, &rp.ClosesAt, &rp.UpdatedAt, &rp.UpdatedBy)
 	})
 	if err != nil {
 		return nil, err

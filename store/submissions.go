@@ -264,7 +264,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 	var sub *models.Submission
 	var snap *Snapshot
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
-		if err := s.periodOpen(tx, per); err != nil {
+		if err := s.periodOpen(tx, r, per); err != nil {
 			return err
 		}
 		sub, err = lockSubmission(tx, plan.ID, r.Code, per)
@@ -605,7 +605,7 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 	var snap *Snapshot
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		if action == "submit" {
-			if err := s.periodOpen(tx, per); err != nil {
+			if err := s.periodOpen(tx, r, per); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -24,6 +25,10 @@ type TaskRollup struct {
 	Expected  int
 	Reporting int
 	Done      int
+	// DoneWithheld: the publication read leaves done out (it would single out a county).
+	DoneWithheld bool
+	// units are the counties reporting (publication's small-cell rule).
+	units []string
 }
 
 // OutputTotal is the sum of one output code's figures.
@@ -31,6 +36,8 @@ type OutputTotal struct {
 	Code, Unit string
 	// Value is the exact decimal sum, converted to a float once: 233.77 + 53.83 is 287.6.
 	Value float64
+	// units are the regions whose figures are in it.
+	units []string
 }
 
 //go:embed taskrollup.sql
@@ -68,10 +75,13 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
 		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
 	}
-	ancestor := !auth.InScope(c.region.Path, r.Path)
-	// SECURITY: as for indicator values, no preview above the caller's own scope.
-	if includeUnapproved && ancestor {
-		return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved progress is for its own staff", r.Code, r.Name).With("field", "includeUnapproved")
+	// SECURITY: above the caller, the roll-up is read only as published (auth.ReadsPublished),
+	// with no preview of unapproved progress.
+	if auth.ReadsPublished(c.region.Path, r.Path) {
+		if includeUnapproved {
+			return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved progress is for its own staff", r.Code, r.Name).With("field", "includeUnapproved")
+		}
+		return s.publishedTasks(ctx, c, r, rng)
 	}
 	cat := s.cache.Catalogue()
 
@@ -93,9 +103,9 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 		end    period.Period
 	}
 	sums := map[int64]map[string]*big.Rat{}
+	outUnits := map[int64]map[string][]string{} // by measure and output key
 	status := map[int64]map[string]reported{}
 	units := map[string]bool{}
-	unitsByPeriod := map[period.Period]map[string]bool{} // the units of each period read
 	// SECURITY: as in IndicatorValues, the scope is the target's subtree and only totals and
 	// counts leave this function.
 	err = s.scoped(ctx, r.Path, func(tx *gorm.DB) error {
@@ -107,9 +117,9 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var kind, name, value, per string
+			var kind, name, value, per, unitList string
 			var taskID int64
-			if err := rows.Scan(&kind, &taskID, &name, &value, &per); err != nil {
+			if err := rows.Scan(&kind, &taskID, &name, &value, &per, &unitList); err != nil {
 				return err
 			}
 			switch kind {
@@ -120,18 +130,16 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 				}
 				if sums[taskID] == nil {
 					sums[taskID] = map[string]*big.Rat{}
+					outUnits[taskID] = map[string][]string{}
 				}
 				sums[taskID][name] = v
+				outUnits[taskID][name] = strings.Split(unitList, ",")
 			case "STATUS":
 				pp, err := period.Parse(per)
 				if err != nil {
 					return fmt.Errorf("task %d %s: %w", taskID, name, err)
 				}
 				units[name] = true
-				if unitsByPeriod[pp] == nil {
-					unitsByPeriod[pp] = map[string]bool{}
-				}
-				unitsByPeriod[pp][name] = true
 				if status[taskID] == nil {
 					status[taskID] = map[string]reported{}
 				}
@@ -152,28 +160,6 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 		}
 	}
 
-	// SECURITY: above the caller, output sums made of its own and exactly one neighbour's
-	// figures would give the neighbour's away: they are withheld (the counts stay). Over a
-	// range, so are sums any period of which is: the range less a shorter one, asked
-	// separately, would otherwise give that period's figures.
-	if ancestor {
-		paths := func(set map[string]bool) []string {
-			var out []string
-			for code := range set {
-				if u := regions.Get(code); u != nil {
-					out = append(out, u.Path)
-				}
-			}
-			return out
-		}
-		withhold := auth.OneOtherUnit(c.region.Path, paths(units))
-		for _, set := range unitsByPeriod {
-			withhold = withhold || auth.OneOtherUnit(c.region.Path, paths(set))
-		}
-		if withhold {
-			sums = nil
-		}
-	}
 	isCounty := func(code string) bool {
 		u := regions.Get(code)
 		return u != nil && u.Level == string(catalogue.County)
@@ -191,7 +177,7 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 		for _, ch := range cat.TaskChildren(plan.ID, t.Code) {
 			measures = append(measures, walk(ch)...)
 		}
-		tr.Outputs = outputTotals(cat.TaskOutputs, measures, sums)
+		tr.Outputs = outputTotals(cat.TaskOutputs, measures, sums, outUnits)
 		// Counties reporting any measure; counties that reported and finished every one.
 		reporting := map[string]bool{}
 		unfinished := map[string]bool{}
@@ -208,6 +194,9 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 		}
 		tr.Reporting = len(reporting)
 		tr.Done = len(reporting) - len(unfinished)
+		for county := range reporting {
+			tr.units = append(tr.units, county)
+		}
 		return measures
 	}
 	for _, t := range cat.TaskChildren(plan.ID, "") {
@@ -220,13 +209,15 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 // order, one row per code: figures of a code in units that count one quantity add up in the
 // code's roll-up unit; a code whose figures are several quantities (ITEMS) has a row only
 // where the measures hold a single output of it.
-func outputTotals(outputsOf func(*models.Task) []*models.TaskOutput, measures []*models.Task, sums map[int64]map[string]*big.Rat) []OutputTotal {
+func outputTotals(outputsOf func(*models.Task) []*models.TaskOutput, measures []*models.Task, sums map[int64]map[string]*big.Rat,
+	outUnits map[int64]map[string][]string) []OutputTotal {
 	type group struct {
 		unit      string // the roll-up unit, or the unit of the first output
 		outputs   int
 		oneFamily bool // every output's unit counts the code's one quantity
 		sum       *big.Rat
 		reported  bool
+		units     []string
 	}
 	groups := map[string]*group{}
 	for _, m := range measures {
@@ -245,6 +236,7 @@ func outputTotals(outputsOf func(*models.Task) []*models.TaskOutput, measures []
 			if v, ok := sums[m.ID][o.Key]; ok {
 				g.sum.Add(g.sum, v)
 				g.reported = true
+				g.units = append(g.units, outUnits[m.ID][o.Key]...)
 			}
 		}
 	}
@@ -255,7 +247,7 @@ func outputTotals(outputsOf func(*models.Task) []*models.TaskOutput, measures []
 			continue
 		}
 		v, _ := g.sum.Float64()
-		out = append(out, OutputTotal{Code: code, Unit: g.unit, Value: v})
+		out = append(out, OutputTotal{Code: code, Unit: g.unit, Value: v, units: g.units})
 	}
 	return out
 }

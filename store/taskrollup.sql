@@ -5,7 +5,8 @@
 -- it has one among them, else its quarters inside the range.
 --
 -- Two kinds of rows:
---   OUTPUT  task_id, name = the output key,  value = the exact sum (numeric, as text)
+--   OUTPUT  task_id, name = the output key,  value = the exact sum (numeric, as text),
+--           units = the regions whose figures are in it
 --   STATUS  task_id, name = the region code, value = the status, period = the period reported
 WITH subs AS (
 	SELECT s.id, s.region_code, s.period
@@ -23,10 +24,11 @@ WITH subs AS (
 	FROM task_reports tr
 	JOIN used u ON u.id = tr.submission_id
 )
-SELECT 'OUTPUT' AS kind, r.task_id, o.key AS name, sum(o.value::numeric)::text AS value, '' AS period
+SELECT 'OUTPUT' AS kind, r.task_id, o.key AS name, sum(o.value::numeric)::text AS value, '' AS period,
+	string_agg(DISTINCT r.region_code, ',') AS units
 FROM reports r
 CROSS JOIN LATERAL jsonb_each_text(r.outputs) AS o(key, value)
 GROUP BY r.task_id, o.key
 UNION ALL
-SELECT 'STATUS', r.task_id, r.region_code, r.status, r.period
+SELECT 'STATUS', r.task_id, r.region_code, r.status, r.period, ''
 FROM reports r

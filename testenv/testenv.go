@@ -28,6 +28,7 @@ import (
 	"planapi/server"
 	"planapi/setup"
 	"planapi/snapshot"
+	"planapi/store"
 )
 
 // Main runs the package's tests and removes the test cluster afterwards. Call it from
@@ -59,12 +60,38 @@ func template(tb testing.TB) string {
 			tplErr = err
 			return
 		}
+		if err := publishDemo(ctx, dsn); err != nil {
+			tplErr = err
+			return
+		}
 		tplName = name
 	})
 	if tplErr != nil {
 		tb.Fatalf("prepare template database: %v", tplErr)
 	}
 	return tplName
+}
+
+// publishDemo publishes the demo cities' totals for their demo periods, as the server does
+// at start-up with DEMO=1.
+func publishDemo(ctx context.Context, dsn string) error {
+	app, err := db.Open(ctx, dsn, db.Options{MaxOpenConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close(app)
+	cache, err := snapshot.NewCache(ctx, app)
+	if err != nil {
+		return err
+	}
+	st := store.New(app, cache)
+	for city, periods := range setup.DemoPublications() {
+		admin := &auth.Principal{Subject: "demo-loader", Role: auth.RoleAdmin, Region: city}
+		if _, err := st.EnsurePublished(ctx, admin, city, periods); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Env is one test's service: its own database, the handler, and a signing secret.

@@ -19,6 +19,7 @@ import (
 	"planapi/server"
 	"planapi/setup"
 	"planapi/snapshot"
+	"planapi/store"
 )
 
 const devSecretFile = "jwt-secret"
@@ -86,6 +87,11 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Demo {
+		if err := publishDemo(ctx, store.New(appDB, cache), out); err != nil {
+			return err
+		}
+	}
 
 	handler := server.New(server.Deps{DB: appDB, Cache: cache, Verifier: verifier, Logger: logger, Introspection: cfg.Introspection})
 	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
@@ -111,6 +117,24 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// publishDemo publishes the demo cities' totals for their demo periods, as each city's admin
+// would, so that their counties read them (a period published once is left as it is).
+func publishDemo(ctx context.Context, st *store.Store, out io.Writer) error {
+	n := 0
+	for city, periods := range setup.DemoPublications() {
+		admin := &auth.Principal{Subject: "demo-loader", Role: auth.RoleAdmin, Region: city}
+		k, err := st.EnsurePublished(ctx, admin, city, periods)
+		if err != nil {
+			return fmt.Errorf("publish the demo: %w", err)
+		}
+		n += k
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "demo: %d city totals published\n", n)
 	}
 	return nil
 }

@@ -99,8 +99,10 @@ type IndicatorValue struct {
 	IncludesUnapproved bool `json:"includesUnapproved"`
 	// True when some unit's figure does not cover the whole period: a year from fewer than its four quarters (a year to date), or a range with a part missing.
 	Partial bool `json:"partial"`
-	// True when the total of a region above the caller's own is withheld because it would reveal one neighbour's figures (value, numerator and denominator are then null).
+	// True when the published total of a region above the caller's own is withheld from the caller's level because it would amount to one or two sibling subtrees' figures (value, numerator and denominator are then null).
 	Withheld bool `json:"withheld"`
+	// False for the total of a region above the caller's own that has not been published for the period (value null): those totals are read only as their region published them.
+	Published bool `json:"published"`
 }
 
 type Mutation struct {
@@ -179,8 +181,10 @@ type TaskRollup struct {
 	Reporting int `json:"reporting"`
 	// Counties reporting the measure DONE (for a task or sub-task: counties that reported at least one measure below it and all of those DONE; over a range, each measure's latest status in it).
 	Done int `json:"done"`
-	// done / expected; null when nothing is expected.
+	// done / expected; null when nothing is expected, or when done is withheld.
 	DoneShare *float64 `json:"doneShare,omitempty"`
+	// True when the publication this roll-up is read from (a region above the caller's own) leaves done out, as it would single out one or two counties (done reads 0).
+	DoneWithheld bool `json:"doneWithheld"`
 }
 
 type Comparator string

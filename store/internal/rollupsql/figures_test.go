@@ -578,7 +578,7 @@ func rollupMatchesReference(t *testing.T, seed uint64) {
 					}
 				}
 			}
-			if nonEmpty < len(totals)/4 {
+			if nonEmpty < len(totals)/4 && len(tc.targets) == len(targets) {
 				t.Errorf("only %d of %d values are present: the random data is too thin to test anything", nonEmpty, len(totals))
 			}
 			i = 0
