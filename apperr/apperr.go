@@ -18,6 +18,26 @@ const (
 	Conflict        Code = "CONFLICT"
 	Unauthenticated Code = "UNAUTHENTICATED"
 	Internal        Code = "INTERNAL"
+
+	// Codes of the request itself rather than of its data: the transport, the request budget
+	// and faults outside the caller's control.
+
+	// BadRequest: the HTTP request is not a GraphQL request (malformed JSON, a batch).
+	BadRequest Code = "BAD_REQUEST"
+	// PayloadTooLarge: the body is over MAX_BODY_BYTES (HTTP 413).
+	PayloadTooLarge Code = "PAYLOAD_TOO_LARGE"
+	// TooDeep: the document nests fields deeper than the depth limit.
+	TooDeep Code = "QUERY_TOO_DEEP"
+	// TooManyAliases: one selection asks for the same field under too many aliases.
+	TooManyAliases Code = "TOO_MANY_ALIASES"
+	// TooComplex: the document's estimated cost is over the complexity limit (gqlgen's code).
+	TooComplex Code = "COMPLEXITY_LIMIT_EXCEEDED"
+	// Timeout: the request ran past its deadline (REQUEST_TIMEOUT or STATEMENT_TIMEOUT).
+	Timeout Code = "TIMEOUT"
+	// Unavailable: the database cannot be reached; retry later (HTTP 503, Retry-After).
+	Unavailable Code = "UNAVAILABLE"
+	// Canceled: the client went away. Nobody reads it; it is logged at debug level only.
+	Canceled Code = "CANCELED"
 )
 
 // Error is a coded error with a message meant for the caller.

@@ -37,6 +37,9 @@ type Options struct {
 	// driver, below both.
 	LogSQL bool
 	Logger *slog.Logger
+	// StatementTimeout, when positive, is every connection's statement_timeout: PostgreSQL
+	// cancels a statement running longer (SQLSTATE 57014), whatever the client does.
+	StatementTimeout time.Duration
 }
 
 // Open returns a gorm handle whose every pooled connection has switched to AppRole, so
@@ -48,6 +51,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
 	cfg.Tracer = tracer(opt)
+	if opt.StatementTimeout > 0 {
+		// A startup parameter: every connection has it from its first statement on.
+		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
+	}
 	// SECURITY: every connection drops to the application role before it is used.
 	sqlDB := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
 		if _, err := c.Exec(ctx, `SET ROLE `+AppRole); err != nil {

@@ -50,6 +50,10 @@ type Options struct {
 	// Ephemeral is for test clusters: trust authentication instead of a
 	// password, and no fsync. A crash can corrupt an ephemeral cluster.
 	Ephemeral bool
+	// Restart starts the server again, on the same port, when it exits
+	// other than through Stop (killed, crashed): after 1 s, then 2 s, 4 s…
+	// up to restartAttempts times. Failed reports giving up.
+	Restart bool
 }
 
 // Cluster is a running server. Its methods are safe for concurrent use.
@@ -67,7 +71,16 @@ type Cluster struct {
 	stopMu  sync.Mutex
 	stopped bool
 	lock    *dirLock
+
+	restart   bool
+	failed    chan struct{} // closed when a restart gave up
+	failedErr error
+	restarts  atomic.Int64
 }
+
+// restartAttempts is how often a server that died is started again before
+// Failed reports giving up.
+const restartAttempts = 5
 
 const (
 	superuser        = "postgres"
@@ -126,6 +139,8 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 		logPath: filepath.Join(dataDir, logFileName),
 		logf:    logf,
 		lock:    lock,
+		restart: opts.Restart,
+		failed:  make(chan struct{}),
 	}
 	if acct != nil {
 		if err := grantSearch(dataDir, acct, logf); err != nil {
@@ -339,10 +354,59 @@ func (c *Cluster) run(ctx context.Context, bin string, acct *account, port int, 
 		<-p.done
 		if !c.stopping.Load() {
 			c.logf("pgcluster: postgres in %s exited unexpectedly (%v); see %s", c.pgDir, p.err, c.logPath)
+			if c.restart {
+				c.restartAfterExit(bin, acct, port, ephemeral)
+			}
 		}
 	}()
 	return nil
 }
+
+// restartAfterExit starts the server again on the same port (the clients'
+// DSNs name it), backing off between attempts, unless Stop is called
+// meanwhile. Giving up closes Failed.
+func (c *Cluster) restartAfterExit(bin string, acct *account, port int, ephemeral bool) {
+	wait := time.Second
+	var err error
+	for attempt := 1; attempt <= restartAttempts; attempt++ {
+		time.Sleep(wait)
+		wait *= 2
+		c.stopMu.Lock()
+		if c.stopped {
+			c.stopMu.Unlock()
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), readyTimeout+10*time.Second)
+		err = c.run(ctx, bin, acct, port, ephemeral)
+		cancel()
+		c.stopMu.Unlock()
+		if err == nil {
+			c.restarts.Add(1)
+			c.logf("pgcluster: postgres in %s restarted on port %d (attempt %d)", c.pgDir, port, attempt)
+			return
+		}
+		c.logf("pgcluster: restart of postgres in %s failed (attempt %d of %d): %v", c.pgDir, attempt, restartAttempts, err)
+	}
+	c.failedErr = fmt.Errorf("postgres in %s exited and could not be restarted after %d attempts: %w", c.pgDir, restartAttempts, err)
+	close(c.failed)
+}
+
+// Failed is closed when the server died and Options.Restart gave up starting
+// it again; Err then says why.
+func (c *Cluster) Failed() <-chan struct{} { return c.failed }
+
+// Err is why Failed was closed, or nil.
+func (c *Cluster) Err() error {
+	select {
+	case <-c.failed:
+		return c.failedErr
+	default:
+		return nil
+	}
+}
+
+// Restarts is how many times the server was restarted after dying.
+func (c *Cluster) Restarts() int { return int(c.restarts.Load()) }
 
 // waitReady polls until the server accepts a connection, the server exits,
 // authentication is refused, or readyTimeout passes. A server still in crash

@@ -19,9 +19,12 @@ type Resolver struct {
 	Logger *slog.Logger
 }
 
-// Config returns the gqlgen configuration for the executable schema.
+// Config returns the gqlgen configuration for the executable schema, with the cost of every
+// list and every field that does real work (complexity.go).
 func (r *Resolver) Config() graph.Config {
-	return graph.Config{Resolvers: r}
+	c := graph.Config{Resolvers: r}
+	complexity(&c.Complexity)
+	return c
 }
 
 func (r *Resolver) AuditEntry() graph.AuditEntryResolver               { return &auditEntryResolver{r} }

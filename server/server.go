@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -37,22 +38,32 @@ type Deps struct {
 	Verifier      *auth.Verifier
 	Logger        *slog.Logger
 	Introspection bool
+	// Budget bounds each request; zero fields take DefaultBudget's.
+	Budget Budget
 }
 
 // New returns the service's HTTP handler.
 func New(d Deps) http.Handler {
 	st := store.New(d.DB, d.Cache)
+	budget := d.Budget.withDefaults()
 	res := &resolvers.Resolver{Cache: d.Cache, Store: st, Logger: d.Logger}
 	srv := handler.New(graph.NewExecutableSchema(res.Config()))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postJSON{maxBody: budget.MaxBodyBytes})
 	if d.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Without introspection, validation must not name fields either ("Did you mean …").
+		srv.SetDisableSuggestion(true)
 	}
-	srv.Use(extension.FixedComplexityLimit(5000))
+	// The budget, checked in this order before anything runs: shape (depth, aliases), then the
+	// cost of what is left (resolvers/complexity.go).
+	srv.Use(shapeLimit{maxDepth: budget.MaxDepth, maxAliases: budget.MaxAliases})
+	srv.Use(extension.FixedComplexityLimit(budget.MaxComplexity))
 	srv.AroundFields(requirePrincipal)
-	srv.SetErrorPresenter(presenter(d.Logger))
+	srv.AroundResponses(unavailableResponses)
+	srv.SetErrorPresenter(presenter(d.Logger, d.Introspection))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		d.Logger.Error("panic in resolver", "panic", v)
 		return errors.New("internal error")
@@ -60,7 +71,7 @@ func New(d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler("planapi", "/graphql"))
-	mux.Handle("/graphql", authenticate(d, resolvers.Middleware(st, srv)))
+	mux.Handle("/graphql", limits(budget, authenticate(d, resolvers.Middleware(st, srv))))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -155,8 +166,11 @@ func requirePrincipal(ctx context.Context, next graphql.Resolver) (any, error) {
 	return next(ctx)
 }
 
-// presenter maps coded errors to extensions.code and hides everything else.
-func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+// presenter maps coded errors to extensions.code and hides everything else. Faults (the
+// database unreachable, a deadline, the client gone) get their own codes; only what is left is
+// INTERNAL, logged with detail. Without introspection, validation messages lose their
+// suggestions of field, argument and type names.
+func presenter(log *slog.Logger, introspection bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		if e, ok := apperr.As(err); ok {
@@ -172,10 +186,45 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		var gq *gqlerror.Error
 		if errors.As(err, &gq) && gq.Extensions != nil && gq.Extensions["code"] != nil {
-			return gerr // parser and validation errors carry their own code
+			// Parser, validation and budget errors carry their own code.
+			if !introspection {
+				gerr.Message = withoutSuggestions(gerr.Message)
+			}
+			if gq.Extensions["code"] == string(apperr.TooComplex) {
+				var cost, limit int
+				if _, err := fmt.Sscanf(gq.Message, "operation has complexity %d, which exceeds the limit of %d", &cost, &limit); err == nil {
+					gerr.Message = msgTooComplex(cost, limit)
+				}
+			}
+			return gerr
 		}
 		if errors.As(err, &gq) && gq.Err != nil && gq.Err.Error() == "introspection disabled" {
 			gerr.Extensions = map[string]any{"code": string(apperr.Forbidden)}
+			return gerr
+		}
+		if name, ok := argumentError(ctx, err); ok {
+			inner := err
+			if gq != nil && gq.Err != nil {
+				inner = gq.Err
+			}
+			gerr.Message = msgBadArgument(name, shortErr(inner))
+			gerr.Extensions = map[string]any{"code": string(apperr.Invalid), "field": name}
+			return gerr
+		}
+		if code, ok := fault(ctx, err); ok {
+			switch code {
+			case apperr.Invalid:
+				log.Info("input refused by the database", "path", gerr.Path.String(), "err", err)
+			case apperr.Canceled:
+				// The client went away: nobody reads this, and it is not the server's error.
+				log.Debug("request cancelled by the client", "path", gerr.Path.String())
+			case apperr.Unavailable:
+				log.Warn("database unavailable", "path", gerr.Path.String(), "err", err)
+			default:
+				log.Warn("request timed out", "path", gerr.Path.String(), "err", err)
+			}
+			gerr.Message = faultMessage(code)
+			gerr.Extensions = map[string]any{"code": string(code)}
 			return gerr
 		}
 		log.Error("internal error", "path", gerr.Path.String(), "err", err)
@@ -183,4 +232,13 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr.Extensions = map[string]any{"code": string(apperr.Internal)}
 		return gerr
 	}
+}
+
+// withoutSuggestions cuts the validator's "Did you mean …?" from a message: with
+// introspection off, the schema's names are not for strangers to guess at.
+func withoutSuggestions(msg string) string {
+	if i := strings.Index(msg, " Did you mean "); i >= 0 {
+		return msg[:i]
+	}
+	return msg
 }

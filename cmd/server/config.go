@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+
+	"planapi/server"
 )
 
 // config is the effective configuration, read from the environment.
@@ -21,6 +24,10 @@ type config struct {
 	JWTAudience   string
 	Introspection bool
 	LogSQL        bool
+	// The request budget (see server.Budget).
+	MaxBodyBytes     int64
+	RequestTimeout   time.Duration
+	StatementTimeout time.Duration
 }
 
 func loadConfig(env map[string]string) (config, error) {
@@ -73,6 +80,32 @@ func loadConfig(env map[string]string) (config, error) {
 		}
 		c.LogSQL = b
 	}
+	c.MaxBodyBytes = server.DefaultBudget.MaxBodyBytes
+	if v := env["MAX_BODY_BYTES"]; v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			return c, fmt.Errorf("MAX_BODY_BYTES %q: want a number of bytes, at least 1024", v)
+		}
+		c.MaxBodyBytes = n
+	}
+	c.RequestTimeout = server.DefaultBudget.RequestTimeout
+	if v := env["REQUEST_TIMEOUT"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond {
+			return c, fmt.Errorf("REQUEST_TIMEOUT %q: want a duration such as 30s, at least 100ms", v)
+		}
+		c.RequestTimeout = d
+	}
+	// The database gives up on a statement a little before the request does, so a stuck
+	// statement answers TIMEOUT rather than holding its connection past the deadline.
+	c.StatementTimeout = c.RequestTimeout * 5 / 6
+	if v := env["STATEMENT_TIMEOUT"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || (d > 0 && d < time.Millisecond) {
+			return c, fmt.Errorf("STATEMENT_TIMEOUT %q: want a duration such as 20s, or 0 for none", v)
+		}
+		c.StatementTimeout = d
+	}
 	return c, nil
 }
 
@@ -103,6 +136,9 @@ func (c config) print(w io.Writer) {
 	fmt.Fprintf(w, "  JWT_AUDIENCE    %s\n", orNone(c.JWTAudience))
 	fmt.Fprintf(w, "  INTROSPECTION   %v\n", c.Introspection)
 	fmt.Fprintf(w, "  LOG_SQL         %v\n", c.LogSQL)
+	fmt.Fprintf(w, "  MAX_BODY_BYTES  %d\n", c.MaxBodyBytes)
+	fmt.Fprintf(w, "  REQUEST_TIMEOUT %v\n", c.RequestTimeout)
+	fmt.Fprintf(w, "  STATEMENT_TIMEOUT %v\n", c.StatementTimeout)
 }
 
 func mask(s string) string {

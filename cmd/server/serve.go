@@ -29,6 +29,8 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	cfg.print(out)
 
 	ownerDSN := cfg.DatabaseURL
+	var clusterFailed <-chan struct{} // nil (never ready) with DATABASE_URL
+	var clusterErr func() error
 	if ownerDSN == "" {
 		if _, err := pgcluster.FindBinaries(); err != nil {
 			return err
@@ -37,6 +39,9 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		cluster, err := pgcluster.Start(ctx, pgcluster.Options{
 			DataDir: cfg.DataDir,
 			Logf:    func(f string, a ...any) { logger.Info(fmt.Sprintf(f, a...)) },
+			// PostgreSQL killed or crashed is started again; meanwhile requests answer 503
+			// UNAVAILABLE. If it cannot be, the server exits non-zero (below).
+			Restart: true,
 		})
 		if err != nil {
 			return fmt.Errorf("start private PostgreSQL: %w", err)
@@ -54,6 +59,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 			return err
 		}
 		ownerDSN = cluster.DSN("planapi")
+		clusterFailed, clusterErr = cluster.Failed(), cluster.Err
 	}
 
 	keys, devSecret, err := loadKeys(cfg)
@@ -78,7 +84,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	if res.DemoSubmissions > 0 {
 		fmt.Fprintf(out, "demo: %d approved submissions loaded\n", res.DemoSubmissions)
 	}
-	appDB, err := db.Open(ctx, ownerDSN, db.Options{LogSQL: cfg.LogSQL, Logger: logger})
+	appDB, err := db.Open(ctx, ownerDSN, db.Options{LogSQL: cfg.LogSQL, Logger: logger, StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return err
 	}
@@ -93,7 +99,8 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		}
 	}
 
-	handler := server.New(server.Deps{DB: appDB, Cache: cache, Verifier: verifier, Logger: logger, Introspection: cfg.Introspection})
+	handler := server.New(server.Deps{DB: appDB, Cache: cache, Verifier: verifier, Logger: logger, Introspection: cfg.Introspection,
+		Budget: server.Budget{MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout}})
 	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", cfg.Port, err)
@@ -104,12 +111,29 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "listening on http://127.0.0.1:%d/ (Playground at /, GraphQL at /graphql)\n", addr.Port)
 
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	// The connection's own limits, around the request's deadline (REQUEST_TIMEOUT): a client
+	// has 30 s to send its (at most MAX_BODY_BYTES) request, the answer has the request's
+	// deadline and 10 s more to be written, and an idle keep-alive connection is closed after
+	// two minutes.
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
+	case <-clusterFailed:
+		// Exit non-zero so that a supervisor (systemd, Kubernetes) starts everything again.
+		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutCtx)
+		return fmt.Errorf("private PostgreSQL: %w", clusterErr())
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(out, "shutting down")

@@ -1,0 +1,41 @@
+package server
+
+import "fmt"
+
+// The words a caller reads when the request itself is refused or fails — the transport, the
+// request budget and faults — in one place, Chinese first, each with its stable code
+// (apperr) beside it where it is used.
+
+func msgTooDeep(depth, limit int) string {
+	return fmt.Sprintf("查询嵌套过深：%d 层，上限 %d 层。请拆分查询。(query nests %d levels deep; the limit is %d)", depth, limit, depth, limit)
+}
+
+func msgTooManyAliases(field string, n, limit int) string {
+	return fmt.Sprintf("同一查询中字段 %s 出现 %d 次（别名），上限 %d 次。请分多次请求。(field %s is asked for %d times under aliases; the limit is %d)", field, n, limit, field, n, limit)
+}
+
+func msgTooComplex(cost, limit int) string {
+	return fmt.Sprintf("查询代价过高：估算 %d，上限 %d。请减少列表长度（first）、别名或嵌套。(operation has complexity %d, which exceeds the limit of %d)", cost, limit, cost, limit)
+}
+
+func msgBodyTooLarge(limit int64) string {
+	return fmt.Sprintf("请求体过大，上限 %d 字节。(request body exceeds the limit of %d bytes)", limit, limit)
+}
+
+func msgBadJSON(err error) string {
+	return fmt.Sprintf("请求体不是有效的 JSON：%v。(request body is not valid JSON: %v)", err, err)
+}
+
+func msgBadArgument(name string, err error) string {
+	return fmt.Sprintf("参数 %s 的值无效：%v（时间须为 RFC 3339 格式，年份 0001–9999）。(argument %s is invalid: %v)", name, err, name, err)
+}
+
+const (
+	msgUnstorable  = "输入包含无法保存的字符或数值（例如 NUL 字符，或超出范围的数值）。(the input holds a character or value that cannot be stored, such as a NUL character or a value out of range)"
+	msgBatch       = "不支持批量请求：请求体应为一个 JSON 对象 {\"query\": …}，而不是数组。(batched requests are not supported: send one JSON object, not an array)"
+	msgEmptyBody   = "请求体为空：应为一个 JSON 对象 {\"query\": …}。(empty request body: send a JSON object {\"query\": …})"
+	msgReadBody    = "读取请求体失败。(could not read the request body)"
+	msgTimeout     = "请求超时，已取消。请缩小查询范围后重试。(the request ran past its deadline and was cancelled)"
+	msgUnavailable = "数据库暂时不可用，请稍后重试。(the database is unavailable; retry later)"
+	msgCanceled    = "请求已被客户端取消。(the client cancelled the request)"
+)
