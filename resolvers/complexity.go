@@ -92,7 +92,8 @@ func workList(cost, n int) func(int) int { return func(c int) int { return plus(
 func complexity(c *graph.ComplexityRoot) {
 	q := &c.Query
 	q.Regions = list(listRegions)
-	q.ReportingPeriods = workList(costList, listPeriods)
+	q.ReportingPeriods = func(child int, _ *string) int { return workList(costList, listPeriods)(child) }
+	q.Publications = func(child int, _ string) int { return workList(costList, listPeriods)(child) }
 	q.Submission = func(child int, _, _ string) int { return plus(costLoader, child) }
 	q.Submissions = func(child int, _, _ *string, _ *model.SubmissionStatus, first *int, _ *string) int {
 		n := costDefault
@@ -164,6 +165,9 @@ func complexity(c *graph.ComplexityRoot) {
 	m.ApproveSubmission = func(child int, _, _ string, _ int, _ *string) int { return plus(costMutate, child) }
 	m.ReturnSubmission = func(child int, _, _ string, _ int, _ string) int { return plus(costMutate, child) }
 	m.ReopenSubmission = func(child int, _, _, _ string) int { return plus(costMutate, child) }
-	m.OpenPeriod = func(child int, _ string, _ *time.Time) int { return plus(costMutate, child) }
-	m.ClosePeriod = func(child int, _ string) int { return plus(costMutate, child) }
+	m.OpenPeriod = func(child int, _ string, _ *time.Time, _ *string) int { return plus(costMutate, child) }
+	m.ClosePeriod = func(child int, _ string, _ *string) int { return plus(costMutate, child) }
+	// Publishing rolls up every indicator and key task of the region: a roll-up and a write.
+	m.PublishPeriod = func(child int, _, _ string) int { return plus(costRollup+costMutate, child) }
+	m.UnpublishPeriod = func(child int, _, _, _ string) int { return plus(costMutate, child) }
 }
