@@ -29,10 +29,13 @@ const (
 // VerifierConfig configures NewVerifier.
 type VerifierConfig struct {
 	Keys     *KeySet
-	Issuer   string           // required value of iss; "" = not checked
-	Audience string           // value aud must contain; "" = not checked
-	Leeway   time.Duration    // clock skew allowed on exp, nbf and iat; capped at 60s
-	Now      func() time.Time // for tests; nil = time.Now
+	Issuer   string        // required value of iss; "" = not checked
+	Audience string        // value aud must contain; "" = not checked
+	Leeway   time.Duration // clock skew allowed on exp, nbf and iat; capped at 60s
+	// MaxTTL, when positive, is the longest lifetime a token may claim: exp − iat, or
+	// exp − now for a token without iat (JWT_MAX_TTL). 0 = no limit.
+	MaxTTL time.Duration
+	Now    func() time.Time // for tests; nil = time.Now
 }
 
 // Claims are what a verified token says about its bearer. The region is well formed but
@@ -65,6 +68,8 @@ type Verifier struct {
 	methods  []string
 	issuer   string
 	audience string
+	maxTTL   time.Duration
+	now      func() time.Time
 	parser   *jwt.Parser
 }
 
@@ -81,6 +86,9 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.Leeway < 0 {
 		return nil, fmt.Errorf("new verifier: leeway %s is negative", cfg.Leeway)
 	}
+	if cfg.MaxTTL < 0 {
+		return nil, fmt.Errorf("new verifier: maximum lifetime %s is negative", cfg.MaxTTL)
+	}
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods(methods),
 		jwt.WithExpirationRequired(),
@@ -94,7 +102,9 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.Audience != "" {
 		opts = append(opts, jwt.WithAudience(cfg.Audience)) // a missing aud is refused too
 	}
+	now := time.Now
 	if cfg.Now != nil {
+		now = cfg.Now
 		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
 	}
 	return &Verifier{
@@ -102,6 +112,8 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		methods:  methods,
 		issuer:   cfg.Issuer,
 		audience: cfg.Audience,
+		maxTTL:   cfg.MaxTTL,
+		now:      now,
 		parser:   jwt.NewParser(opts...),
 	}, nil
 }
@@ -125,6 +137,25 @@ func (v *Verifier) Verify(tokenString string) (*Claims, error) {
 	}
 	if tc.Subject == "" {
 		return nil, refuse("token has no sub claim")
+	}
+	// SECURITY: the subject is written to the audit trail with every change; a blank one
+	// names nobody, and a control character (NUL above all) would make every write fail.
+	if reason := badSubject(tc.Subject); reason != "" {
+		return nil, refuse("sub claim %s", reason)
+	}
+	if hasControl(tc.Name) {
+		return nil, refuse("name claim contains a control character")
+	}
+	// SECURITY: a token may not outlive the lifetime the operator allows (JWT_MAX_TTL), so a
+	// leaked long-lived token is refused even though the issuer signed it.
+	if v.maxTTL > 0 {
+		from := v.now()
+		if tc.IssuedAt != nil {
+			from = tc.IssuedAt.Time
+		}
+		if life := tc.ExpiresAt.Sub(from); life > v.maxTTL {
+			return nil, refuse("token lifetime %s exceeds the maximum %s", life.Round(time.Second), v.maxTTL)
+		}
 	}
 	if tc.Region == "" {
 		return nil, refuse("token has no region claim")
@@ -156,10 +187,13 @@ func refuse(format string, args ...any) error {
 // passed on: some wrap decoder errors whose wording we do not control.
 func (v *Verifier) reason(tok *jwt.Token, tc *tokenClaims, err error) string {
 	var ke *keyError
+	var ce *claimsError
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &ke):
 		return ke.reason
+	case errors.As(err, &ce):
+		return ce.reason
 	case errors.Is(err, jwt.ErrTokenMalformed) && errors.As(err, &typeErr) && typeErr.Field != "":
 		return fmt.Sprintf("claim %q has the wrong type", clip(typeErr.Field))
 	case errors.Is(err, jwt.ErrTokenMalformed):
@@ -227,6 +261,12 @@ func Mint(secret []byte, c MintClaims, ttl time.Duration, now time.Time) (string
 	}
 	if c.Subject == "" {
 		return "", errors.New("mint token: subject is empty")
+	}
+	if reason := badSubject(c.Subject); reason != "" {
+		return "", fmt.Errorf("mint token: subject %s", reason)
+	}
+	if hasControl(c.Name) {
+		return "", errors.New("mint token: name contains a control character")
 	}
 	if !isRegionCode(c.Region) {
 		return "", fmt.Errorf("mint token: region %q is not a six-digit region code", c.Region)

@@ -716,3 +716,140 @@ func TestPrincipalContext(t *testing.T) {
 		t.Errorf("FromContext = %v, %v; want %v", p, ok, want)
 	}
 }
+
+// signRawHS256 signs a payload given as raw JSON text, so a test can send what no encoder
+// would write: a claim twice, names differing in case, exp as a string.
+func signRawHS256(tb testing.TB, payload string) string {
+	tb.Helper()
+	if !json.Valid([]byte(payload)) {
+		tb.Fatalf("test payload is not JSON: %s", payload)
+	}
+	head := segment(tb, map[string]string{"alg": "HS256", "typ": "JWT"})
+	signing := head + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
+	sig, err := jwt.SigningMethodHS256.Sign(signing, []byte(testSecret))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// rawClaims writes the valid clerk's claims as JSON text in a fixed order, each value
+// replaced or dropped as edits say ("" drops it), then the extra name/value pairs appended
+// as given (values are raw JSON).
+func rawClaims(edits map[string]string, extra ...string) string {
+	c := claims()
+	var parts []string
+	for _, name := range []string{"iss", "aud", "sub", "name", "region", "role", "iat", "nbf", "exp"} {
+		v, _ := json.Marshal(c[name])
+		raw := string(v)
+		if e, ok := edits[name]; ok {
+			raw = e
+		}
+		if raw != "" {
+			parts = append(parts, fmt.Sprintf("%q:%s", name, raw))
+		}
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		parts = append(parts, fmt.Sprintf("%q:%s", extra[i], extra[i+1]))
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// TestClaimsStrict: the payload is read as the issuer wrote it, or not at all. encoding/json
+// alone matches names case-insensitively, keeps the last of two equal names and takes a
+// numeric string as a number; each of those is refused here, as are a blank or
+// control-character sub and a lifetime beyond the configured maximum.
+func TestClaimsStrict(t *testing.T) {
+	ks := MustKeySet(t, testSecret, nil)
+	strict := MustVerifier(t, ks)
+	capped, err := NewVerifier(VerifierConfig{Keys: ks, Issuer: testIssuer, Audience: testAudience,
+		Leeway: 30 * time.Second, MaxTTL: 24 * time.Hour, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix := func(d time.Duration) string { return fmt.Sprint(testNow.Add(d).Unix()) }
+	str := func(d time.Duration) string { return fmt.Sprintf("%q", unix(d)) }
+
+	tests := []struct {
+		name     string
+		verifier *Verifier
+		payload  string
+		reason   string // "" = accepted
+	}{
+		{name: "OK", verifier: strict, payload: rawClaims(nil)},
+		{name: "OK_UnknownClaimsIgnored", verifier: strict, payload: rawClaims(nil, "jti", `"abc"`, "scope", `["read"]`)},
+		{name: "OK_WithinMaxLifetime", verifier: capped, payload: rawClaims(map[string]string{"exp": unix(23 * time.Hour)})},
+		{name: "OK_NoIatWithinMaxLifetime", verifier: capped, payload: rawClaims(map[string]string{"iat": "", "exp": unix(23 * time.Hour)})},
+
+		// The issue's token: a reporter of 410102 that encoding/json would read as admin of 410100.
+		{name: "ErrCaseVariantsAfterClaims", verifier: strict,
+			payload: rawClaims(nil, "Region", `"410100"`, "ROLE", `"admin"`), reason: "differ only in case"},
+		{name: "ErrCaseVariantAlone", verifier: strict,
+			payload: rawClaims(map[string]string{"role": ""}, "ROLE", `"admin"`), reason: "case-sensitive"},
+		{name: "ErrCaseVariantExp", verifier: strict,
+			payload: rawClaims(map[string]string{"exp": ""}, "EXP", unix(time.Hour)), reason: "case-sensitive"},
+		{name: "ErrLongSVariantOfSub", verifier: strict, // U+017F folds to s in encoding/json
+			payload: rawClaims(map[string]string{"sub": ""}, "\u017fub", `"admin"`), reason: "case-sensitive"},
+		{name: "ErrKelvinVariantOfUnknown", verifier: strict, // U+212A folds to k
+			payload: rawClaims(nil, "key", `1`, "\u212aey", `2`), reason: "differ only in case"},
+		{name: "ErrDuplicateRole", verifier: strict,
+			payload: rawClaims(nil, "role", `"admin"`), reason: `"role" appears twice`},
+		{name: "ErrDuplicateRegion", verifier: strict,
+			payload: rawClaims(nil, "region", `"410100"`), reason: `"region" appears twice`},
+		{name: "ErrDuplicateExp", verifier: strict,
+			payload: rawClaims(nil, "exp", unix(48*time.Hour)), reason: `"exp" appears twice`},
+		{name: "ErrDuplicateUnknown", verifier: strict,
+			payload: rawClaims(nil, "x", `1`, "x", `2`), reason: `"x" appears twice`},
+
+		{name: "ErrStringExp", verifier: strict, payload: rawClaims(map[string]string{"exp": str(time.Hour)}), reason: `"exp" is not a number`},
+		{name: "ErrStringNbf", verifier: strict, payload: rawClaims(map[string]string{"nbf": str(-time.Minute)}), reason: `"nbf" is not a number`},
+		{name: "ErrStringIat", verifier: strict, payload: rawClaims(map[string]string{"iat": str(-time.Minute)}), reason: `"iat" is not a number`},
+		{name: "ErrNullExp", verifier: strict, payload: rawClaims(map[string]string{"exp": "null"}), reason: `"exp" is not a number`},
+		{name: "ErrBoolIat", verifier: strict, payload: rawClaims(map[string]string{"iat": "true"}), reason: `"iat" is not a number`},
+
+		{name: "ErrBlankSub", verifier: strict, payload: rawClaims(map[string]string{"sub": `"   "`}), reason: "sub claim is blank"},
+		{name: "ErrIdeographicSpaceSub", verifier: strict, payload: rawClaims(map[string]string{"sub": `"\u3000"`}), reason: "sub claim is blank"},
+		{name: "ErrNULSub", verifier: strict, payload: rawClaims(map[string]string{"sub": `"u-1024\u0000"`}), reason: "control character"},
+		{name: "ErrNewlineSub", verifier: strict, payload: rawClaims(map[string]string{"sub": `"u-1024\nlevel=ERROR"`}), reason: "control character"},
+		{name: "ErrC1ControlSub", verifier: strict, payload: rawClaims(map[string]string{"sub": `"u\u0085"`}), reason: "control character"},
+		{name: "ErrNULName", verifier: strict, payload: rawClaims(map[string]string{"name": `"李\u0000娜"`}), reason: "name claim contains a control character"},
+
+		{name: "ErrOverMaxLifetime", verifier: capped, payload: rawClaims(map[string]string{"exp": unix(24*time.Hour + time.Minute)}), reason: "exceeds the maximum"},
+		{name: "ErrOverMaxLifetimeNoIat", verifier: capped, payload: rawClaims(map[string]string{"iat": "", "exp": unix(25 * time.Hour)}), reason: "exceeds the maximum"},
+		{name: "ErrOverMaxLifetimeIatInPast", verifier: capped, // issued long ago, exp near: still too long a life
+			payload: rawClaims(map[string]string{"iat": unix(-30 * time.Hour), "nbf": unix(-30 * time.Hour), "exp": unix(time.Hour)}), reason: "exceeds the maximum"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.verifier.Verify(signRawHS256(t, tc.payload))
+			if tc.reason == "" {
+				if err != nil {
+					t.Fatalf("Verify(%s): %v", tc.payload, err)
+				}
+				if got.Subject != "u-1024" || got.Role != RoleReporter || got.Region != "410102" {
+					t.Errorf("Verify = %+v", *got)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Verify accepted %s as %+v", tc.payload, *got)
+			}
+			if !errors.Is(err, ErrUnauthenticated) || !strings.Contains(err.Error(), tc.reason) {
+				t.Errorf("error %q, want ErrUnauthenticated saying %q", err, tc.reason)
+			}
+		})
+	}
+
+	t.Run("ErrNegativeMaxTTL", func(t *testing.T) {
+		if _, err := NewVerifier(VerifierConfig{Keys: ks, MaxTTL: -time.Hour}); err == nil {
+			t.Error("NewVerifier accepted a negative maximum lifetime")
+		}
+	})
+	t.Run("MintRefusesWhatVerifyRefuses", func(t *testing.T) {
+		for _, sub := range []string{"  ", "u\x00", "u\nv"} {
+			if _, err := Mint([]byte(testSecret), MintClaims{Subject: sub, Region: "410102", Role: RoleReporter}, time.Hour, testNow); err == nil {
+				t.Errorf("Mint accepted subject %q", sub)
+			}
+		}
+	})
+}

@@ -64,7 +64,7 @@ func national(b *testing.B) *env {
 		}
 		b.Logf("national data set: %d provinces, %d cities, %d counties, %d submissions, %d values in %v",
 			res.Provinces, res.Cities, res.Counties, res.Submissions, res.Values, res.Took.Round(time.Millisecond))
-		app, e := db.Open(ctx, dsn, db.Options{})
+		app, e := db.Open(ctx, srv.AppDSN("planapi_bench"), db.Options{})
 		if e != nil {
 			err = e
 			return

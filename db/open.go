@@ -1,6 +1,6 @@
-// Package db opens PostgreSQL: the application pool, whose every connection has dropped to
-// the role that row-level security binds (AppRole), and the schema owner's handle for
-// start-up work; and it runs hand-written SQL in the one style the project uses (query.go).
+// Package db opens PostgreSQL: the application pool, which logs in as a role that row-level
+// security binds (AppRole, or a login role that inherits it), and the schema owner's handle
+// for start-up work; and it runs hand-written SQL in the one style the project uses (query.go).
 // It holds no query of the service's own and decides nothing about who may see what: the
 // tenant service (store) does that, and setup owns what runs as the schema owner.
 package db
@@ -24,7 +24,9 @@ import (
 
 // AppRole is the database role every application query runs as. It is not a superuser, does
 // not bypass row-level security and owns no table, so the policies in the migrations always
-// apply to it. The migrations grant it exactly what the service needs.
+// apply to it. The migrations grant it exactly what the service needs. The pool logs in as
+// it (or as a login role that inherits it): there is no other role on the connection that
+// RESET ROLE could return to.
 const AppRole = "planapi_app"
 
 // Options tunes Open.
@@ -42,11 +44,12 @@ type Options struct {
 	StatementTimeout time.Duration
 }
 
-// Open returns a gorm handle whose every pooled connection has switched to AppRole, so
-// every query the service runs is subject to row-level security. It refuses a connection
-// that would still bypass it.
-func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
-	cfg, err := pgx.ParseConfig(dsn)
+// Open returns a gorm handle over a pool that logs in with appDSN, the service's own login
+// role (APP_DATABASE_URL, or the private cluster's), so every query the service runs is
+// subject to row-level security. Each new connection is checked, and refused if anything
+// about its role could get past the policies (checkLogin).
+func Open(ctx context.Context, appDSN string, opt Options) (*gorm.DB, error) {
+	cfg, err := pgx.ParseConfig(appDSN)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
@@ -55,20 +58,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
 		// A startup parameter: every connection has it from its first statement on.
 		cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
 	}
-	// SECURITY: every connection drops to the application role before it is used.
-	sqlDB := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
-		if _, err := c.Exec(ctx, `SET ROLE `+AppRole); err != nil {
-			return fmt.Errorf("switch to role %s: %w", AppRole, err)
-		}
-		var super, bypass bool
-		if err := c.QueryRow(ctx, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&super, &bypass); err != nil {
-			return fmt.Errorf("check role %s: %w", AppRole, err)
-		}
-		if super || bypass {
-			return fmt.Errorf("role %s bypasses row-level security (superuser or BYPASSRLS): refusing to serve with it", AppRole)
-		}
-		return nil
-	}))
+	sqlDB := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(checkLogin))
 	if opt.MaxOpenConns == 0 {
 		opt.MaxOpenConns = 20
 	}
@@ -76,6 +66,41 @@ func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
 	sqlDB.SetMaxIdleConns(opt.MaxOpenConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return wrap(ctx, sqlDB)
+}
+
+// loginCheck asks, in one statement, everything checkLogin refuses.
+const loginCheck = `SELECT session_user::text,
+	session_user = current_user,
+	pg_has_role(session_user, $1, 'USAGE'),
+	EXISTS (SELECT 1 FROM pg_roles r WHERE (r.rolsuper OR r.rolbypassrls) AND pg_has_role(session_user, r.oid, 'MEMBER')),
+	EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname NOT IN ('pg_catalog', 'information_schema')
+		AND pg_has_role(session_user, t.tableowner, 'MEMBER'))`
+
+// checkLogin refuses a pooled connection whose login could get past row-level security.
+//
+// SECURITY: the application pool logs in as a role bound by the policies, never as the
+// owner or a superuser dropping privileges with SET ROLE, which RESET ROLE undoes. Refused:
+// a login that is, or may become (SET ROLE to a role it is a member of), a superuser or
+// BYPASSRLS; one that owns, or may become the owner of, any table (an owner can switch the
+// policies off); a role set at connection time (options=-c role=…), which RESET ROLE would
+// drop; and a login without AppRole's privileges.
+func checkLogin(ctx context.Context, c *pgx.Conn) error {
+	var login string
+	var sameRole, app, bypass, owner bool
+	if err := c.QueryRow(ctx, loginCheck, AppRole).Scan(&login, &sameRole, &app, &bypass, &owner); err != nil {
+		return fmt.Errorf("check the application login: %w", err)
+	}
+	switch {
+	case bypass:
+		return fmt.Errorf("应用连接的登录角色 %s 是超级用户或可绕过行级安全（BYPASSRLS），拒绝以其提供服务；请用 APP_DATABASE_URL 指定不含这些权限的登录角色 (login role %s is, or may become, a superuser or BYPASSRLS role)", login, login)
+	case owner:
+		return fmt.Errorf("应用连接的登录角色 %s 拥有（或可切换为拥有）数据表，可关闭行级安全，拒绝以其提供服务 (login role %s owns, or may become the owner of, tables)", login, login)
+	case !sameRole:
+		return fmt.Errorf("应用连接在连接时切换了角色，RESET ROLE 即可撤销，拒绝使用；请直接以应用角色登录 (login role %s switched role at connection time)", login)
+	case !app:
+		return fmt.Errorf("应用连接的登录角色 %s 不具备 %s 的权限；请使用 %s 本身或继承它的登录角色 (login role %s does not inherit %s)", login, AppRole, AppRole, login, AppRole)
+	}
+	return nil
 }
 
 // tracer combines the statement tracer a test asked for with the LOG_SQL logger.

@@ -23,7 +23,7 @@ func TestLogSQLLogsEveryStatement(t *testing.T) {
 	e := testenv.New(t)
 	var logged testenv.Buffer
 	ctx := context.Background()
-	app, err := db.Open(ctx, e.OwnerDSN, db.Options{MaxOpenConns: 2, LogSQL: true, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	app, err := db.Open(ctx, e.AppDSN, db.Options{MaxOpenConns: 2, LogSQL: true, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,10 @@ package server_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
@@ -112,7 +114,7 @@ func TestRowLevelSecurityIsTheSecondLock(t *testing.T) {
 	})
 
 	t.Run("ScopeDoesNotLeakThroughThePool", func(t *testing.T) {
-		one, err := db.Open(ctx, e.OwnerDSN, db.Options{MaxOpenConns: 1})
+		one, err := db.Open(ctx, e.AppDSN, db.Options{MaxOpenConns: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,13 +137,15 @@ func TestRowLevelSecurityIsTheSecondLock(t *testing.T) {
 	t.Run("AppRoleCannotBypass", func(t *testing.T) {
 		var r struct {
 			CurrentUser  string
+			SessionUser  string
 			RolSuper     bool
 			RolBypassRLS bool
 		}
-		if err := e.DB.Raw(`SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&r).Error; err != nil {
+		if err := e.DB.Raw(`SELECT current_user, session_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&r).Error; err != nil {
 			t.Fatal(err)
 		}
-		if r.CurrentUser != db.AppRole || r.RolSuper || r.RolBypassRLS {
+		// The pool logs in as the application role: no other role sits under it.
+		if r.CurrentUser != db.AppRole || r.SessionUser != db.AppRole || r.RolSuper || r.RolBypassRLS {
 			t.Errorf("queries run as %+v, want %s without superuser or BYPASSRLS", r, db.AppRole)
 		}
 		var owner string
@@ -149,6 +153,153 @@ func TestRowLevelSecurityIsTheSecondLock(t *testing.T) {
 		if owner == db.AppRole {
 			t.Errorf("the application role owns the tenant tables")
 		}
+	})
+
+	againstTheConnection(t, e)
+}
+
+// againstTheConnection goes around the data layer: raw SQL on the application pool's own
+// connection, as an injected statement would run. Neither dropping the role, nor a pattern
+// for a scope, nor a child row hung on a neighbour's submission gets past the database.
+func againstTheConnection(t *testing.T, e *testenv.Env) {
+	ctx := context.Background()
+	st := store.New(e.DB, e.Cache)
+	pathA, pathB := e.Cache.Regions().Get(countyA).Path, e.Cache.Regions().Get(countyB).Path
+	var owner string
+	if err := e.Owner.Raw(`SELECT current_user`).Scan(&owner).Error; err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := e.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode := func(t *testing.T, what string, err error, code string) {
+		t.Helper()
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != code {
+			t.Errorf("%s: err %v, want SQLSTATE %s", what, err, code)
+		}
+	}
+
+	t.Run("ResetRoleAndSetRoleOwnerCannotEscape", func(t *testing.T) {
+		conn, err := sqlDB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `RESET ROLE`); err != nil {
+			t.Fatal(err)
+		}
+		var cur, sess string
+		if err := conn.QueryRowContext(ctx, `SELECT current_user, session_user`).Scan(&cur, &sess); err != nil {
+			t.Fatal(err)
+		}
+		if cur != db.AppRole || sess != db.AppRole {
+			t.Errorf("after RESET ROLE: current_user %s, session_user %s; want %s for both", cur, sess, db.AppRole)
+		}
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM submissions`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("after RESET ROLE, unscoped: %d submissions (%v), want 0", n, err)
+		}
+		// Scoped to county A after RESET ROLE: still only A's rows.
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('planapi.scope', $1, true)`, pathA); err != nil {
+			t.Fatal(err)
+		}
+		var mine, others int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE region_path = $1), count(*) FILTER (WHERE region_path <> $1) FROM submissions`, pathA).Scan(&mine, &others); err != nil {
+			t.Fatal(err)
+		}
+		tx.Rollback()
+		if mine == 0 || others != 0 {
+			t.Errorf("after RESET ROLE, scoped to %s: %d own and %d other submissions; want some and 0", countyA, mine, others)
+		}
+		_, err = conn.ExecContext(ctx, `SET ROLE `+pgx.Identifier{owner}.Sanitize())
+		wantCode(t, "SET ROLE "+owner, err, "42501")
+		_, err = conn.ExecContext(ctx, `SET SESSION AUTHORIZATION `+pgx.Identifier{owner}.Sanitize())
+		wantCode(t, "SET SESSION AUTHORIZATION "+owner, err, "42501")
+		_, err = conn.ExecContext(ctx, `ALTER TABLE submissions DISABLE ROW LEVEL SECURITY`)
+		wantCode(t, "ALTER TABLE … DISABLE ROW LEVEL SECURITY", err, "42501")
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM submissions`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("after the attempts, unscoped: %d submissions (%v), want 0", n, err)
+		}
+	})
+
+	t.Run("PatternScopeMatchesNothing", func(t *testing.T) {
+		// LIKE read the scope as a pattern; starts_with reads it as text.
+		for _, scope := range []string{"%", "_%", "410000/4199__/", "410000/419900/%"} {
+			var n int64
+			err := e.DB.Transaction(func(tx *gorm.DB) error {
+				if err := tx.Exec(`SELECT set_config('planapi.scope', ?, true)`, scope).Error; err != nil {
+					return err
+				}
+				return tx.Raw(`SELECT (SELECT count(*) FROM submissions) + (SELECT count(*) FROM data_values) +
+					(SELECT count(*) FROM task_reports) + (SELECT count(*) FROM audit_log) + (SELECT count(*) FROM missing_values)`).Scan(&n).Error
+			})
+			if err != nil || n != 0 {
+				t.Errorf("scope %q: %d rows visible (%v), want 0", scope, n, err)
+			}
+		}
+	})
+
+	t.Run("ChildRowOnASiblingsSubmissionIsRefused", func(t *testing.T) {
+		var subB int64
+		if err := e.Owner.Raw(`SELECT id FROM submissions WHERE region_code = ? ORDER BY id LIMIT 1`, countyB).Scan(&subB).Error; err != nil || subB == 0 {
+			t.Fatalf("no submission of %s: %v", countyB, err)
+		}
+		var element, task int64
+		e.Owner.Raw(`SELECT id FROM data_elements WHERE id NOT IN (SELECT element_id FROM data_values WHERE submission_id = ?
+			UNION SELECT element_id FROM missing_values WHERE submission_id = ?) ORDER BY id LIMIT 1`, subB, subB).Scan(&element)
+		e.Owner.Raw(`SELECT id FROM tasks WHERE id NOT IN (SELECT task_id FROM task_reports WHERE submission_id = ?) ORDER BY id LIMIT 1`, subB).Scan(&task)
+		if element == 0 || task == 0 {
+			t.Fatalf("no free element (%d) or task (%d) on submission %d", element, task, subB)
+		}
+		inserts := map[string]string{
+			"data_values":    `INSERT INTO data_values (submission_id, element_id, region_path, value, updated_by) VALUES (@sub, @element, @path, 1, 't')`,
+			"missing_values": `INSERT INTO missing_values (submission_id, element_id, region_path, reason, updated_by) VALUES (@sub, @element, @path, '无此项', 't')`,
+			"task_reports":   `INSERT INTO task_reports (submission_id, task_id, region_path, status, updated_by) VALUES (@sub, @task, @path, 'DONE', 't')`,
+			"audit_log":      `INSERT INTO audit_log (submission_id, region_path, actor, role, action, version) VALUES (@sub, @path, 't', 'reporter', 'SET_VALUE', 1)`,
+		}
+		args := func(sql, path string) db.Args {
+			a := db.Args{"sub": subB, "path": path}
+			if strings.Contains(sql, "@element") {
+				a["element"] = element
+			}
+			if strings.Contains(sql, "@task") {
+				a["task"] = task
+			}
+			return a
+		}
+		p := &auth.Principal{Subject: "t", Role: auth.RoleReporter, Region: countyA}
+		for table, sql := range inserts {
+			t.Run(table, func(t *testing.T) {
+				// County A's scope, A's path, B's submission: the policy passes, the key does not.
+				err := st.InScope(ctx, p, func(tx *gorm.DB) error {
+					_, err := db.Exec(ctx, tx, sql, args(sql, pathA))
+					return err
+				})
+				wantCode(t, table+" row with "+countyA+"'s path on "+countyB+"'s submission", err, "23503")
+				// B's path on B's submission from A's scope: the policy refuses it.
+				err = st.InScope(ctx, p, func(tx *gorm.DB) error {
+					_, err := db.Exec(ctx, tx, sql, args(sql, pathB))
+					return err
+				})
+				wantCode(t, table+" row with "+countyB+"'s path from "+countyA+"'s scope", err, "42501")
+			})
+		}
+	})
+
+	t.Run("SubmissionPathIsItsRegions", func(t *testing.T) {
+		// A submission naming county B but filed under A's path would sit in A's scope.
+		p := &auth.Principal{Subject: "t", Role: auth.RoleReporter, Region: countyA}
+		err := st.InScope(ctx, p, func(tx *gorm.DB) error {
+			return tx.Exec(`INSERT INTO submissions (plan_id, region_code, region_path, period, period_year, period_quarter, status, version, updated_by)
+				VALUES ((SELECT id FROM plans LIMIT 1), ?, ?, '2030', 2030, 0, 'DRAFT', 1, 't')`, countyB, pathA).Error
+		})
+		wantCode(t, "submission of "+countyB+" under "+countyA+"'s path", err, "23503")
 	})
 }
 

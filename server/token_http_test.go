@@ -59,6 +59,19 @@ func signHS256(tb testing.TB, claims jwt.MapClaims) string {
 	return s
 }
 
+// signRawHS256 signs a payload given as raw JSON text with the test secret: a claim twice,
+// names differing in case, exp as a string — what no encoder writes.
+func signRawHS256(tb testing.TB, payload string) string {
+	tb.Helper()
+	head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	signing := head + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
+	sig, err := jwt.SigningMethodHS256.Sign(signing, []byte(testenv.Secret))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
 // mustMint mints a token for the city's admin with the test secret unless told otherwise.
 func mustMint(tb testing.TB, secret string, c auth.MintClaims, now time.Time) string {
 	tb.Helper()
@@ -189,6 +202,12 @@ func TestBadTokens(t *testing.T) {
 		c["sub"], c["iat"], c["nbf"], c["exp"] = "admin-419900", now.Unix(), now.Unix(), now.Add(time.Hour).Unix()
 		return c
 	}
+	// A county clerk's claims as JSON text, then whatever follows.
+	rawClerk := func(sub, exp string, more string) string {
+		return signRawHS256(t, fmt.Sprintf(`{"sub":%s,"region":"%s","role":"reporter","iat":%d,"nbf":%d,"exp":%s%s}`,
+			sub, countyA, now.Unix(), now.Unix(), exp, more))
+	}
+	expOK := fmt.Sprint(now.Add(time.Hour).Unix())
 	algNone := func() string {
 		h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 		return h + "." + strings.Split(valid, ".")[1] + "."
@@ -219,6 +238,13 @@ func TestBadTokens(t *testing.T) {
 		{"RegionDoesNotExist", "Bearer " + mustMint(t, testenv.Secret, auth.MintClaims{Region: "999999"}, now)},
 		{"RegionNotInTree", "Bearer " + mustMint(t, testenv.Secret, auth.MintClaims{Region: "110101"}, now)},
 		{"RegionSiblingCity", "Bearer " + mustMint(t, testenv.Secret, auth.MintClaims{Region: "419800"}, now)},
+		// Strict claims (issue 10): encoding/json alone would read the first as the city's admin.
+		{"CaseVariantClaimsAfterTheRealOnes", "Bearer " + rawClerk(`"clerk"`, expOK, `,"Region":"`+city+`","ROLE":"admin"`)},
+		{"DuplicateRoleLastWouldWin", "Bearer " + rawClerk(`"clerk"`, expOK, `,"role":"admin","region":"`+city+`"`)},
+		{"StringExp", "Bearer " + rawClerk(`"clerk"`, `"`+expOK+`"`, ``)},
+		{"BlankSub", "Bearer " + rawClerk(`" "`, expOK, ``)},
+		{"NULSub", "Bearer " + rawClerk(`"clerk\u0000"`, expOK, ``)},
+		{"NewlineSub", "Bearer " + rawClerk(`"clerk\nlevel=ERROR"`, expOK, ``)},
 		{"Basic", "Basic YWRtaW46YWRtaW4="},
 		{"BearerWithoutToken", "Bearer"},
 		{"BearerBlank", "Bearer    "},

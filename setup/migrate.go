@@ -13,8 +13,8 @@ import (
 )
 
 // Prepare makes the database at ownerDSN ready for the service: it creates db.AppRole when it is
-// missing, lets the connecting (owner) role switch to it, and applies the migrations. It runs
-// as the owner of the schema.
+// missing, so the migrations can grant it what the service needs, and applies the
+// migrations. It runs as the owner of the schema.
 func Prepare(ctx context.Context, ownerDSN string) ([]int, error) {
 	conn, err := pgx.Connect(ctx, ownerDSN)
 	if err != nil {
@@ -27,29 +27,24 @@ func Prepare(ctx context.Context, ownerDSN string) ([]int, error) {
 	return Migrate(ctx, conn)
 }
 
-// ensureAppRole creates db.AppRole (NOLOGIN: the service reaches it with SET ROLE from the
-// owner's connection) and makes the current role a member of it. Roles are shared by every
-// database of a server, so two test databases may race to create it: a duplicate is fine.
+// ensureAppRole creates db.AppRole when it is missing, NOLOGIN: the role the migrations grant
+// to. The service logs in as it, or as a login role that inherits it, which whoever runs the
+// server provides (the private cluster and the tests make db.AppRole itself a login role
+// before this runs; a database administrator does, for APP_DATABASE_URL). The owner is not
+// made a member: nothing switches roles any more. Roles are shared by every database of a
+// server, so two test databases may race to create it: a duplicate is fine.
 func ensureAppRole(ctx context.Context, conn *pgx.Conn) error {
 	var exists bool
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, db.AppRole).Scan(&exists); err != nil {
 		return fmt.Errorf("look up role %s: %w", db.AppRole, err)
 	}
-	if !exists {
-		_, err := conn.Exec(ctx, `CREATE ROLE `+db.AppRole+` NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`)
-		var pgErr *pgconn.PgError
-		if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")) {
-			return fmt.Errorf("create role %s: %w", db.AppRole, err)
-		}
+	if exists {
+		return nil
 	}
-	var member bool
-	if err := conn.QueryRow(ctx, `SELECT pg_has_role(current_user, $1, 'MEMBER')`, db.AppRole).Scan(&member); err != nil {
-		return fmt.Errorf("check membership of %s: %w", db.AppRole, err)
-	}
-	if !member {
-		if _, err := conn.Exec(ctx, `GRANT `+db.AppRole+` TO CURRENT_USER`); err != nil {
-			return fmt.Errorf("grant %s to the connecting role: %w", db.AppRole, err)
-		}
+	_, err := conn.Exec(ctx, `CREATE ROLE `+db.AppRole+` NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`)
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")) {
+		return fmt.Errorf("create role %s: %w", db.AppRole, err)
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func template(tb testing.TB) string {
 			tplErr = err
 			return
 		}
-		if err := publishDemo(ctx, dsn); err != nil {
+		if err := publishDemo(ctx, srv.AppDSN(name)); err != nil {
 			tplErr = err
 			return
 		}
@@ -97,6 +97,7 @@ func publishDemo(ctx context.Context, dsn string) error {
 // Env is one test's service: its own database, the handler, and a signing secret.
 type Env struct {
 	OwnerDSN string
+	AppDSN   string   // the service's login role (db.AppRole), as the server's pool logs in
 	Owner    *gorm.DB // schema owner: for assertions that must see past RLS
 	DB       *gorm.DB // application role, as the service uses it
 	Cache    *snapshot.Cache
@@ -138,13 +139,13 @@ func New(tb testing.TB) *Env {
 	srv := pgtest.Server(tb)
 	name := srv.CreateDatabase(tb, template(tb))
 	ctx := context.Background()
-	e := &Env{OwnerDSN: srv.DSN(name), Secret: []byte(Secret)}
+	e := &Env{OwnerDSN: srv.DSN(name), AppDSN: srv.AppDSN(name), Secret: []byte(Secret)}
 	var err error
 	if e.Owner, err = db.OpenOwner(ctx, e.OwnerDSN); err != nil {
 		tb.Fatalf("open owner: %v", err)
 	}
 	e.counter = &StatementCounter{}
-	if e.DB, err = db.Open(ctx, e.OwnerDSN, db.Options{MaxOpenConns: 8, Tracer: e.counter}); err != nil {
+	if e.DB, err = db.Open(ctx, e.AppDSN, db.Options{MaxOpenConns: 8, Tracer: e.counter}); err != nil {
 		tb.Fatalf("open app db: %v", err)
 	}
 	tb.Cleanup(func() { db.Close(e.DB); db.Close(e.Owner) })

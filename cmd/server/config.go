@@ -14,16 +14,21 @@ import (
 
 // config is the effective configuration, read from the environment.
 type config struct {
-	DatabaseURL   string // "" = run a private cluster under DataDir
-	DataDir       string
-	Port          int
-	Demo          bool
-	JWTSecret     string
-	JWTPublicKeys string
-	JWTIssuer     string
-	JWTAudience   string
-	Introspection bool
-	LogSQL        bool
+	DatabaseURL string // "" = run a private cluster under DataDir
+	// AppDatabaseURL is the service's own login (a NOSUPERUSER NOBYPASSRLS role in
+	// planapi_app) on the database of DatabaseURL. Required with DatabaseURL; the private
+	// cluster makes its own.
+	AppDatabaseURL string
+	DataDir        string
+	Port           int
+	Demo           bool
+	JWTSecret      string
+	JWTPublicKeys  string
+	JWTIssuer      string
+	JWTAudience    string
+	JWTMaxTTL      time.Duration // 0 = no limit
+	Introspection  bool
+	LogSQL         bool
 	// The request budget (see server.Budget).
 	MaxBodyBytes     int64
 	RequestTimeout   time.Duration
@@ -32,12 +37,23 @@ type config struct {
 
 func loadConfig(env map[string]string) (config, error) {
 	c := config{
-		DatabaseURL:   env["DATABASE_URL"],
-		DataDir:       env["DATA_DIR"],
-		JWTSecret:     env["JWT_SECRET"],
-		JWTPublicKeys: env["JWT_PUBLIC_KEYS"],
-		JWTIssuer:     env["JWT_ISSUER"],
-		JWTAudience:   env["JWT_AUDIENCE"],
+		DatabaseURL:    env["DATABASE_URL"],
+		AppDatabaseURL: env["APP_DATABASE_URL"],
+		DataDir:        env["DATA_DIR"],
+		JWTSecret:      env["JWT_SECRET"],
+		JWTPublicKeys:  env["JWT_PUBLIC_KEYS"],
+		JWTIssuer:      env["JWT_ISSUER"],
+		JWTAudience:    env["JWT_AUDIENCE"],
+	}
+	if c.AppDatabaseURL != "" && c.DatabaseURL == "" {
+		return c, fmt.Errorf("设置了 APP_DATABASE_URL 却未设置 DATABASE_URL：私有集群自行创建应用登录角色，两者须同时设置或都不设置 (APP_DATABASE_URL is set but DATABASE_URL is not: set both or neither)")
+	}
+	if v := env["JWT_MAX_TTL"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return c, fmt.Errorf("JWT_MAX_TTL %q 无效：应为不少于一分钟的时长，如 24h 或 8h30m (want a duration of at least a minute, such as 24h)", v)
+		}
+		c.JWTMaxTTL = d
 	}
 	if c.DataDir == "" {
 		c.DataDir = ".data"
@@ -122,11 +138,21 @@ func parseBool(name, v string) (bool, error) {
 // print writes the effective configuration with secrets masked.
 func (c config) print(w io.Writer) {
 	db := "private cluster in " + c.DataDir
+	app := "private cluster's own login role (password in " + c.DataDir + ")"
 	if c.DatabaseURL != "" {
 		db = maskURL(c.DatabaseURL)
+		app = orNone(c.AppDatabaseURL)
+		if c.AppDatabaseURL != "" {
+			app = maskURL(c.AppDatabaseURL)
+		}
+	}
+	maxTTL := "(not set: no limit)"
+	if c.JWTMaxTTL > 0 {
+		maxTTL = c.JWTMaxTTL.String()
 	}
 	fmt.Fprintf(w, "planapi configuration:\n")
 	fmt.Fprintf(w, "  DATABASE_URL    %s\n", db)
+	fmt.Fprintf(w, "  APP_DATABASE_URL %s\n", app)
 	fmt.Fprintf(w, "  DATA_DIR        %s\n", c.DataDir)
 	fmt.Fprintf(w, "  PORT            %d\n", c.Port)
 	fmt.Fprintf(w, "  DEMO            %v\n", c.Demo)
@@ -134,6 +160,7 @@ func (c config) print(w io.Writer) {
 	fmt.Fprintf(w, "  JWT_PUBLIC_KEYS %s\n", orNone(c.JWTPublicKeys))
 	fmt.Fprintf(w, "  JWT_ISSUER      %s\n", orNone(c.JWTIssuer))
 	fmt.Fprintf(w, "  JWT_AUDIENCE    %s\n", orNone(c.JWTAudience))
+	fmt.Fprintf(w, "  JWT_MAX_TTL     %s\n", maxTTL)
 	fmt.Fprintf(w, "  INTROSPECTION   %v\n", c.Introspection)
 	fmt.Fprintf(w, "  LOG_SQL         %v\n", c.LogSQL)
 	fmt.Fprintf(w, "  MAX_BODY_BYTES  %d\n", c.MaxBodyBytes)

@@ -21,8 +21,9 @@ import (
 func TestBodyLimit(t *testing.T) {
 	t.Parallel()
 	srv := pgtest.Server(t)
-	dsn := srv.DSN(srv.CreateDatabase(t, ""))
-	r := MustStart(t, map[string]string{"DATABASE_URL": dsn, "JWT_SECRET": "body-limit-secret-0123456789abcdefghij", "DATA_DIR": t.TempDir()})
+	name := srv.CreateDatabase(t, "")
+	r := MustStart(t, map[string]string{"DATABASE_URL": srv.DSN(name), "APP_DATABASE_URL": srv.AppDSN(name),
+		"JWT_SECRET": "body-limit-secret-0123456789abcdefghij", "DATA_DIR": t.TempDir()})
 	if !strings.Contains(r.out.String(), "MAX_BODY_BYTES  1048576") {
 		t.Errorf("configuration printout lacks MAX_BODY_BYTES:\n%s", r.out.String())
 	}
@@ -136,7 +137,12 @@ func TestDatabaseDown(t *testing.T) {
 		unavailable++
 		time.Sleep(100 * time.Millisecond)
 	}
+	// The restart is logged once the new postmaster is up, which may be just after it
+	// answered its first connection.
 	out := r.out.String()
+	for wait := time.Now().Add(10 * time.Second); !strings.Contains(out, "restarted on port") && time.Now().Before(wait); out = r.out.String() {
+		time.Sleep(50 * time.Millisecond)
+	}
 	if !strings.Contains(out, "restarted on port") {
 		t.Errorf("no restart in the log:\n%s", out)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"planapi/auth"
+	"planapi/db"
 	"planapi/pgcluster"
 	"planapi/pgcluster/pgtest"
 	"planapi/testenv"
@@ -175,20 +177,55 @@ func TestServeWithDatabaseURL(t *testing.T) {
 	dsn := srv.DSN(name)
 	secret := "serve-test-secret-0123456789abcdefghij"
 
+	appDSN := srv.AppDSN(name)
+
 	t.Run("ErrNoKey", func(t *testing.T) {
-		err := run(context.Background(), nil, map[string]string{"DATABASE_URL": dsn, "PORT": "0", "DATA_DIR": t.TempDir()}, io.Discard)
+		err := run(context.Background(), nil, map[string]string{"DATABASE_URL": dsn, "APP_DATABASE_URL": appDSN, "PORT": "0", "DATA_DIR": t.TempDir()}, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "JWT_SECRET") {
 			t.Errorf("err = %v, want a refusal naming JWT_SECRET", err)
 		}
 	})
+	// The second lock: the service logs in as its own role or does not start.
+	t.Run("ErrNoAppDatabaseURL", func(t *testing.T) {
+		err := run(context.Background(), nil, map[string]string{"DATABASE_URL": dsn, "JWT_SECRET": secret, "PORT": "0", "DATA_DIR": t.TempDir()}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "APP_DATABASE_URL") {
+			t.Errorf("err = %v, want a refusal naming APP_DATABASE_URL", err)
+		}
+	})
+	t.Run("ErrAppDatabaseURLIsTheSuperuser", func(t *testing.T) {
+		err := run(context.Background(), nil, map[string]string{"DATABASE_URL": dsn, "APP_DATABASE_URL": dsn, "JWT_SECRET": secret, "PORT": "0", "DATA_DIR": t.TempDir()}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "BYPASSRLS") {
+			t.Errorf("err = %v, want a refusal of a login that bypasses row-level security", err)
+		}
+	})
+	t.Run("ErrAppDatabaseURLSetsRole", func(t *testing.T) {
+		// The owner's login dropping to the application role at connection time: RESET ROLE undoes it.
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Skipf("DSN is not a URL: %v", err)
+		}
+		q := u.Query()
+		q.Set("options", "-c role="+db.AppRole)
+		u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads + literally
+		setRole := u.String()
+		err = run(context.Background(), nil, map[string]string{"DATABASE_URL": dsn, "APP_DATABASE_URL": setRole, "JWT_SECRET": secret, "PORT": "0", "DATA_DIR": t.TempDir()}, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "BYPASSRLS") {
+			t.Errorf("err = %v, want a refusal of a login that may become a superuser again", err)
+		}
+	})
 	t.Run("OK", func(t *testing.T) {
-		r := MustStart(t, map[string]string{"DATABASE_URL": dsn, "JWT_SECRET": secret, "DATA_DIR": t.TempDir()})
+		r := MustStart(t, map[string]string{"DATABASE_URL": dsn, "APP_DATABASE_URL": appDSN, "JWT_SECRET": secret, "DATA_DIR": t.TempDir()})
 		out := r.out.String()
 		if strings.Contains(out, "development tokens") || !strings.Contains(out, "DEMO            false") {
 			t.Errorf("output:\n%s", out)
 		}
 		if strings.Contains(out, secret) {
 			t.Errorf("configuration printout shows the secret")
+		}
+		if u, _ := url.Parse(appDSN); u != nil {
+			if pw, _ := u.User.Password(); pw != "" && strings.Contains(out, pw) {
+				t.Errorf("configuration printout shows the application login's password")
+			}
 		}
 		tok, err := auth.Mint([]byte(secret), auth.MintClaims{Subject: "x", Region: "419900", Role: auth.RoleAdmin}, time.Hour, time.Now())
 		if err != nil {
@@ -202,6 +239,29 @@ func TestServeWithDatabaseURL(t *testing.T) {
 			t.Errorf("anonymous introspection = %d %s", code, body)
 		}
 	})
+}
+
+func TestConfigJWTMaxTTL(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 0, "24h": 24 * time.Hour, "8h30m": 8*time.Hour + 30*time.Minute} {
+		c, err := loadConfig(map[string]string{"JWT_MAX_TTL": v})
+		if err != nil || c.JWTMaxTTL != want {
+			t.Errorf("JWT_MAX_TTL %q: %v, %v; want %v", v, c.JWTMaxTTL, err, want)
+		}
+	}
+	for _, v := range []string{"0", "-1h", "10s", "day", "24"} {
+		if _, err := loadConfig(map[string]string{"JWT_MAX_TTL": v}); err == nil || !strings.Contains(err.Error(), "JWT_MAX_TTL") {
+			t.Errorf("JWT_MAX_TTL %q: err = %v, want a refusal", v, err)
+		}
+	}
+	if _, err := loadConfig(map[string]string{"APP_DATABASE_URL": "postgres://a@b/c"}); err == nil {
+		t.Errorf("APP_DATABASE_URL without DATABASE_URL accepted")
+	}
+	var out bytes.Buffer
+	c, _ := loadConfig(map[string]string{"JWT_MAX_TTL": "24h"})
+	c.print(&out)
+	if !strings.Contains(out.String(), "JWT_MAX_TTL     24h0m0s") {
+		t.Errorf("printout lacks JWT_MAX_TTL:\n%s", out.String())
+	}
 }
 
 func TestTokenCommand(t *testing.T) {
@@ -219,6 +279,10 @@ func TestTokenCommand(t *testing.T) {
 	}
 	if c.Region != "419902" || c.Role != auth.RoleReporter || time.Until(c.ExpiresAt) > time.Hour {
 		t.Errorf("claims = %+v", c)
+	}
+	capped := map[string]string{"JWT_SECRET": secret, "JWT_MAX_TTL": "2h"}
+	if err := run(context.Background(), []string{"token", "--region", "419902", "--role", "reporter", "--ttl", "3h"}, capped, io.Discard); err == nil || !strings.Contains(err.Error(), "JWT_MAX_TTL") {
+		t.Errorf("token with --ttl over JWT_MAX_TTL: err = %v, want a refusal naming JWT_MAX_TTL", err)
 	}
 	for name, args := range map[string][]string{
 		"ErrUnknownRole": {"token", "--region", "419902", "--role", "boss"},

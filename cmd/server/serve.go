@@ -28,7 +28,13 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(out, nil))
 	cfg.print(out)
 
-	ownerDSN := cfg.DatabaseURL
+	// SECURITY: with DATABASE_URL the service needs its own login (APP_DATABASE_URL): there
+	// is no fallback to the owner's connection with SET ROLE, which RESET ROLE undoes.
+	if cfg.DatabaseURL != "" && cfg.AppDatabaseURL == "" {
+		return errors.New("设置了 DATABASE_URL 但未设置 APP_DATABASE_URL：服务须以自己的登录角色连接数据库（非超级用户、无 BYPASSRLS，继承 " + db.AppRole + "），见 README“数据库角色” " +
+			"(DATABASE_URL is set but APP_DATABASE_URL is not: the service logs in as its own role; see Database roles in the README)")
+	}
+	ownerDSN, appDSN := cfg.DatabaseURL, cfg.AppDatabaseURL
 	var clusterFailed <-chan struct{} // nil (never ready) with DATABASE_URL
 	var clusterErr func() error
 	if ownerDSN == "" {
@@ -60,13 +66,21 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		}
 		ownerDSN = cluster.DSN("planapi")
 		clusterFailed, clusterErr = cluster.Failed(), cluster.Err
+		// SECURITY: the service logs in as db.AppRole itself, a login role the cluster makes
+		// with its own password in DATA_DIR; never as the superuser.
+		if err := cluster.EnsureLoginRole(ctx, db.AppRole); err != nil {
+			return err
+		}
+		if appDSN, err = cluster.LoginDSN(db.AppRole, "planapi"); err != nil {
+			return err
+		}
 	}
 
 	keys, devSecret, err := loadKeys(cfg)
 	if err != nil {
 		return err
 	}
-	verifier, err := auth.NewVerifier(auth.VerifierConfig{Keys: keys, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Leeway: 30 * time.Second})
+	verifier, err := auth.NewVerifier(auth.VerifierConfig{Keys: keys, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Leeway: 30 * time.Second, MaxTTL: cfg.JWTMaxTTL})
 	if err != nil {
 		return err
 	}
@@ -84,7 +98,7 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	if res.DemoSubmissions > 0 {
 		fmt.Fprintf(out, "demo: %d approved submissions loaded\n", res.DemoSubmissions)
 	}
-	appDB, err := db.Open(ctx, ownerDSN, db.Options{LogSQL: cfg.LogSQL, Logger: logger, StatementTimeout: cfg.StatementTimeout})
+	appDB, err := db.Open(ctx, appDSN, db.Options{LogSQL: cfg.LogSQL, Logger: logger, StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return err
 	}
@@ -206,7 +220,7 @@ func devSecretRead(dataDir string, create bool) ([]byte, error) {
 }
 
 // printDevTokens prints a city admin token and a reporter token for each county of the
-// demo city, signed with the development secret, valid for 8 hours.
+// demo city, signed with the development secret, valid for 8 hours (or JWT_MAX_TTL if shorter).
 func printDevTokens(out io.Writer, secret []byte, cache *snapshot.Cache, cfg config) {
 	regions := cache.Regions()
 	city := regions.Get(setup.DemoCity)
@@ -214,14 +228,18 @@ func printDevTokens(out io.Writer, secret []byte, cache *snapshot.Cache, cfg con
 		return
 	}
 	now := time.Now()
+	ttl := 8 * time.Hour
+	if cfg.JWTMaxTTL > 0 {
+		ttl = min(ttl, cfg.JWTMaxTTL)
+	}
 	mint := func(region, role, sub string) string {
-		t, err := auth.Mint(secret, auth.MintClaims{Subject: sub, Region: region, Role: auth.Role(role), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}, 8*time.Hour, now)
+		t, err := auth.Mint(secret, auth.MintClaims{Subject: sub, Region: region, Role: auth.Role(role), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}, ttl, now)
 		if err != nil {
 			return "(" + err.Error() + ")"
 		}
 		return t
 	}
-	fmt.Fprintln(out, "development tokens (valid 8h; send as Authorization: Bearer <token>):")
+	fmt.Fprintf(out, "development tokens (valid %s; send as Authorization: Bearer <token>):\n", ttl)
 	fmt.Fprintf(out, "  %s %s admin:\n    %s\n", city.Code, city.Name, mint(city.Code, "admin", "city-admin"))
 	for _, c := range regions.Children(city.Code) {
 		fmt.Fprintf(out, "  %s %s reporter:\n    %s\n", c.Code, c.Name, mint(c.Code, "reporter", "clerk-"+c.Code))

@@ -40,6 +40,9 @@ func runToken(args []string, env map[string]string, out io.Writer) error {
 			return fmt.Errorf("token: no JWT_SECRET and no development secret yet (start the server once): %w", err)
 		}
 	}
+	if cfg.JWTMaxTTL > 0 && *ttl > cfg.JWTMaxTTL {
+		return fmt.Errorf("token: --ttl %s 超过 JWT_MAX_TTL %s，服务器会拒绝这样的令牌 (exceeds JWT_MAX_TTL: the server would refuse it)", *ttl, cfg.JWTMaxTTL)
+	}
 	if *sub == "" {
 		*sub = *role + "-" + *region
 	}

@@ -15,6 +15,7 @@ var shipped = map[string]string{
 	"0002_app_role.sql":                  "a2c019a95ae51acc2dbb93e9647d0282e57323987714cc9dfc9d737a7c48c834",
 	"0003_submissions.sql":               "af7e813c109ab9adcb96c01f5359d58aff4bb2bd2fdab86e32e784488d340cae",
 	"0004_required_and_plausibility.sql": "0d3b43e2b5fdd6ebff8436dd71f5b0af68e3bac79dbba83910bd47dc811fd628",
+	"0005_second_lock.sql":               "f7d08c95fe27dfed29f9cfa607138c5f783734cc6f8c4cba3a79ce844c881c03",
 	"0006_publication_and_periods.sql":   "33987de299a940469f985d7eea3b939a380a5ef239ec0c1e1b34dd3a8f2460c4",
 }
 

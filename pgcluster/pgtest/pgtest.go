@@ -10,6 +10,10 @@
 //	db := pgtest.Server(t).CreateDatabase(t, "")
 //	pool, err := pgxpool.New(ctx, pgtest.Server(t).DSN(db))
 //
+// AppDSN gives the same database as the service's own login role (db.AppRole, NOSUPERUSER
+// NOBYPASSRLS), made on the server the way the private cluster makes it, so tests connect
+// the way production does.
+//
 // With TEST_DATABASE_URL set (a superuser DSN), tests use that server.
 // Otherwise each test binary starts its own throwaway cluster (see
 // pgcluster) in a temporary directory on first use, so test binaries of
@@ -19,6 +23,7 @@ package pgtest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -35,6 +40,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"planapi/db"
 	"planapi/pgcluster"
 )
 
@@ -42,6 +48,7 @@ import (
 // superuser. (Named Postgres because Server is the function returning it.)
 type Postgres struct {
 	dsn     func(dbname string) string
+	appDSN  func(dbname string) string
 	cluster *pgcluster.Cluster // nil when using TEST_DATABASE_URL
 	dir     string
 }
@@ -107,7 +114,20 @@ func start() (*Postgres, error) {
 		if err != nil {
 			return nil, fmt.Errorf("TEST_DATABASE_URL: %w", err)
 		}
-		return &Postgres{dsn: dsn}, nil
+		// Test binaries sharing the server must agree on the password without talking to
+		// each other: derive it from the superuser's DSN, which they share and nobody else has.
+		sum := sha256.Sum256([]byte("planapi test login role\x00" + env))
+		pw := hex.EncodeToString(sum[:16])
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := pgcluster.EnsureLoginRole(ctx, dsn(maintenanceDB), db.AppRole, pw); err != nil {
+			return nil, fmt.Errorf("TEST_DATABASE_URL: %w", err)
+		}
+		app, err := loginDSNFunc(env, db.AppRole, pw)
+		if err != nil {
+			return nil, fmt.Errorf("TEST_DATABASE_URL: %w", err)
+		}
+		return &Postgres{dsn: dsn, appDSN: app}, nil
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -126,7 +146,21 @@ func start() (*Postgres, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("%w (or set TEST_DATABASE_URL to a superuser DSN of an existing server)", err)
 	}
-	return &Postgres{dsn: c.DSN, cluster: c, dir: dir}, nil
+	if err := c.EnsureLoginRole(ctx, db.AppRole); err != nil {
+		c.Stop(ctx)
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if _, err := c.LoginDSN(db.AppRole, maintenanceDB); err != nil {
+		c.Stop(ctx)
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	app := func(dbname string) string {
+		dsn, _ := c.LoginDSN(db.AppRole, dbname) // its password file was read just above
+		return dsn
+	}
+	return &Postgres{dsn: c.DSN, appDSN: app, cluster: c, dir: dir}, nil
 }
 
 // logf goes to stderr, not to a testing.TB: the cluster may log after the
@@ -160,8 +194,26 @@ func dsnFunc(dsn string) (func(string) string, error) {
 	}, nil
 }
 
+// loginDSNFunc is dsnFunc for another role with a password.
+func loginDSNFunc(dsn, role, password string) (func(string) string, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return nil, err
+		}
+		u.User = url.UserPassword(role, password)
+		return dsnFunc(u.String())
+	}
+	// A later keyword overrides an earlier one.
+	return dsnFunc(dsn + " user='" + role + "' password='" + password + "'")
+}
+
 // DSN returns a superuser DSN for database dbname on the server.
 func (s *Postgres) DSN(dbname string) string { return s.dsn(dbname) }
+
+// AppDSN returns a DSN for database dbname as the service's login role (db.AppRole): not a
+// superuser, no BYPASSRLS. db.Open takes it, as the server's pool does.
+func (s *Postgres) AppDSN(dbname string) string { return s.appDSN(dbname) }
 
 // CreateDatabase creates an empty database, or a copy of template when
 // template is not "", and drops it when the test ends. The name is unique

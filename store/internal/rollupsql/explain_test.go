@@ -44,7 +44,7 @@ func TestExplainNational(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(owner)
-	app, err := db.Open(ctx, dsn, db.Options{})
+	app, err := db.Open(ctx, srv.AppDSN(name), db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
