@@ -81,3 +81,37 @@ func TestWithheldFromReaders(t *testing.T) {
 		t.Error("province total of three cities withheld from counties")
 	}
 }
+
+func TestSuppressDifferences(t *testing.T) {
+	const city = "410000/419900/"
+	c := func(county, part string) Contribution { return Contribution{UnitPath: city + county + "/", Part: part} }
+	four := []Contribution{c("419902", "POP"), c("419903", "POP"), c("419921", "POP"), c("419922", "POP")}
+	three := four[:3]
+	for _, tt := range []struct {
+		name     string
+		cells    [][]Contribution
+		withheld []bool
+		want     []bool
+	}{
+		// 1.1 over four counties, 2.11 over three: their population totals differ by 419922's.
+		{"SharedElementOneUnitApart", [][]Contribution{four, three}, []bool{false, false}, []bool{false, true}},
+		{"SameUnits", [][]Contribution{four, four}, []bool{false, false}, []bool{false, false}},
+		{"ThreeUnitsApart", [][]Contribution{append(append([]Contribution{}, three...), c("419922", "POP"), c("419923", "POP"), c("419924", "POP")), three},
+			[]bool{false, false}, []bool{false, false}},
+		// A task's CASES and its sub-task's: 419922 reported another measure.
+		{"TaskAndSubTask", [][]Contribution{append(append([]Contribution{}, three...), c("419922", "3.3.2")), three},
+			[]bool{false, false}, []bool{false, true}},
+		// A cell withheld already takes no part.
+		{"WithheldCellsDoNotCount", [][]Contribution{four, three}, []bool{false, true}, []bool{false, true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := SuppressDifferences("410000/419900/", 3, tt.cells, tt.withheld)
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("withheld = %v, want %v", got, tt.want)
+					break
+				}
+			}
+		})
+	}
+}

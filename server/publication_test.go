@@ -207,6 +207,13 @@ func TestCrossCityIsolation(t *testing.T) {
 		if r := e.Do(t, e.Token(t, "419701", auth.RoleReporter), saveMutation, in); r.Code() != "BAD_USER_INPUT" {
 			t.Errorf("YY市's county saves into its closed period: %s", r.Code())
 		}
+		// Asking for the province gives a city its own periods only, not the other city's.
+		e.MustOK(t, e.Token(t, city, auth.RoleAdmin), `{ reportingPeriods(regionCode: "410000") { period region { code } } }`, nil, &periods)
+		for _, p := range periods.ReportingPeriods {
+			if p.Region.Code != city {
+				t.Errorf("XX市 asking for its province sees %+v", p)
+			}
+		}
 		// A county sees its own city's periods.
 		e.MustOK(t, e.Token(t, countyA, auth.RoleReporter), `{ reportingPeriods { period open region { code } } }`, nil, &periods)
 		open := false

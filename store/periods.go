@@ -74,10 +74,20 @@ func (s *Store) Periods(ctx context.Context, p *auth.Principal, regionCode *stri
 	}
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		q := tx.Order("region_code")
-		if city := s.planRegion(target); city != nil {
+		switch city := s.planRegion(target); {
+		case city != nil:
 			q = q.Where("region_code = ?", city.Code)
-		} else {
-			q = q.Where("region_path LIKE ?", target.Path+"%")
+		case auth.InScope(c.region.Path, target.Path):
+			q = q.Where("region_path LIKE ?", target.Path+"%") // the cities of the caller's own subtree
+		default:
+			// SECURITY: a region above the caller (a county or city asking for its province):
+			// only the caller's own city's periods, not the province's other cities' (row-level
+			// security would keep them out too; this does not rely on it).
+			own := s.planRegion(c.region)
+			if own == nil {
+				return nil
+			}
+			q = q.Where("region_code = ?", own.Code)
 		}
 		return q.Find(&list).Error
 	})

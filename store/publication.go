@@ -156,14 +156,17 @@ func (s *Store) Publish(ctx context.Context, p *auth.Principal, regionCode, peri
 		return nil, err
 	}
 	for _, t := range tasks {
+		// done is withheld unless the counties done, and those not, are each none or three or
+		// more groups: a county knowing its own status would otherwise learn the others'.
 		pt := publishedTask{Code: t.Task.Code, Expected: t.Expected, Reporting: t.Reporting, Done: t.Done,
-			Outputs: []publishedOutput{}, DoneWithheldAt: s.withheldAt(r, depths, t.units)}
+			Outputs: []publishedOutput{}, DoneWithheldAt: s.withheldAt(r, depths, t.units, t.done, t.unfinished)}
 		for _, o := range t.Outputs {
 			pt.Outputs = append(pt.Outputs, publishedOutput{Code: o.Code, Unit: o.Unit, Value: o.Value,
-				WithheldAt: s.withheldAt(r, depths, o.units)})
+				WithheldAt: s.withheldAt(r, depths, unitsOf(o.units))})
 		}
 		snap.Tasks = append(snap.Tasks, pt)
 	}
+	s.suppressDifferences(r, depths, &snap, vals[ValueKey{r.Code, rng}], tasks)
 	b, err := json.Marshal(snap)
 	if err != nil {
 		return nil, fmt.Errorf("publish %s %s: %w", r.Code, per, err)
@@ -419,4 +422,83 @@ func (s *Store) EnsurePublished(ctx context.Context, p *auth.Principal, regionCo
 		n++
 	}
 	return n, nil
+}
+
+// unitsOf are the regions of "region|part" contributions.
+func unitsOf(atoms []string) []string {
+	out := make([]string, len(atoms))
+	for i, a := range atoms {
+		out[i], _, _ = strings.Cut(a, "|")
+	}
+	return out
+}
+
+// suppressDifferences withholds, at each reader depth, the published cells that another
+// published cell of the same quantity would single units out of by subtraction
+// (auth.SuppressDifferences): an element's totals in the indicators that use it, and an
+// output code's totals over the task tree. Withholding one cell can expose another pair, so
+// it runs until nothing changes.
+func (s *Store) suppressDifferences(r *models.Region, depths []int, snap *publishedSnapshot, vals []*IndicatorValue, tasks []*TaskRollup) {
+	path := func(code string) string {
+		if u := s.cache.Regions().Get(code); u != nil {
+			return u.Path
+		}
+		return code
+	}
+	for _, d := range depths {
+		for changed := true; changed; {
+			changed = false
+			// An element's totals in every indicator that uses it.
+			elements := map[string][]int{} // element code → indices in vals
+			for i, v := range vals {
+				for e := range v.units {
+					elements[e] = append(elements[e], i)
+				}
+			}
+			for e, idx := range elements {
+				cells := make([][]auth.Contribution, len(idx))
+				withheld := make([]bool, len(idx))
+				for k, i := range idx {
+					for _, u := range vals[i].units[e] {
+						cells[k] = append(cells[k], auth.Contribution{UnitPath: path(u), Part: e})
+					}
+					withheld[k] = slices.Contains(snap.Indicators[vals[i].Indicator.Code].WithheldAt, d)
+				}
+				for k, w := range auth.SuppressDifferences(r.Path, d, cells, withheld) {
+					if w && !withheld[k] {
+						pv := snap.Indicators[vals[idx[k]].Indicator.Code]
+						pv.WithheldAt = append(pv.WithheldAt, d)
+						snap.Indicators[vals[idx[k]].Indicator.Code] = pv
+						changed = true
+					}
+				}
+			}
+			// An output code's totals over the task tree, by each unit's measure.
+			type at struct{ task, output int }
+			codes := map[string][]at{}
+			for ti, t := range tasks {
+				for oi, o := range t.Outputs {
+					codes[o.Code] = append(codes[o.Code], at{ti, oi})
+				}
+			}
+			for _, list := range codes {
+				cells := make([][]auth.Contribution, len(list))
+				withheld := make([]bool, len(list))
+				for k, a := range list {
+					for _, atom := range tasks[a.task].Outputs[a.output].units {
+						u, part, _ := strings.Cut(atom, "|")
+						cells[k] = append(cells[k], auth.Contribution{UnitPath: path(u), Part: part})
+					}
+					withheld[k] = slices.Contains(snap.Tasks[a.task].Outputs[a.output].WithheldAt, d)
+				}
+				for k, w := range auth.SuppressDifferences(r.Path, d, cells, withheld) {
+					if w && !withheld[k] {
+						o := &snap.Tasks[list[k].task].Outputs[list[k].output]
+						o.WithheldAt = append(o.WithheldAt, d)
+						changed = true
+					}
+				}
+			}
+		}
+	}
 }

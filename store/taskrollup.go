@@ -27,8 +27,9 @@ type TaskRollup struct {
 	Done      int
 	// DoneWithheld: the publication read leaves done out (it would single out a county).
 	DoneWithheld bool
-	// units are the counties reporting (publication's small-cell rule).
-	units []string
+	// units are the counties reporting, done those that finished, unfinished the others
+	// (publication's small-cell rules).
+	units, done, unfinished []string
 }
 
 // OutputTotal is the sum of one output code's figures.
@@ -36,7 +37,7 @@ type OutputTotal struct {
 	Code, Unit string
 	// Value is the exact decimal sum, converted to a float once: 233.77 + 53.83 is 287.6.
 	Value float64
-	// units are the regions whose figures are in it.
+	// units are the contributions in it, "region|measure" (publication's small-cell rules).
 	units []string
 }
 
@@ -196,6 +197,11 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 		tr.Done = len(reporting) - len(unfinished)
 		for county := range reporting {
 			tr.units = append(tr.units, county)
+			if unfinished[county] {
+				tr.unfinished = append(tr.unfinished, county)
+			} else {
+				tr.done = append(tr.done, county)
+			}
 		}
 		return measures
 	}
@@ -236,7 +242,9 @@ func outputTotals(outputsOf func(*models.Task) []*models.TaskOutput, measures []
 			if v, ok := sums[m.ID][o.Key]; ok {
 				g.sum.Add(g.sum, v)
 				g.reported = true
-				g.units = append(g.units, outUnits[m.ID][o.Key]...)
+				for _, u := range outUnits[m.ID][o.Key] {
+					g.units = append(g.units, u+"|"+m.Code) // each unit's part: this measure's figure
+				}
 			}
 		}
 	}
