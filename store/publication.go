@@ -341,9 +341,11 @@ func (s *Store) readPublished(ctx context.Context, c *caller, regions []*models.
 					v.Partial = pv.Partial
 					// SECURITY: a total withheld from the caller's level comes without value,
 					// numerator and denominator.
-					if slices.Contains(pv.WithheldAt, depth) {
+					switch {
+					case slices.Contains(pv.WithheldAt, depth):
 						v.Withheld = true
-					} else {
+					case pv.Value != nil:
+						// SECURITY: numerator and denominator only where the value is.
 						v.Value, v.Numerator, v.Denominator = pv.Value, pv.Numerator, pv.Denominator
 					}
 				}
