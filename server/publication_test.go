@@ -84,6 +84,16 @@ func TestPublishedTotalsOnly(t *testing.T) {
 			t.Errorf("after publishing again: %+v, want 1000 batches", v)
 		}
 	})
+	t.Run("NoNumeratorWithoutValue", func(t *testing.T) {
+		// 2025: nothing inspected anywhere, so 2.10 has no value (0 / 0); its parts stay out too.
+		for _, region := range []string{countyA, countyB, "419921"} {
+			MustInsertSubmission(t, e, region, "2025", "APPROVED", map[string]float64{"IP_BATCHES_INSPECTED": 0, "IP_BATCHES_FAILED": 0})
+		}
+		MustPublish(t, e, city, "2025")
+		if _, v := cityValue(t, e, clerk, city, "2025", "2.10"); v == nil || v.Value != nil || v.Numerator != nil || v.Denominator != nil {
+			t.Errorf("published 2.10 without a value = %+v, want no numerator or denominator either", v)
+		}
+	})
 	t.Run("Withdrawn", func(t *testing.T) {
 		if r := e.Do(t, admin, `mutation { unpublishPeriod(regionCode: "419900", period: "2024", reason: " ") { withdrawn } }`, nil); r.Code() != "BAD_USER_INPUT" {
 			t.Errorf("withdrawal without a reason: %s", r.Code())
