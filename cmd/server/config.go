@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"planapi/apitime"
 	"planapi/server"
 )
 
@@ -29,6 +30,7 @@ type config struct {
 	JWTMaxTTL      time.Duration // 0 = no limit
 	Introspection  bool
 	LogSQL         bool
+	TimeZone       string // the zone times are written in (TIME_ZONE)
 	// The request budget (see server.Budget).
 	MaxBodyBytes     int64
 	RequestTimeout   time.Duration
@@ -88,6 +90,13 @@ func loadConfig(env map[string]string) (config, error) {
 			return c, err
 		}
 		c.Introspection = b
+	}
+	c.TimeZone = apitime.DefaultZone
+	if v := env["TIME_ZONE"]; v != "" {
+		if _, err := time.LoadLocation(v); err != nil {
+			return c, fmt.Errorf("TIME_ZONE %q 无效:应为时区名,如 Asia/Shanghai (want a zone name such as Asia/Shanghai)", v)
+		}
+		c.TimeZone = v
 	}
 	if v, ok := env["LOG_SQL"]; ok && v != "" {
 		b, err := parseBool("LOG_SQL", v)
@@ -163,6 +172,7 @@ func (c config) print(w io.Writer) {
 	fmt.Fprintf(w, "  JWT_MAX_TTL     %s\n", maxTTL)
 	fmt.Fprintf(w, "  INTROSPECTION   %v\n", c.Introspection)
 	fmt.Fprintf(w, "  LOG_SQL         %v\n", c.LogSQL)
+	fmt.Fprintf(w, "  TIME_ZONE       %s\n", c.TimeZone)
 	fmt.Fprintf(w, "  MAX_BODY_BYTES  %d\n", c.MaxBodyBytes)
 	fmt.Fprintf(w, "  REQUEST_TIMEOUT %v\n", c.RequestTimeout)
 	fmt.Fprintf(w, "  STATEMENT_TIMEOUT %v\n", c.StatementTimeout)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"planapi/apitime"
 	"planapi/auth"
 	"planapi/db"
 	"planapi/pgcluster"
@@ -27,6 +28,9 @@ const devSecretFile = "jwt-secret"
 func serve(ctx context.Context, cfg config, out io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(out, nil))
 	cfg.print(out)
+	if err := apitime.SetZone(cfg.TimeZone); err != nil {
+		return err
+	}
 
 	// SECURITY: with DATABASE_URL the service needs its own login (APP_DATABASE_URL): there
 	// is no fallback to the owner's connection with SET ROLE, which RESET ROLE undoes.
