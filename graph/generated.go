@@ -47,6 +47,7 @@ type ResolverRoot interface {
 	Region() RegionResolver
 	ReportingPeriod() ReportingPeriodResolver
 	Submission() SubmissionResolver
+	Subscription() SubscriptionResolver
 	Task() TaskResolver
 	TaskProgress() TaskProgressResolver
 	UnitStatus() UnitStatusResolver
@@ -299,6 +300,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SubmissionEvent struct {
+		Action  func(childComplexity int) int
+		At      func(childComplexity int) int
+		Period  func(childComplexity int) int
+		Region  func(childComplexity int) int
+		Status  func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	Subscription struct {
+		SubmissionChanged func(childComplexity int, regionCode string) int
+		TotalsChanged     func(childComplexity int, regionCode string, period string) int
+	}
+
 	Target struct {
 		Comparator func(childComplexity int) int
 		Value      func(childComplexity int) int
@@ -352,6 +367,13 @@ type ComplexityRoot struct {
 		Outputs      func(childComplexity int) int
 		Reporting    func(childComplexity int) int
 		Task         func(childComplexity int) int
+	}
+
+	TotalsEvent struct {
+		At     func(childComplexity int) int
+		Period func(childComplexity int) int
+		Reason func(childComplexity int) int
+		Region func(childComplexity int) int
 	}
 
 	UnitStatus struct {
@@ -474,6 +496,10 @@ type SubmissionResolver interface {
 	MissingFigures(ctx context.Context, obj *models.Submission) ([]*models.MissingValue, error)
 	TaskProgress(ctx context.Context, obj *models.Submission) ([]*models.TaskReport, error)
 	History(ctx context.Context, obj *models.Submission) ([]*models.AuditEntry, error)
+}
+type SubscriptionResolver interface {
+	SubmissionChanged(ctx context.Context, regionCode string) (<-chan *model.SubmissionEvent, error)
+	TotalsChanged(ctx context.Context, regionCode string, period string) (<-chan *model.TotalsEvent, error)
 }
 type TaskResolver interface {
 	Parent(ctx context.Context, obj *models.Task) (*models.Task, error)
@@ -1672,6 +1698,66 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubmissionEdge.Node(childComplexity), true
 
+	case "SubmissionEvent.action":
+		if e.ComplexityRoot.SubmissionEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Action(childComplexity), true
+	case "SubmissionEvent.at":
+		if e.ComplexityRoot.SubmissionEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.At(childComplexity), true
+	case "SubmissionEvent.period":
+		if e.ComplexityRoot.SubmissionEvent.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Period(childComplexity), true
+	case "SubmissionEvent.region":
+		if e.ComplexityRoot.SubmissionEvent.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Region(childComplexity), true
+	case "SubmissionEvent.status":
+		if e.ComplexityRoot.SubmissionEvent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Status(childComplexity), true
+	case "SubmissionEvent.version":
+		if e.ComplexityRoot.SubmissionEvent.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionEvent.Version(childComplexity), true
+
+	case "Subscription.submissionChanged":
+		if e.ComplexityRoot.Subscription.SubmissionChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_submissionChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.SubmissionChanged(childComplexity, args["regionCode"].(string)), true
+	case "Subscription.totalsChanged":
+		if e.ComplexityRoot.Subscription.TotalsChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_totalsChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TotalsChanged(childComplexity, args["regionCode"].(string), args["period"].(string)), true
+
 	case "Target.comparator":
 		if e.ComplexityRoot.Target.Comparator == nil {
 			break
@@ -1883,6 +1969,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaskRollup.Task(childComplexity), true
 
+	case "TotalsEvent.at":
+		if e.ComplexityRoot.TotalsEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TotalsEvent.At(childComplexity), true
+	case "TotalsEvent.period":
+		if e.ComplexityRoot.TotalsEvent.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TotalsEvent.Period(childComplexity), true
+	case "TotalsEvent.reason":
+		if e.ComplexityRoot.TotalsEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TotalsEvent.Reason(childComplexity), true
+	case "TotalsEvent.region":
+		if e.ComplexityRoot.TotalsEvent.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TotalsEvent.Region(childComplexity), true
+
 	case "UnitStatus.declaredMissing":
 		if e.ComplexityRoot.UnitStatus.DeclaredMissing == nil {
 			break
@@ -2020,6 +2131,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2131,6 +2259,46 @@ type Mutation {
   publishPeriod(regionCode: String!, period: String!): Publication!
   "Withdraw a publication, with the reason: the regions below stop seeing the region's totals for the period."
   unpublishPeriod(regionCode: String!, period: String!, reason: String!): Publication!
+}
+
+"""
+订阅(实时更新)。Live updates over the graphql-transport-ws protocol at /graphql: put the token in
+connection_init's payload ({"Authorization": "Bearer …"}); the socket closes when the token expires.
+Events cross server replicas through PostgreSQL, so every replica delivers every change.
+"""
+type Subscription {
+  "某地区(含下级)填报的变化:保存、提交、审核、退回、重开。A save or review transition of a submission in the region's subtree (regionCode: a region in the caller's scope)."
+  submissionChanged("地区代码 (GB/T 2260). The region whose subtree is watched." regionCode: String!): SubmissionEvent!
+  "某地区某期汇总数可能已变化,请重新查询。The region's totals for the period may have changed: refetch. For a region in the caller's scope, after an approval or a reopening in its subtree; for a region above it, after the region publishes or withdraws its totals."
+  totalsChanged("地区代码 (GB/T 2260)." regionCode: String!, "期间 (\"2022\", \"2023Q1\") 或期间范围 (\"2021..2023Q1\")." period: String!): TotalsEvent!
+}
+
+"填报变化事件。A change of a submission."
+type SubmissionEvent {
+  "填报所属地区。The submission's region."
+  region: Region!
+  "期间。The submission's period."
+  period: String!
+  "发生了什么:SAVE、SUBMIT、APPROVE、RETURN、REOPEN。What happened."
+  action: String!
+  "变化后的状态。The status after the change."
+  status: SubmissionStatus!
+  "变化后的版本号。The version after the change."
+  version: Int!
+  "发生时间。When."
+  at: Time!
+}
+
+"汇总数变化事件:请重新查询。The totals may have changed: refetch them."
+type TotalsEvent {
+  "所订阅的地区。The region watched."
+  region: Region!
+  "所订阅的期间或范围。The period or range watched."
+  period: String!
+  "原因:APPROVE、REOPEN(本级可见的实时数)或 PUBLISH、UNPUBLISH(上级发布的汇总数)。Why: an approval or reopening, or a publication or withdrawal."
+  reason: String!
+  "发生时间。When."
+  at: Time!
 }
 
 "A region's totals for a period, as published for the regions below it."
@@ -3034,6 +3202,24 @@ func (ec *executionContext) childFields_SubmissionEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type SubmissionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SubmissionEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_SubmissionEvent_region(ctx, field)
+	case "period":
+		return ec.fieldContext_SubmissionEvent_period(ctx, field)
+	case "action":
+		return ec.fieldContext_SubmissionEvent_action(ctx, field)
+	case "status":
+		return ec.fieldContext_SubmissionEvent_status(ctx, field)
+	case "version":
+		return ec.fieldContext_SubmissionEvent_version(ctx, field)
+	case "at":
+		return ec.fieldContext_SubmissionEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmissionEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_Target(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -3142,6 +3328,20 @@ func (ec *executionContext) childFields_TaskRollup(ctx context.Context, field gr
 		return ec.fieldContext_TaskRollup_doneWithheld(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskRollup", field.Name)
+}
+
+func (ec *executionContext) childFields_TotalsEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_TotalsEvent_region(ctx, field)
+	case "period":
+		return ec.fieldContext_TotalsEvent_period(ctx, field)
+	case "reason":
+		return ec.fieldContext_TotalsEvent_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_TotalsEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TotalsEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_UnitStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3885,6 +4085,42 @@ func (ec *executionContext) field_Query_task_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_submissionChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_totalsChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
 	return args, nil
 }
 
@@ -8836,6 +9072,241 @@ func (ec *executionContext) fieldContext_SubmissionEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SubmissionEvent_region(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionEvent_period(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmissionEvent_action(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmissionEvent_status(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2planapiᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "SubmissionStatus")
+}
+
+func (ec *executionContext) _SubmissionEvent_version(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SubmissionEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Subscription_submissionChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_submissionChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().SubmissionChanged(ctx, fc.Args["regionCode"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmissionEvent) graphql.Marshaler {
+			return ec.marshalNSubmissionEvent2ᚖplanapiᚋgraphᚋmodelᚐSubmissionEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_submissionChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_submissionChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_totalsChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_totalsChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TotalsChanged(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TotalsEvent) graphql.Marshaler {
+			return ec.marshalNTotalsEvent2ᚖplanapiᚋgraphᚋmodelᚐTotalsEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_totalsChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TotalsEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_totalsChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Target_value(ctx context.Context, field graphql.CollectedField, obj *model.Target) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9688,6 +10159,107 @@ func (ec *executionContext) _TaskRollup_doneWithheld(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_TaskRollup_doneWithheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaskRollup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TotalsEvent_region(ctx context.Context, field graphql.CollectedField, obj *model.TotalsEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TotalsEvent_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TotalsEvent_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TotalsEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TotalsEvent_period(ctx context.Context, field graphql.CollectedField, obj *model.TotalsEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TotalsEvent_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TotalsEvent_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TotalsEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TotalsEvent_reason(ctx context.Context, field graphql.CollectedField, obj *model.TotalsEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TotalsEvent_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TotalsEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TotalsEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TotalsEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.TotalsEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TotalsEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TotalsEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TotalsEvent", field, false, false, "Time")
 }
 
 func (ec *executionContext) _UnitStatus_region(ctx context.Context, field graphql.CollectedField, obj *store.UnitStatus) (ret graphql.Marshaler) {
@@ -12948,6 +13520,86 @@ func (ec *executionContext) _SubmissionEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var submissionEventImplementors = []string{"SubmissionEvent"}
+
+func (ec *executionContext) _SubmissionEvent(ctx context.Context, sel ast.SelectionSet, obj *model.SubmissionEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmissionEvent")
+		case "region":
+			out.Values[i] = ec._SubmissionEvent_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._SubmissionEvent_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._SubmissionEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._SubmissionEvent_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._SubmissionEvent_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._SubmissionEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "submissionChanged":
+		return ec._Subscription_submissionChanged(ctx, fields[0])
+	case "totalsChanged":
+		return ec._Subscription_totalsChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var targetImplementors = []string{"Target"}
 
 func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, obj *model.Target) graphql.Marshaler {
@@ -13300,6 +13952,54 @@ func (ec *executionContext) _TaskRollup(ctx context.Context, sel ast.SelectionSe
 			}
 		case "doneWithheld":
 			out.Values[i] = ec._TaskRollup_doneWithheld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var totalsEventImplementors = []string{"TotalsEvent"}
+
+func (ec *executionContext) _TotalsEvent(ctx context.Context, sel ast.SelectionSet, obj *model.TotalsEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, totalsEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TotalsEvent")
+		case "region":
+			out.Values[i] = ec._TotalsEvent_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._TotalsEvent_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._TotalsEvent_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._TotalsEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14414,6 +15114,14 @@ func (ec *executionContext) marshalNSubmissionEdge2ᚖplanapiᚋgraphᚋmodelᚐ
 	return ec._SubmissionEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSubmissionEvent2ᚖplanapiᚋgraphᚋmodelᚐSubmissionEvent(ctx context.Context, sel ast.SelectionSet, v *model.SubmissionEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubmissionEvent!")
+		return graphql.Null
+	}
+	return ec._SubmissionEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSubmissionStatus2planapiᚋgraphᚋmodelᚐSubmissionStatus(ctx context.Context, v any) (model.SubmissionStatus, error) {
 	var res model.SubmissionStatus
 	err := res.UnmarshalGQL(v)
@@ -14618,6 +15326,14 @@ func (ec *executionContext) unmarshalNTimeAggregation2planapiᚋgraphᚋmodelᚐ
 
 func (ec *executionContext) marshalNTimeAggregation2planapiᚋgraphᚋmodelᚐTimeAggregation(ctx context.Context, sel ast.SelectionSet, v model.TimeAggregation) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNTotalsEvent2ᚖplanapiᚋgraphᚋmodelᚐTotalsEvent(ctx context.Context, sel ast.SelectionSet, v *model.TotalsEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TotalsEvent!")
+		return graphql.Null
+	}
+	return ec._TotalsEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUnitStatus2ᚕᚖplanapiᚋstoreᚐUnitStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.UnitStatus) graphql.Marshaler {

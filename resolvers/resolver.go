@@ -7,6 +7,7 @@ package resolvers
 import (
 	"log/slog"
 
+	"planapi/events"
 	"planapi/graph"
 	"planapi/snapshot"
 	"planapi/store"
@@ -14,8 +15,10 @@ import (
 
 // Resolver is the root resolver. Its fields are the service's dependencies.
 type Resolver struct {
-	Cache  *snapshot.Cache
-	Store  *store.Store
+	Cache *snapshot.Cache
+	Store *store.Store
+	// Events are the changes every replica announces, for subscriptions (nil: none).
+	Events *events.Hub
 	Logger *slog.Logger
 }
 
@@ -40,6 +43,7 @@ func (r *Resolver) Publication() graph.PublicationResolver             { return 
 func (r *Resolver) ReportingPeriod() graph.ReportingPeriodResolver {
 	return &reportingPeriodResolver{r}
 }
+func (r *Resolver) Subscription() graph.SubscriptionResolver   { return &subscriptionResolver{r} }
 func (r *Resolver) Query() graph.QueryResolver                 { return &queryResolver{r} }
 func (r *Resolver) Region() graph.RegionResolver               { return &regionResolver{r} }
 func (r *Resolver) Task() graph.TaskResolver                   { return &taskResolver{r} }
@@ -66,5 +70,6 @@ type (
 	qualityFlagResolver     struct{ *Resolver }
 	unitStatusResolver      struct{ *Resolver }
 	publicationResolver     struct{ *Resolver }
+	subscriptionResolver    struct{ *Resolver }
 	reportingPeriodResolver struct{ *Resolver }
 )

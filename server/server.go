@@ -25,6 +25,7 @@ import (
 	"planapi/auth"
 	"planapi/db"
 	"planapi/db/migrations"
+	"planapi/events"
 	"planapi/graph"
 	"planapi/resolvers"
 	"planapi/snapshot"
@@ -40,14 +41,19 @@ type Deps struct {
 	Introspection bool
 	// Budget bounds each request; zero fields take DefaultBudget's.
 	Budget Budget
+	// Events feed the subscriptions (events.Start); nil: subscriptions answer UNAVAILABLE.
+	Events *events.Hub
 }
 
 // New returns the service's HTTP handler.
 func New(d Deps) http.Handler {
 	st := store.New(d.DB, d.Cache)
 	budget := d.Budget.withDefaults()
-	res := &resolvers.Resolver{Cache: d.Cache, Store: st, Logger: d.Logger}
+	res := &resolvers.Resolver{Cache: d.Cache, Store: st, Logger: d.Logger, Events: d.Events}
 	srv := handler.New(graph.NewExecutableSchema(res.Config()))
+	// Subscriptions: graphql-transport-ws, the token in connection_init (see socketInit).
+	srv.AddTransport(transport.Websocket{InitFunc: socketInit(d), KeepAlivePingInterval: 15 * time.Second,
+		PingPongInterval: 30 * time.Second, InitTimeout: 10 * time.Second})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(postJSON{maxBody: budget.MaxBodyBytes})
@@ -71,7 +77,16 @@ func New(d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler("planapi", "/graphql"))
-	mux.Handle("/graphql", limits(budget, authenticate(d, resolvers.Middleware(st, srv))))
+	api := limits(budget, authenticate(d, resolvers.Middleware(st, srv)))
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A websocket lives longer than any request: no request deadline, and the principal
+		// comes with connection_init (socketInit), not with a header.
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			srv.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -135,6 +150,32 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
+}
+
+// socketInit authenticates a websocket from its connection_init payload ("Authorization":
+// "Bearer …"), as authenticate does a request's header, and ends the connection when the
+// token expires. A refused token closes the socket before any subscription starts.
+func socketInit(d Deps) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		scheme, tok, ok := strings.Cut(payload.Authorization(), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+			return ctx, nil, errors.New(badToken)
+		}
+		claims, err := d.Verifier.Verify(strings.TrimSpace(tok))
+		if err != nil {
+			d.Logger.Info("token refused", "reason", err.Error(), "transport", "websocket")
+			return ctx, nil, errors.New(badToken)
+		}
+		// SECURITY: as for a request: a token naming no region authenticates nobody.
+		if d.Cache.Regions().Get(claims.Region) == nil {
+			return ctx, nil, errors.New(badToken)
+		}
+		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
+		// SECURITY: the connection lasts no longer than the token.
+		ctx, cancel := context.WithDeadline(ctx, claims.ExpiresAt)
+		go func() { <-ctx.Done(); cancel() }() // released when the connection or the token ends
+		return auth.WithPrincipal(ctx, p), nil, nil
+	}
 }
 
 // badToken is all a caller learns about a refused token.

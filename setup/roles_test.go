@@ -12,7 +12,7 @@ import (
 // owner and bypass what that role may not do. Neither side may import the other: only
 // cmd/server (and the test environment) wire them together.
 func TestPackagesKeepToTheirDatabaseRole(t *testing.T) {
-	appRole := []string{"planapi/server", "planapi/resolvers", "planapi/store", "planapi/store/internal/rollupsql", "planapi/snapshot"}
+	appRole := []string{"planapi/server", "planapi/resolvers", "planapi/store", "planapi/store/internal/rollupsql", "planapi/snapshot", "planapi/events"}
 	ownerRole := []string{"planapi/setup", "planapi/nationalgen", "planapi/pgcluster"}
 	deps := func(pkg string) map[string]bool {
 		t.Helper()

@@ -16,6 +16,7 @@ import (
 	"planapi/auth"
 	"planapi/catalogue"
 	"planapi/db"
+	"planapi/events"
 	"planapi/models"
 	"planapi/period"
 )
@@ -173,6 +174,10 @@ func (s *Store) Publish(ctx context.Context, p *auth.Principal, regionCode, peri
 	}
 	var pub models.Publication
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
+		if err := events.Notify(ctx, tx, events.Event{Kind: events.KindPublication, RegionCode: r.Code, RegionPath: r.Path,
+			Period: per.String(), Action: "PUBLISH", At: s.now()}); err != nil {
+			return err
+		}
 		return scanPublication(db.QueryRow(ctx, tx, `INSERT INTO publications (plan_id, region_code, region_path, period, version,
 				snapshot, published_at, published_by)
 			VALUES (@plan, @region, @path, @period, 1, @snapshot::jsonb, @now, @actor)
@@ -217,7 +222,11 @@ func (s *Store) Unpublish(ctx context.Context, p *auth.Principal, regionCode, pe
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "%s %s 的 %s 汇总数据未曾发布 (%s has not published %s)", r.Code, r.Name, per, r.Code, per).With("field", "period")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return events.Notify(ctx, tx, events.Event{Kind: events.KindPublication, RegionCode: r.Code, RegionPath: r.Path,
+			Period: per.String(), Action: "UNPUBLISH", At: s.now()})
 	})
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/catalogue"
+	"planapi/events"
 	"planapi/models"
 	"planapi/period"
 )
@@ -479,6 +480,9 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 				return err
 			}
 		}
+		if err := events.Notify(ctx, tx, submissionEvent(sub, "SAVE")); err != nil {
+			return err
+		}
 		snap, err = s.snapshot(tx, sub)
 		return err
 	})
@@ -666,6 +670,9 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 		if err := tx.Create(a).Error; err != nil {
 			return err
 		}
+		if err := events.Notify(ctx, tx, submissionEvent(sub, auditAction)); err != nil {
+			return err
+		}
 		snap, err = s.snapshot(tx, sub)
 		return err
 	})
@@ -724,4 +731,10 @@ func (s *Store) MissingValues(ctx context.Context, p *auth.Principal, ids []int6
 func (s *Store) sortMissing(ms []*models.MissingValue) {
 	cat := s.cache.Catalogue()
 	sort.Slice(ms, func(i, j int) bool { return cat.ElementOrdinal(ms[i].ElementID) < cat.ElementOrdinal(ms[j].ElementID) })
+}
+
+// submissionEvent announces a change of a submission (events.Notify, at commit).
+func submissionEvent(sub *models.Submission, action string) events.Event {
+	return events.Event{Kind: events.KindSubmission, RegionCode: sub.RegionCode, RegionPath: sub.RegionPath,
+		Period: sub.Period, Action: action, Status: sub.Status, Version: sub.Version, At: sub.UpdatedAt}
 }

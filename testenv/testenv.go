@@ -24,6 +24,7 @@ import (
 
 	"planapi/auth"
 	"planapi/db"
+	"planapi/events"
 	"planapi/pgcluster/pgtest"
 	"planapi/server"
 	"planapi/setup"
@@ -159,6 +160,12 @@ func New(tb testing.TB) *Env {
 // Handler is the service's real handler over a database, verifying tokens signed with Secret.
 func Handler(tb testing.TB, app *gorm.DB, cache *snapshot.Cache) http.Handler {
 	tb.Helper()
+	return HandlerWithEvents(tb, app, cache, nil)
+}
+
+// HandlerWithEvents is Handler whose subscriptions hear the hub's events (nil: none).
+func HandlerWithEvents(tb testing.TB, app *gorm.DB, cache *snapshot.Cache, hub *events.Hub) http.Handler {
+	tb.Helper()
 	keys, err := auth.LoadKeySet(Secret, "")
 	if err != nil {
 		tb.Fatalf("keys: %v", err)
@@ -171,7 +178,7 @@ func Handler(tb testing.TB, app *gorm.DB, cache *snapshot.Cache) http.Handler {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	return server.New(server.Deps{DB: app, Cache: cache, Verifier: v, Logger: log, Introspection: true})
+	return server.New(server.Deps{DB: app, Cache: cache, Verifier: v, Logger: log, Introspection: true, Events: hub})
 }
 
 // Token mints a token for a region and role, valid for an hour.

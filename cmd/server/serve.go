@@ -16,6 +16,7 @@ import (
 	"planapi/apitime"
 	"planapi/auth"
 	"planapi/db"
+	"planapi/events"
 	"planapi/pgcluster"
 	"planapi/server"
 	"planapi/setup"
@@ -117,7 +118,12 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 		}
 	}
 
-	handler := server.New(server.Deps{DB: appDB, Cache: cache, Verifier: verifier, Logger: logger, Introspection: cfg.Introspection,
+	// Live updates: this replica hears every replica's changes through PostgreSQL.
+	hub, err := events.Start(ctx, appDSN, logger)
+	if err != nil {
+		return err
+	}
+	handler := server.New(server.Deps{DB: appDB, Cache: cache, Verifier: verifier, Logger: logger, Introspection: cfg.Introspection, Events: hub,
 		Budget: server.Budget{MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout}})
 	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"planapi/models"
 	"strconv"
+	"time"
 )
 
 type Assessment struct {
@@ -137,6 +138,28 @@ type SubmissionEdge struct {
 	Node   *models.Submission `json:"node"`
 }
 
+// 填报变化事件。A change of a submission.
+type SubmissionEvent struct {
+	// 填报所属地区。The submission's region.
+	Region *models.Region `json:"region"`
+	// 期间。The submission's period.
+	Period string `json:"period"`
+	// 发生了什么:SAVE、SUBMIT、APPROVE、RETURN、REOPEN。What happened.
+	Action string `json:"action"`
+	// 变化后的状态。The status after the change.
+	Status SubmissionStatus `json:"status"`
+	// 变化后的版本号。The version after the change.
+	Version int `json:"version"`
+	// 发生时间。When.
+	At time.Time `json:"at"`
+}
+
+// 订阅(实时更新)。Live updates over the graphql-transport-ws protocol at /graphql: put the token in
+// connection_init's payload ({"Authorization": "Bearer …"}); the socket closes when the token expires.
+// Events cross server replicas through PostgreSQL, so every replica delivers every change.
+type Subscription struct {
+}
+
 type Target struct {
 	// Null when the report redacts the target (XX): unknown, not zero.
 	Value      *float64   `json:"value,omitempty"`
@@ -185,6 +208,18 @@ type TaskRollup struct {
 	DoneShare *float64 `json:"doneShare,omitempty"`
 	// True when the publication this roll-up is read from (a region above the caller's own) leaves done out, as it would single out one or two counties (done reads 0).
 	DoneWithheld bool `json:"doneWithheld"`
+}
+
+// 汇总数变化事件:请重新查询。The totals may have changed: refetch them.
+type TotalsEvent struct {
+	// 所订阅的地区。The region watched.
+	Region *models.Region `json:"region"`
+	// 所订阅的期间或范围。The period or range watched.
+	Period string `json:"period"`
+	// 原因:APPROVE、REOPEN(本级可见的实时数)或 PUBLISH、UNPUBLISH(上级发布的汇总数)。Why: an approval or reopening, or a publication or withdrawal.
+	Reason string `json:"reason"`
+	// 发生时间。When.
+	At time.Time `json:"at"`
 }
 
 type Comparator string
