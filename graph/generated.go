@@ -2179,34 +2179,115 @@ var sources = []*ast.Source{
 # totals; every indicator is tracked against its 2025 target.
 #
 # This file is the single source of truth for the API; ` + "`" + `go generate ./...` + "`" + ` regenerates graph/.
+#
+# Every type, field, argument, input field and enum value has a description (server
+# TestSchemaDescribed): Chinese first where it names the domain, then English; codes and
+# identifiers stay in English. Periods are "2021" (a year) or "2023Q1" (a quarter); where a
+# range is accepted, "FROM..TO" with both ends included ("2021..2023Q1"). Region codes are
+# GB/T 2260 six-digit codes (province 41xxxx, city 41xx00, county 41xxyy).
 
-"An RFC 3339 timestamp."
+"时间戳,RFC 3339 格式,以计划时区(默认 Asia/Shanghai,+08:00)写出,如 2027-01-31T23:59:59+08:00;作为输入时也可只写日期 2027-01-31,即该日 23:59:59。An RFC 3339 timestamp, written in the plan's time zone (TIME_ZONE, default +08:00); as input, a date alone is the end of that day there."
 scalar Time
 
+"""
+查询入口:规划目录、区划、报送数据、汇总值、看板、重点任务汇总与评估。除内省外均需
+Authorization: Bearer <token>。
+The entry point for reads: the plan catalogue, the region tree, submissions, rolled-up values,
+dashboards, key-task roll-ups and assessments. Every data field needs a bearer token.
+"""
 type Query {
-  "The plan with this code; the current plan when code is omitted."
-  plan(code: String): Plan
-  "An indicator of the current plan by its code as in the report, e.g. \"2.10\"."
-  indicator(code: String!): Indicator
-  "A key task, sub-task or measure of the current plan by code, e.g. \"2.3\" or \"2.3.1\"."
-  task(code: String!): Task
-  "The regions the caller may see: its own region, everything below it, and its ancestors."
+  "规划;省略 code 时为当前规划。The plan with this code; the current plan when code is omitted."
+  plan(
+    "规划代码,如 MS14FYP;省略为当前规划。The plan's code, e.g. MS14FYP; omitted: the current plan."
+    code: String
+  ): Plan
+  """
+  当前规划中按报告编号查找的指标,如 "2.10"。
+  An indicator of the current plan by its code as in the report, e.g. "2.10".
+  """
+  indicator(
+    """
+    指标编号:类别.序号,如 "2.10"。The indicator's code, category and ordinal, e.g. "2.10".
+    """
+    code: String!
+  ): Indicator
+  """
+  当前规划的重点任务、子任务或举措,如 "2.3" 或 "2.3.1"。
+  A key task, sub-task or measure of the current plan by code, e.g. "2.3" or "2.3.1".
+  """
+  task(
+    """
+    任务编号:重点任务 "2"、子任务 "2.3"、举措 "2.3.1"。
+    The task's code: a key task "2", a sub-task "2.3", a measure "2.3.1".
+    """
+    code: String!
+  ): Task
+  "调用者可见的区划:本级、全部下级及其上级。The regions the caller may see: its own region, everything below it, and its ancestors."
   regions: [Region!]!
-  "A region by its GB/T 2260 code; null when it does not exist or the caller may not see it."
-  region(code: String!): Region
-  "Who the caller is, as its token says."
+  "按 GB/T 2260 代码查找区划;不存在或不可见时为 null。A region by its GB/T 2260 code; null when it does not exist or the caller may not see it."
+  region(
+    "GB/T 2260 六位区划代码,如 419900。A GB/T 2260 six-digit region code, e.g. 419900."
+    code: String!
+  ): Region
+  "调用者本人,以令牌所载为准。Who the caller is, as its token says."
   viewer: Viewer!
 
-  "A region's submission for a period (\"2021\", \"2023Q1\"); null when there is none or the region is outside the caller's scope."
-  submission(regionCode: String!, period: String!): Submission
-  "Submissions in the caller's scope (or in regionCode's subtree), oldest first; a Relay connection."
-  submissions(regionCode: String, period: String, status: SubmissionStatus, first: Int = 50, after: String): SubmissionConnection!
-  "The reporting periods of a city (regionCode, default the caller's own region's city): a county sees its city's, a province those of its cities; another city's are not visible."
-  reportingPeriods(regionCode: String): [ReportingPeriod!]!
-  "The publications of a region's totals (its own and those of the regions above it along the caller's line)."
-  publications(regionCode: String!): [Publication!]!
+  """
+  某区划某期间的报送(如 "2021"、"2023Q1");不存在或超出调用者范围时为 null。
+  A region's submission for a period ("2021", "2023Q1"); null when there is none or the region is
+  outside the caller's scope.
+  """
+  submission(
+    "报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code."
+    regionCode: String!
+    """
+    报送期间:年 "2021" 或季度 "2023Q1"(不接受区间)。
+    The reporting period: a year "2021" or a quarter "2023Q1" (no ranges).
+    """
+    period: String!
+  ): Submission
+  """
+  调用者范围内(或 regionCode 辖区内)的报送,按创建先后排列;Relay 分页连接。
+  Submissions in the caller's scope (or in regionCode's subtree), oldest first; a Relay connection.
+  """
+  submissions(
+    "只列此区划(GB/T 2260 六位代码)及其下级的报送;省略为调用者的全部范围。Only submissions in this region's subtree (a GB/T 2260 six-digit code); omitted: the caller's whole scope."
+    regionCode: String
+    """
+    只列此期间的报送:年 "2021" 或季度 "2023Q1"(不接受区间);省略为全部期间。
+    Only submissions for this period: a year "2021" or a quarter "2023Q1" (no ranges); omitted: every period.
+    """
+    period: String
+    "只列此审核状态的报送;省略为全部状态。Only submissions in this review status; omitted: every status."
+    status: SubmissionStatus
+    "每页条数,1–500,默认 50。Page size, 1 to 500, default 50."
+    first: Int = 50
+    "游标:从上一页的 pageInfo.endCursor 之后继续;省略为第一页。A cursor: continue after a previous page's pageInfo.endCursor; omitted: the first page."
+    after: String
+  ): SubmissionConnection!
+  """
+  某市的报送期间(regionCode,默认调用者本级所属的市):县看到所属市的,省看到下辖各市的;其他市的不可见。
+  The reporting periods of a city (regionCode, default the caller's own region's city): a county
+  sees its city's, a province those of its cities; another city's are not visible.
+  """
+  reportingPeriods(
+    "区划的 GB/T 2260 六位代码:县或市列出所属市的期间,省列出其下各市的;默认调用者本级区划。A GB/T 2260 six-digit region code: a county or city lists its city's periods, a province its cities'; default: the caller's own region."
+    regionCode: String
+  ): [ReportingPeriod!]!
+  """
+  某区划汇总数据的发布记录(本级及调用者所在链条上各上级的)。
+  The publications of a region's totals (its own and those of the regions above it along the caller's line).
+  """
+  publications(
+    "区划的 GB/T 2260 六位代码。A GB/T 2260 six-digit region code."
+    regionCode: String!
+  ): [Publication!]!
 
   """
+  某区划某期间的指标值,期间也可以是首尾均含的区间 "FROM..TO"("2021..2023Q1":流量在区间内
+  累加,存量取区间末值,比率为区间合计之比);在查询时由辖区内已审核的报送汇总(从不过期):计数
+  求和,比率为合计之比,人均指标为分子合计除以人口合计,存量取最新季度,市本级指标取市本级数。
+  includeUnapproved 将已报送未审核的数据一并计入供预览。可读取本级辖区及上级(县所属的全市合计)。
   Indicator values of a region for a period, or a range "FROM..TO" with both ends included
   ("2021..2023Q1": flows add up over the range, stocks take its end, rates are ratios of the
   range's totals), rolled up from the approved submissions of its
@@ -2215,50 +2296,179 @@ type Query {
   are the city's own. includeUnapproved adds SUBMITTED submissions for a preview. Readable for
   the caller's own subtree and for its ancestors (the municipal total a county belongs to).
   """
-  indicatorValues(regionCode: String!, period: String!, indicatorCodes: [String!], includeUnapproved: Boolean = false): [IndicatorValue!]!
-  "One row per indicator: the region's total and one cell per child region the caller may see. period may be a range FROM..TO."
-  dashboard(regionCode: String!, period: String!, includeUnapproved: Boolean = false): Dashboard!
-  "Key-task progress rolled up over the region's subtree: output figures per measure, sub-task and task, and the share of counties reporting each measure DONE."
-  taskRollup(regionCode: String!, period: String!, includeUnapproved: Boolean = false): [TaskRollup!]!
+  indicatorValues(
+    "汇总到的区划,GB/T 2260 六位代码。The region to roll up to, a GB/T 2260 six-digit code."
+    regionCode: String!
+    """
+    期间:年 "2021"、季度 "2023Q1",或首尾均含的区间 "2021..2023Q1"。
+    The period: a year "2021", a quarter "2023Q1", or a range with both ends included "2021..2023Q1".
+    """
+    period: String!
+    """
+    只取这些指标(编号如 "2.10");省略为规划的全部指标。
+    Only these indicators (codes such as "2.10"); omitted: every indicator of the plan.
+    """
+    indicatorCodes: [String!]
+    "默认 false;true 时一并计入已报送未审核(SUBMITTED)的数据供预览,答复会注明。上级合计不允许(FORBIDDEN)。Default false; true also counts SUBMITTED (not yet approved) figures for a preview, and the answer says so. Refused above the caller's own region (FORBIDDEN)."
+    includeUnapproved: Boolean = false
+  ): [IndicatorValue!]!
   """
+  指标看板:每个指标一行,含该区划的合计及调用者可见的每个下级区划一格。period 可为区间 FROM..TO。
+  One row per indicator: the region's total and one cell per child region the caller may see.
+  period may be a range FROM..TO.
+  """
+  dashboard(
+    "看板的区划,GB/T 2260 六位代码;其下级为各列。The dashboard's region, a GB/T 2260 six-digit code; its children are the columns."
+    regionCode: String!
+    """
+    期间:年 "2021"、季度 "2023Q1",或首尾均含的区间 "2021..2023Q1"。
+    The period: a year "2021", a quarter "2023Q1", or a range with both ends included "2021..2023Q1".
+    """
+    period: String!
+    "默认 false;true 时一并计入已报送未审核(SUBMITTED)的数据供预览。Default false; true also counts SUBMITTED (not yet approved) figures for a preview."
+    includeUnapproved: Boolean = false
+  ): Dashboard!
+  """
+  重点任务进展在辖区内的汇总:各举措、子任务、重点任务的产出数据,以及报告举措"已完成"(DONE)的县的占比。
+  Key-task progress rolled up over the region's subtree: output figures per measure, sub-task and
+  task, and the share of counties reporting each measure DONE.
+  """
+  taskRollup(
+    "汇总到的区划,GB/T 2260 六位代码。The region to roll up to, a GB/T 2260 six-digit code."
+    regionCode: String!
+    """
+    期间:年 "2021"、季度 "2023Q1",或首尾均含的区间 "2021..2023Q1"(县的某年只计一次)。
+    The period: a year "2021", a quarter "2023Q1", or a range with both ends included
+    "2021..2023Q1" (a county's year counts once).
+    """
+    period: String!
+    "默认 false;true 时一并计入已报送未审核(SUBMITTED)的进展供预览。Default false; true also counts SUBMITTED (not yet approved) progress for a preview."
+    includeUnapproved: Boolean = false
+  ): [TaskRollup!]!
+  """
+  报送进度看板:该区划该期间每个应报单位一行(辖区内各县,以及报送市本级指标的市本级),未开始的
+  单位也列出。可见范围同报送:县只看到自己一行;超出调用者范围的区划如同不存在,返回空列表。
   The reporting status board: one row per expected reporting unit of the region for the period
   (each county of its subtree, and the city itself for its city-only figures), including units
   that have not started. Visible as submissions are: a county sees only its own row; a region
   outside the caller's scope answers no rows, as one that does not exist.
   """
-  reportingStatus(regionCode: String!, period: String!): [UnitStatus!]!
+  reportingStatus(
+    "区划的 GB/T 2260 六位代码。A GB/T 2260 six-digit region code."
+    regionCode: String!
+    """
+    报送期间:年 "2021" 或季度 "2023Q1"(不接受区间)。
+    The reporting period: a year "2021" or a quarter "2023Q1" (no ranges).
+    """
+    period: String!
+  ): [UnitStatus!]!
 }
 
+"""
+变更入口:填报与报送、审核(通过、退回、重新打开)、报送期间的开启与关闭、汇总数据的发布与撤回。
+The entry point for changes: saving and submitting figures, review (approve, return, reopen),
+opening and closing reporting periods, publishing and withdrawing totals.
+"""
 type Mutation {
   """
+  保存某区划某期间报送中的数据(及重点任务进展);expectedVersion 为 0 时新建报送。全部成功或全部
+  不保存:任一数值被拒绝时不保存任何数据,错误中列出每个被拒绝的数值(extensions.refused)。
+  expectedVersion 过期时返回 CONFLICT 及 extensions.currentVersion。
   Save values (and key-task progress) into the region's submission for a period, creating it
   when expectedVersion is 0. All or nothing: when any value is refused, nothing is saved and
   the error lists every refused value (extensions.refused). A stale expectedVersion answers
   CONFLICT with extensions.currentVersion.
   """
-  saveDataValues(input: SaveDataValuesInput!): Submission!
-  "Send a draft or returned submission to the city for review (the region's reporter)."
-  submitSubmission(regionCode: String!, period: String!, expectedVersion: Int!): Submission!
-  "Approve a submitted submission; approved figures are locked and count in the totals."
-  approveSubmission(regionCode: String!, period: String!, expectedVersion: Int!, comment: String): Submission!
-  "Return a submitted submission to the region with a reason."
-  returnSubmission(regionCode: String!, period: String!, expectedVersion: Int!, reason: String!): Submission!
-  "Unlock an approved submission (admin), with a reason; it goes back to the region as RETURNED."
-  reopenSubmission(regionCode: String!, period: String!, reason: String!): Submission!
-  "Open a period for entry in a city (regionCode, default the caller's own region), optionally until closesAt (the city's admin, or an admin above it). Idempotent."
-  openPeriod(period: String!, closesAt: Time, regionCode: String): ReportingPeriod!
-  "Close a period for entry in a city (regionCode, default the caller's own region). Idempotent."
-  closePeriod(period: String!, regionCode: String): ReportingPeriod!
+  saveDataValues(
+    "要保存的报送、数据和任务进展。The submission, the values and the key-task progress to save."
+    input: SaveDataValuesInput!
+  ): Submission!
+  "将草稿或被退回的报送提交市级审核(由本区划填报员操作)。Send a draft or returned submission to the city for review (the region's reporter)."
+  submitSubmission(
+    "报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code."
+    regionCode: String!
+    "报送期间:年 \"2021\" 或季度 \"2023Q1\"。The reporting period: a year \"2021\" or a quarter \"2023Q1\"."
+    period: String!
+    "报送当前的版本号(Submission.version);过期时返回 CONFLICT。The submission's current version (Submission.version); a stale one answers CONFLICT."
+    expectedVersion: Int!
+  ): Submission!
+  "审核通过已报送的报送;通过后数据锁定并计入汇总。Approve a submitted submission; approved figures are locked and count in the totals."
+  approveSubmission(
+    "报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code."
+    regionCode: String!
+    "报送期间:年 \"2021\" 或季度 \"2023Q1\"。The reporting period: a year \"2021\" or a quarter \"2023Q1\"."
+    period: String!
+    "报送当前的版本号(Submission.version);过期时返回 CONFLICT。The submission's current version (Submission.version); a stale one answers CONFLICT."
+    expectedVersion: Int!
+    "审核意见,可选,记入审计记录。An optional review comment, recorded in the audit trail."
+    comment: String
+  ): Submission!
+  "将已报送的报送退回报送单位,须说明理由。Return a submitted submission to the region with a reason."
+  returnSubmission(
+    "报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code."
+    regionCode: String!
+    "报送期间:年 \"2021\" 或季度 \"2023Q1\"。The reporting period: a year \"2021\" or a quarter \"2023Q1\"."
+    period: String!
+    "报送当前的版本号(Submission.version);过期时返回 CONFLICT。The submission's current version (Submission.version); a stale one answers CONFLICT."
+    expectedVersion: Int!
+    "退回理由,必填,报送单位可见并记入审计记录。The reason, required; the region reads it and it is recorded in the audit trail."
+    reason: String!
+  ): Submission!
+  "解锁已审核通过的报送(管理员),须说明理由;报送以 RETURNED(已退回)状态回到报送单位。Unlock an approved submission (admin), with a reason; it goes back to the region as RETURNED."
+  reopenSubmission(
+    "报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code."
+    regionCode: String!
+    "报送期间:年 \"2021\" 或季度 \"2023Q1\"。The reporting period: a year \"2021\" or a quarter \"2023Q1\"."
+    period: String!
+    "重新打开的理由,必填,记入审计记录。The reason, required; recorded in the audit trail."
+    reason: String!
+  ): Submission!
   """
+  在某市开启一个填报期间(regionCode,默认调用者本级区划),可设截止时间 closesAt(该市或其上级的
+  管理员操作)。幂等。
+  Open a period for entry in a city (regionCode, default the caller's own region), optionally
+  until closesAt (the city's admin, or an admin above it). Idempotent.
+  """
+  openPeriod(
+    "填报期间:年 \"2024\" 或季度 \"2024Q1\"。The period to open: a year \"2024\" or a quarter \"2024Q1\"."
+    period: String!
+    "截止时间,可选,如 \"2027-01-31T23:59:59+08:00\";只写日期 \"2027-01-31\" 即该日(计划时区)23:59:59 截止;省略为不设截止。When entry closes, optional: an RFC 3339 time, or a date alone for the end of that day in the plan's time zone; omitted: no deadline."
+    closesAt: Time
+    "市的 GB/T 2260 六位代码;默认调用者本级区划。The city's GB/T 2260 six-digit code; default: the caller's own region."
+    regionCode: String
+  ): ReportingPeriod!
+  "在某市关闭一个填报期间(regionCode,默认调用者本级区划)。幂等。Close a period for entry in a city (regionCode, default the caller's own region). Idempotent."
+  closePeriod(
+    "要关闭的期间:年 \"2024\" 或季度 \"2024Q1\"。The period to close: a year \"2024\" or a quarter \"2024Q1\"."
+    period: String!
+    "市的 GB/T 2260 六位代码;默认调用者本级区划。The city's GB/T 2260 six-digit code; default: the caller's own region."
+    regionCode: String
+  ): ReportingPeriod!
+  """
+  发布某区划某期间的汇总数据(本区划管理员操作):下级区划只能读取已发布的本区划汇总(指标值、
+  看板合计行、重点任务汇总、评估),即发布时的快照,此后的审核不改变它。再次发布即替换。若某项
+  合计在读者所在层级相当于一两个同级辖区的数据,则对该层级隐去(withheld)。
   Publish a region's totals for a period (the region's admin): the regions below it read the
   region's totals (indicator values, the dashboard's total row, key-task roll-ups, assessments)
   only as published, a snapshot that later approvals do not change. Publishing again replaces
   it. A total that would amount to one or two sibling subtrees' figures at a reader's level is
   withheld from that level.
   """
-  publishPeriod(regionCode: String!, period: String!): Publication!
-  "Withdraw a publication, with the reason: the regions below stop seeing the region's totals for the period."
-  unpublishPeriod(regionCode: String!, period: String!, reason: String!): Publication!
+  publishPeriod(
+    "要发布汇总的区划,GB/T 2260 六位代码。The region whose totals to publish, a GB/T 2260 six-digit code."
+    regionCode: String!
+    "期间:年 \"2021\" 或季度 \"2023Q1\"(不接受区间)。The period: a year \"2021\" or a quarter \"2023Q1\" (no ranges)."
+    period: String!
+  ): Publication!
+  "撤回发布,须说明理由:下级区划不再能看到该区划该期间的汇总。Withdraw a publication, with the reason: the regions below stop seeing the region's totals for the period."
+  unpublishPeriod(
+    "已发布汇总的区划,GB/T 2260 六位代码。The region whose totals were published, a GB/T 2260 six-digit code."
+    regionCode: String!
+    "期间:年 \"2021\" 或季度 \"2023Q1\"。The period: a year \"2021\" or a quarter \"2023Q1\"."
+    period: String!
+    "撤回理由,必填,记入发布记录(withdrawnReason)。The reason, required; kept as the publication's withdrawnReason."
+    reason: String!
+  ): Publication!
 }
 
 """
@@ -2301,473 +2511,809 @@ type TotalsEvent {
   at: Time!
 }
 
-"A region's totals for a period, as published for the regions below it."
+"某区划某期间的汇总数据,作为对下级的发布。A region's totals for a period, as published for the regions below it."
 type Publication {
+  "汇总被发布的区划。The region whose totals are published."
   region: Region!
+  "期间:年 \"2021\" 或季度 \"2023Q1\"。The period: a year \"2021\" or a quarter \"2023Q1\"."
   period: String!
-  "Goes up by one at every publication."
+  "版本号,每次发布加一。Goes up by one at every publication."
   version: Int!
+  "最近一次发布的时间。When it was last published."
   publishedAt: Time!
+  "发布者(令牌的 sub)。Who published it (the token's subject)."
   publishedBy: String!
+  "已撤回时为 true:下级不再能读取这些汇总。True when withdrawn: the regions below no longer read these totals."
   withdrawn: Boolean!
+  "撤回时间;未撤回时为 null。When it was withdrawn; null when it is not."
   withdrawnAt: Time
+  "撤回理由;未撤回时为 null。Why it was withdrawn; null when it is not."
   withdrawnReason: String
 }
 
+"一次保存:某区划某期间报送中的数据和重点任务进展。One save: figures and key-task progress for a region's submission for a period."
 input SaveDataValuesInput {
+  "报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code."
   regionCode: String!
+  "报送期间:年 \"2021\" 或季度 \"2023Q1\"(须为已开启的填报期间)。The reporting period: a year \"2021\" or a quarter \"2023Q1\" (an open reporting period)."
   period: String!
-  "The submission's current version; 0 when it does not exist yet."
+  "报送当前的版本号;尚不存在时为 0。The submission's current version; 0 when it does not exist yet."
   expectedVersion: Int!
+  "要保存的数据,默认空列表;未列出的数据保持不变。The figures to save, default none; figures not listed stay as they are."
   values: [DataValueInput!]! = []
-  "Progress on key-task measures, reported through the same submission."
+  "通过同一报送填报的重点任务举措进展。Progress on key-task measures, reported through the same submission."
   tasks: [TaskProgressInput!]
 }
 
+"一个数据元素的数值(或声明无法提供)。One data element's figure (or a declaration that it is unavailable)."
 input DataValueInput {
-  "A data element code, e.g. IP_BATCHES_INSPECTED."
+  "数据元素代码,如 IP_BATCHES_INSPECTED。A data element code, e.g. IP_BATCHES_INSPECTED."
   element: String!
-  "Null clears the value (and a declaration that it is unavailable)."
+  "数值;null 清除该数值(及无法提供的声明)。The figure; null clears the value (and a declaration that it is unavailable)."
   value: Float
-  "A note on the figure; omitted keeps the existing comment."
+  "对该数据的说明;省略则保留原说明。A note on the figure; omitted keeps the existing comment."
   comment: String
   """
-  Declares the figure unavailable, with the reason (e.g. \"本县无医疗器械生产企业\"); value must
+  声明该数据无法提供并说明理由(如 "本县无医疗器械生产企业");此时 value 须为 null。声明替换已保存
+  的数值,之后再保存数值即撤回声明。已声明的数据满足 submitSubmission 的必填检查,在汇总中按缺失计。
+  Declares the figure unavailable, with the reason (e.g. "本县无医疗器械生产企业"); value must
   be null. Replaces a saved value; saving a value later withdraws the declaration. A declared
   figure satisfies submitSubmission's required-figure check and counts as missing in totals.
   """
   missingReason: String
 }
 
+"某举措的进展。Progress on one key-task measure."
 input TaskProgressInput {
-  "A measure's code, e.g. \"2.3.3\"."
+  """
+  举措编号,如 "2.3.3"。A measure's code, e.g. "2.3.3".
+  """
   task: String!
+  "举措的进展状态;省略则保留原状态。The measure's status; omitted keeps the existing one."
   status: TaskStatus
+  "进展情况的文字说明;省略则保留原文。What was done, in words; omitted keeps the existing text."
   narrative: String
+  "举措的产出数据(查处案件、罚没款等);只更新列出的产出。The measure's output figures (cases, fines …); only the outputs listed change."
   outputs: [TaskOutputInput!]
 }
 
+"举措的一项产出数据。One output figure of a measure."
 input TaskOutputInput {
-  "The output's key within the measure (TaskOutput.key)."
+  "产出在举措内的键(TaskOutput.key),如 CASES。The output's key within the measure (TaskOutput.key), e.g. CASES."
   key: String!
-  "Null clears it."
+  "产出数值,单位见 TaskOutput.unit;null 清除。The figure, in TaskOutput.unit; null clears it."
   value: Float
 }
 
-enum SubmissionStatus { DRAFT SUBMITTED APPROVED RETURNED }
-enum TaskStatus { NOT_STARTED IN_PROGRESS DONE }
+"""
+报送的审核状态。
+DRAFT 草稿:填报员填报中;SUBMITTED 已报送:待审核;APPROVED 已审核通过:锁定并计入汇总;
+RETURNED 已退回:附理由退回填报员修改后重报。
+A submission's review status: DRAFT being entered, SUBMITTED awaiting review, APPROVED locked and
+counted in the totals, RETURNED sent back with a reason to be corrected and submitted again.
+"""
+enum SubmissionStatus {
+  "草稿:本区划填报员可保存修改,尚未报送,不计入汇总。A draft: the region's reporter may edit it; not yet sent, not counted in totals."
+  DRAFT
+  "已报送:待上级审核,填报员不能修改;预览(includeUnapproved)可计入。Sent for review: the reporter can no longer edit it; counted only in a preview (includeUnapproved)."
+  SUBMITTED
+  "已审核通过:数据锁定并计入汇总;仅管理员可重新打开(reopenSubmission)。Approved: locked and counted in the totals; only an admin can reopen it (reopenSubmission)."
+  APPROVED
+  "已退回:审核人附理由退回(或管理员重新打开),填报员可修改后重新报送;不计入汇总。Returned with a reason (or reopened by an admin): the reporter may edit and submit it again; not counted in totals."
+  RETURNED
+}
+"""
+重点任务举措的进展状态:NOT_STARTED 未启动,IN_PROGRESS 推进中,DONE 已完成。
+A key-task measure's status: NOT_STARTED, IN_PROGRESS, DONE.
+"""
+enum TaskStatus {
+  "未启动。Not started."
+  NOT_STARTED
+  "推进中。Under way."
+  IN_PROGRESS
+  "已完成:任务汇总中计入完成数(done)。Done: counted in the task roll-up's done."
+  DONE
+}
 
-"One region's figures for one period, with its review status."
+"一个区划一个期间的报送数据及其审核状态。One region's figures for one period, with its review status."
 type Submission {
+  "报送单位。The reporting region."
   region: Region!
+  "报送期间:年 \"2021\" 或季度 \"2023Q1\"。The period: a year \"2021\" or a quarter \"2023Q1\"."
   period: String!
+  "审核状态。The review status."
   status: SubmissionStatus!
-  "Goes up by one with every change; send it back as expectedVersion."
+  "版本号,每次修改加一;作为 expectedVersion 传回。Goes up by one with every change; send it back as expectedVersion."
   version: Int!
+  "创建时间。When it was created."
   createdAt: Time!
+  "最近修改时间。When it last changed."
   updatedAt: Time!
+  "最近修改者(令牌的 sub)。Who last changed it (the token's subject)."
   updatedBy: String!
+  "已填报的数据,按目录顺序。The figures entered, in catalogue order."
   values: [DataValue!]!
-  "Figures declared unavailable, with the clerk's reasons, in catalogue order."
+  "声明无法提供的数据及填报员的理由,按目录顺序。Figures declared unavailable, with the clerk's reasons, in catalogue order."
   missingFigures: [MissingFigure!]!
-  "Progress on key-task measures."
+  "重点任务举措的进展。Progress on key-task measures."
   taskProgress: [TaskProgress!]!
-  "Every change and transition, newest first."
+  "每一次修改和状态变化,最新在前。Every change and transition, newest first."
   history: [AuditEntry!]!
 }
 
+"报送中一个数据元素的数值。One data element's figure in a submission."
 type DataValue {
+  "数据元素。The data element."
   element: DataElement!
+  "数值,单位见 element.unit。The figure, in element.unit."
   value: Float
+  "填报员对该数据的说明。The clerk's note on the figure."
   comment: String
+  "最近修改时间。When it last changed."
   updatedAt: Time!
+  "最近修改者(令牌的 sub)。Who last changed it (the token's subject)."
   updatedBy: String!
-  "The changes of this value, newest first."
+  "该数值的修改记录,最新在前。The changes of this value, newest first."
   history: [AuditEntry!]!
-  "Plausibility flags: soft checks for the reviewer's attention; they never refuse a value."
+  "合理性提示:供审核人关注的软性检查,从不拒绝数值。Plausibility flags: soft checks for the reviewer's attention; they never refuse a value."
   flags: [QualityFlag!]!
 }
 
-"A figure a region declared unavailable, with the reason."
+"区划声明无法提供的数据及理由。A figure a region declared unavailable, with the reason."
 type MissingFigure {
+  "数据元素。The data element."
   element: DataElement!
+  "填报员说明的理由。The clerk's reason."
   reason: String!
+  "声明时间。When it was declared."
   updatedAt: Time!
+  "声明者(令牌的 sub)。Who declared it (the token's subject)."
   updatedBy: String!
 }
 
+"合理性提示的类型。The kind of plausibility flag."
 enum QualityFlagCode {
-  "The value moved beyond the element's change factor (default ×3 or ÷3) against the unit's own previous comparable figure."
+  "同比异常:与本单位上一可比数据相比,变化超过该数据元素的变化倍数(默认 ×3 或 ÷3)。The value moved beyond the element's change factor (default ×3 or ÷3) against the unit's own previous comparable figure."
   YOY_CHANGE
-  "The value's robust z-score against its peers (same level, same parent, same period) is above 3.5."
+  "同级异常:相对同级单位(同一上级、同一期间)的稳健 z 值超过 3.5。The value's robust z-score against its peers (same level, same parent, same period) is above 3.5."
   PEER_OUTLIER
 }
 
 """
+数据的合理性提示。比较数值为调用者可见者:同级统计量仅对范围覆盖全部同级单位的调用者(市)可见;
+县本身在报送后只能看到其数据明显偏离同级。
 A plausibility flag on a figure. The comparison values are those the caller may see: peer
 statistics only for a caller whose scope covers every peer (the city); the county itself sees
 only that its figure is far from its peers, once submitted.
 """
 type QualityFlag {
+  "提示类型。The kind of flag."
   code: QualityFlagCode!
-  "Chinese first, with the numbers the caller may see."
+  "提示文字,中文在前,含调用者可见的数值。Chinese first, with the numbers the caller may see."
   message: String!
-  "The figure flagged."
+  "被提示的数值。The figure flagged."
   value: Float!
-  "YOY_CHANGE: the figure compared with, and its period."
+  "YOY_CHANGE:用于比较的上一可比数值。YOY_CHANGE: the figure compared with."
   previousValue: Float
+  "YOY_CHANGE:上一可比数值的期间,如 \"2023\"。YOY_CHANGE: the period of the figure compared with, e.g. \"2023\"."
   previousPeriod: String
-  "YOY_CHANGE: value / previousValue."
+  "YOY_CHANGE:value / previousValue。YOY_CHANGE: value / previousValue."
   change: Float
-  "YOY_CHANGE: the element's change factor."
+  "YOY_CHANGE:该数据元素的变化倍数。YOY_CHANGE: the element's change factor."
   factor: Float
-  "PEER_OUTLIER, for a caller whose scope covers the peers: their median, the value's robust z-score, how many peers."
+  "PEER_OUTLIER,仅对范围覆盖全部同级单位的调用者:同级中位数。PEER_OUTLIER, for a caller whose scope covers the peers: their median."
   peerMedian: Float
+  "PEER_OUTLIER,同上:该数值的稳健 z 值。PEER_OUTLIER, likewise: the value's robust z-score."
   zScore: Float
+  "PEER_OUTLIER,同上:同级单位数。PEER_OUTLIER, likewise: how many peers."
   peerCount: Int
 }
 
-enum ReportingState { NOT_STARTED DRAFT SUBMITTED RETURNED APPROVED }
+"""
+报送进度看板上单位的状态:NOT_STARTED 未开始(尚无报送),其余同 SubmissionStatus。
+A unit's state on the reporting status board: NOT_STARTED (no submission yet), otherwise its SubmissionStatus.
+"""
+enum ReportingState {
+  "未开始:该期间尚无报送。Not started: no submission for the period yet."
+  NOT_STARTED
+  "草稿:填报中,尚未报送。A draft: being entered, not yet sent."
+  DRAFT
+  "已报送:待审核。Submitted: awaiting review."
+  SUBMITTED
+  "已退回:待填报员修改后重报。Returned: awaiting the reporter's correction."
+  RETURNED
+  "已审核通过:计入汇总。Approved: counted in the totals."
+  APPROVED
+}
 
-"One row of the reporting status board."
+"报送进度看板的一行。One row of the reporting status board."
 type UnitStatus {
+  "应报单位(县,或报送市本级指标的市)。The expected reporting unit (a county, or the city for its city-only figures)."
   region: Region!
+  "报送状态。Its reporting state."
   status: ReportingState!
-  "Required figures entered."
+  "已填报的必填数据个数。Required figures entered."
   filled: Int!
-  "Required figures declared unavailable (missingReason); counted apart from filled."
+  "声明无法提供的必填数据个数(missingReason),与 filled 分开计。Required figures declared unavailable (missingReason); counted apart from filled."
   declaredMissing: Int!
-  "Figures required of this unit's level for this kind of period."
+  "该层级该类期间的必填数据个数;filled + declaredMissing = required 时可报送。Figures required of this unit's level for this kind of period; the unit may submit once filled + declaredMissing = required."
   required: Int!
-  "Quality flags on the unit's figures, as the caller may see them."
+  "该单位数据上调用者可见的合理性提示个数。Quality flags on the unit's figures, as the caller may see them."
   flags: Int!
-  "When the submission last changed; null when not started."
+  "报送最近修改时间;未开始时为 null。When the submission last changed; null when not started."
   updatedAt: Time
+  "该单位的报送;未开始时为 null。The unit's submission; null when not started."
   submission: Submission
 }
 
+"报送中某举措的进展。A measure's progress in a submission."
 type TaskProgress {
+  "举措。The measure."
   task: Task!
+  "进展状态。Its status."
   status: TaskStatus!
+  "进展情况的文字说明。What was done, in words."
   narrative: String!
+  "产出数据。The output figures."
   outputs: [TaskOutputValue!]!
+  "最近修改时间。When it last changed."
   updatedAt: Time!
+  "最近修改者(令牌的 sub)。Who last changed it (the token's subject)."
   updatedBy: String!
 }
 
+"举措一项产出的填报值。A reported figure of one output of a measure."
 type TaskOutputValue {
+  "产出项。The output."
   output: TaskOutput!
+  "数值,单位见 output.unit。The figure, in output.unit."
   value: Float!
 }
 
-"One row of the append-only audit trail."
+"只增不改的审计记录中的一行。One row of the append-only audit trail."
 type AuditEntry {
+  "发生时间(数据库时钟)。When it happened (the database's clock)."
   at: Time!
-  "The token subject who did it."
+  "操作者(令牌的 sub)。The token subject who did it."
   actor: String!
+  "操作者的角色:reporter、reviewer、analyst 或 admin。The actor's role: reporter, reviewer, analyst or admin."
   role: String!
-  "CREATE, SET_VALUE, CLEAR_VALUE, SET_MISSING, CLEAR_MISSING, SET_TASK, SUBMIT, APPROVE, RETURN, REOPEN."
+  """
+  操作:CREATE 新建、SET_VALUE 填值、CLEAR_VALUE 清除、SET_MISSING 声明无法提供、CLEAR_MISSING 撤回声明、
+  SET_TASK 任务进展、SUBMIT 报送、APPROVE 审核通过、RETURN 退回、REOPEN 重新打开。
+  CREATE, SET_VALUE, CLEAR_VALUE, SET_MISSING, CLEAR_MISSING, SET_TASK, SUBMIT, APPROVE, RETURN, REOPEN.
+  """
   action: String!
-  "The data element code, or \"task 2.3.3 status\" / \"task 2.3.3 CASES\" for key-task progress."
+  """
+  数据元素代码,重点任务进展则为 "task 2.3.3 status" / "task 2.3.3 CASES"。
+  The data element code, or "task 2.3.3 status" / "task 2.3.3 CASES" for key-task progress.
+  """
   element: String
+  "修改前的数值。The value before the change."
   oldValue: Float
+  "修改后的数值。The value after the change."
   newValue: Float
+  "修改前的文字(任务状态、进展说明、无法提供的理由)。The text before the change (a task status, a narrative, a reason a figure is unavailable)."
   oldText: String
+  "修改后的文字。The text after the change."
   newText: String
-  "The clerk's comment, or the reason of a transition."
+  "填报员的说明,或状态变化的理由。The clerk's comment, or the reason of a transition."
   comment: String
+  "状态变化前的审核状态。The review status before a transition."
   fromStatus: SubmissionStatus
+  "状态变化后的审核状态。The review status after a transition."
   toStatus: SubmissionStatus
-  "The submission version this change produced."
+  "此次修改产生的报送版本号。The submission version this change produced."
   version: Int!
 }
 
+"报送列表的一页(Relay 连接)。A page of submissions (a Relay connection)."
 type SubmissionConnection {
+  "本页的报送,按创建先后排列。This page's submissions, oldest first."
   edges: [SubmissionEdge!]!
+  "翻页信息。Where the page ends and whether more follow."
   pageInfo: PageInfo!
+  "符合条件的报送总数(所有页)。How many submissions match, over every page."
   totalCount: Int!
 }
 
+"报送列表中的一项。One submission of a page."
 type SubmissionEdge {
+  "该项的游标,可作为 after 传回。This item's cursor, to pass as after."
   cursor: String!
+  "报送。The submission."
   node: Submission!
 }
 
+"翻页信息。Paging information."
 type PageInfo {
+  "是否还有下一页。True when another page follows."
   hasNextPage: Boolean!
+  "本页最后一项的游标,作为 after 取下一页;空页为 null。The last item's cursor, to pass as after for the next page; null on an empty page."
   endCursor: String
 }
 
+"某市的一个填报期间及其开启状态。A city's reporting period and whether it is open for entry."
 type ReportingPeriod {
-  "The city that opened or closed it."
+  "开启或关闭该期间的市。The city that opened or closed it."
   region: Region!
+  "期间:年 \"2024\" 或季度 \"2024Q1\"。The period: a year \"2024\" or a quarter \"2024Q1\"."
   period: String!
+  "是否开放填报。True while figures may be entered."
   open: Boolean!
+  "截止时间;无截止时为 null。When entry closes; null for no deadline."
   closesAt: Time
+  "最近开启或关闭的时间。When it was last opened or closed."
   updatedAt: Time!
+  "最近开启或关闭者(令牌的 sub)。Who last opened or closed it (the token's subject)."
   updatedBy: String!
 }
 
-"The authenticated caller."
+"已认证的调用者。The authenticated caller."
 type Viewer {
-  "The token's subject (the user), recorded in the audit trail."
+  "令牌的 sub(用户),记入审计记录。The token's subject (the user), recorded in the audit trail."
   subject: String!
+  "令牌中的显示名(name);令牌未带时为空。The display name in the token's name claim; empty when the token has none."
   name: String
+  "角色。The caller's role."
   role: Role!
-  "The region the caller acts for; its scope is this region and everything below it."
+  "调用者代表的区划;其范围为该区划及全部下级。The region the caller acts for; its scope is this region and everything below it."
   region: Region!
 }
 
+"调用者的角色(令牌中的 role)。The caller's role (the token's role claim)."
 enum Role {
-  "Edits and submits its own region's submissions."
+  "填报员:填报并报送本区划的报送。Edits and submits its own region's submissions."
   REPORTER
-  "Approves and returns submissions of the regions below its own."
+  "审核人:审核通过或退回下级区划的报送。Approves and returns submissions of the regions below its own."
   REVIEWER
-  "Reads everything in its scope."
+  "分析员:读取范围内的全部数据。Reads everything in its scope."
   ANALYST
-  "A reviewer and an analyst, who also opens and closes reporting periods."
+  "管理员:兼审核人与分析员,并发布、撤回本区划及下级的汇总;市级及以上还可开启、关闭填报期间,重新打开已通过的报送。A reviewer and an analyst, who also publishes and withdraws totals; at the city or above also opens and closes reporting periods and reopens approved submissions."
   ADMIN
 }
 
-"A five-year plan: its indicators with their targets, the data elements they are computed from, and its key tasks."
+"五年规划:指标及目标、计算指标所用的数据元素、重点任务。A five-year plan: its indicators with their targets, the data elements they are computed from, and its key tasks."
 type Plan {
+  "规划代码,如 MS14FYP。The plan's code, e.g. MS14FYP."
   code: String!
+  "规划名称,如 市场监管现代化“十四五”规划。The plan's name."
   name: String!
+  "规划起始年,如 2021。The plan's first year, e.g. 2021."
   startYear: Int!
+  "规划终止年,如 2025。The plan's last year, e.g. 2025."
   endYear: Int!
-  "The report the catalogue was transcribed from."
+  "目录所依据的报告。The report the catalogue was transcribed from."
   source: String!
+  "指标类别:市场活力、市场秩序、社会共治。The indicator categories: market vitality, market order, social co-governance."
   categories: [IndicatorCategory!]!
+  "全部指标,按报告顺序。Every indicator, in the report's order."
   indicators: [Indicator!]!
+  "全部数据元素。Every data element."
   dataElements: [DataElement!]!
-  "The top-level key tasks; sub-tasks and measures are their children."
+  "重点任务(第一级);子任务和举措为其 children。The top-level key tasks; sub-tasks and measures are their children."
   tasks: [Task!]!
 }
 
+"指标类别,如 1 市场活力指标。An indicator category, e.g. 1 市场活力指标 (market vitality)."
 type IndicatorCategory {
+  """
+  类别编号,如 "1"。The category's code, e.g. "1".
+  """
   code: String!
+  "类别名称。The category's name."
   name: String!
+  "该类别的指标。The category's indicators."
   indicators: [Indicator!]!
 }
 
+"规划的一个主要指标,含2025年目标及计算公式。One of the plan's headline indicators, with its 2025 target and formula."
 type Indicator {
-  "Category and ordinal as in the report, e.g. \"2.10\"."
+  """
+  报告中的类别与序号,如 "2.10"。Category and ordinal as in the report, e.g. "2.10".
+  """
   code: String!
+  "指标名称。The indicator's name."
   name: String!
+  "单位,如 %、件/万人、分。The unit, e.g. %, 件/万人 (per 10,000 people), 分 (score)."
   unit: String!
+  "所属类别。Its category."
   category: IndicatorCategory!
+  "目标。The target."
   target: Target!
+  "越高越好或越低越好。Whether higher or lower is better."
   direction: Direction!
-  "The report's own sentence(s) about this indicator."
+  "报告中关于该指标的原文。The report's own sentence(s) about this indicator."
   source: String!
-  "Notes on how the report's wording was read (redactions, OCR losses)."
+  "对报告措辞的解读说明(脱敏、OCR 缺失等)。Notes on how the report's wording was read (redactions, OCR losses)."
   note: String!
-  "True when the target is a total since the plan's start year rather than the target year's own figure."
+  "为 true 时目标是自规划起始年以来的累计数,而非目标年当年的数。True when the target is a total since the plan's start year rather than the target year's own figure."
   cumulative: Boolean!
-  "The data elements the indicator is computed from."
+  "计算该指标所用的数据元素。The data elements the indicator is computed from."
   dataElements: [DataElement!]!
-  "How the indicator is computed from its data elements after aggregation."
+  "汇总后由数据元素计算指标的公式。How the indicator is computed from its data elements after aggregation."
   formula: Formula!
   """
+  该指标在某区划相对目标的进展评估,依据截至 asOf(含)已审核的数据(asOf 如 "2023Q1";默认为最新
+  数据)。某年只有全部应报单位的数据齐全时才按整年评估;累计指标按规划起始年至 asOf 的累计数评估。
+  区划超出调用者范围时为 null。
   Where the indicator stands against its target in a region, from the approved values up to and
   including asOf (a period such as "2023Q1"; default: the latest data). A year is judged as a full
   year only when every expected unit's figures are in it; a cumulative indicator is judged on its
-  running total since the plan's start through asOf.
+  running total since the plan's start through asOf. Null for a region outside the caller's scope.
   """
-  assessment(regionCode: String!, asOf: String): Assessment
-  "The indicator's values in a region for several periods; each may be a range FROM..TO (\"2021..2023Q1\")."
-  values(regionCode: String!, periods: [String!]!, includeUnapproved: Boolean = false): [IndicatorValue!]!
+  assessment(
+    "被评估的区划,GB/T 2260 六位代码。The region assessed, a GB/T 2260 six-digit code."
+    regionCode: String!
+    """
+    评估截至的期间(含):年 "2022" 或季度 "2023Q1";省略为最新数据。"2023Q1" 重现中期评估的视角。
+    The period the assessment is made as of, included: a year "2022" or a quarter "2023Q1";
+    omitted: the latest data. "2023Q1" reproduces the mid-term view.
+    """
+    asOf: String
+  ): Assessment
+  """
+  该指标在某区划多个期间的值;每个期间都可以是区间 FROM..TO("2021..2023Q1")。
+  The indicator's values in a region for several periods; each may be a range FROM..TO ("2021..2023Q1").
+  """
+  values(
+    "区划的 GB/T 2260 六位代码。A GB/T 2260 six-digit region code."
+    regionCode: String!
+    """
+    期间列表,每项为年 "2021"、季度 "2023Q1" 或区间 "2021..2023Q1";按给出顺序返回。
+    The periods, each a year "2021", a quarter "2023Q1" or a range "2021..2023Q1"; answered in the order given.
+    """
+    periods: [String!]!
+    "默认 false;true 时一并计入已报送未审核(SUBMITTED)的数据供预览。Default false; true also counts SUBMITTED (not yet approved) figures for a preview."
+    includeUnapproved: Boolean = false
+  ): [IndicatorValue!]!
 }
 
-"An indicator's value in a region for a period, computed from the submissions at query time."
+"某区划某期间的指标值,在查询时由报送数据计算。An indicator's value in a region for a period, computed from the submissions at query time."
 type IndicatorValue {
+  "指标。The indicator."
   indicator: Indicator!
+  "区划。The region."
   region: Region!
+  """
+  期间,照查询所写:"2021"、"2023Q1" 或区间 "2021..2023Q1"。
+  The period as asked: "2021", "2023Q1" or a range "2021..2023Q1".
+  """
   period: String!
-  "Null when a figure of the formula is missing or the denominator is 0."
+  "指标值;公式所需数据缺失或分母为 0 时为 null。Null when a figure of the formula is missing or the denominator is 0."
   value: Float
-  "The aggregated numerator (Σ coefficient × element), before the factor."
+  "汇总后的分子(Σ 系数 × 数据元素),未乘系数 factor。The aggregated numerator (Σ coefficient × element), before the factor."
   numerator: Float
-  "The aggregated denominator; null for indicators without one."
+  "汇总后的分母;无分母的指标为 null。The aggregated denominator; null for indicators without one."
   denominator: Float
+  "该值背后数据的完整程度。How complete the figures behind the value are."
   completeness: Completeness!
-  "True when SUBMITTED (not yet approved) submissions were counted."
+  "为 true 时计入了已报送未审核(SUBMITTED)的报送。True when SUBMITTED (not yet approved) submissions were counted."
   includesUnapproved: Boolean!
-  "True when some unit's figure does not cover the whole period: a year from fewer than its four quarters (a year to date), or a range with a part missing."
+  "为 true 时有单位的数据未覆盖整个期间:不足四个季度合成的年度(年初至今),或缺少某部分的区间。True when some unit's figure does not cover the whole period: a year from fewer than its four quarters (a year to date), or a range with a part missing."
   partial: Boolean!
-  "True when the published total of a region above the caller's own is withheld from the caller's level because it would amount to one or two sibling subtrees' figures (value, numerator and denominator are then null)."
+  "为 true 时调用者上级区划的已发布合计对调用者层级隐去,因为它相当于一两个同级辖区的数据(此时 value、numerator、denominator 为 null)。True when the published total of a region above the caller's own is withheld from the caller's level because it would amount to one or two sibling subtrees' figures (value, numerator and denominator are then null)."
   withheld: Boolean!
-  "False for the total of a region above the caller's own that has not been published for the period (value null): those totals are read only as their region published them."
+  "调用者上级区划的合计在该期间未发布时为 false(value 为 null):上级合计只能按其发布的读取。False for the total of a region above the caller's own that has not been published for the period (value null): those totals are read only as their region published them."
   published: Boolean!
 }
 
-"How complete the figures behind a value are."
+"一个值背后数据的完整程度。How complete the figures behind a value are."
 type Completeness {
-  "Reporting units expected: the counties of the subtree for county figures, the city for city figures."
+  "应报单位数:县级数据为辖区内的县,市本级数据为市。Reporting units expected: the counties of the subtree for county figures, the city for city figures."
   expected: Int!
-  "Units that submitted a figure of the indicator for the period (SUBMITTED or APPROVED; drafts do not count)."
+  "已报送该指标数据的单位数(SUBMITTED 或 APPROVED;草稿不计)。Units that submitted a figure of the indicator for the period (SUBMITTED or APPROVED; drafts do not count)."
   reported: Int!
-  "Of those, units in the value with all their figures approved. A unit counts in an indicator only with every figure of the formula that its level collects."
+  "其中数据全部审核通过并计入该值的单位数。单位只有在其层级采集的公式数据齐全时才计入。Of those, units in the value with all their figures approved. A unit counts in an indicator only with every figure of the formula that its level collects."
   approved: Int!
   """
+  报送了部分数据但未报齐其层级应采集数据的单位(报了抽检批次未报不合格批次):分子分母都不计入,
+  从不按 0 计。调用者上级区划的合计为空。
   Units that reported some of the indicator's figures and not all that their level collects
   (the batches inspected but not the failed ones): left out of numerator and denominator alike,
   never taken as 0. Empty for the total of a region above the caller's own.
   """
   incomplete: [Region!]!
-  "Expected units that have not reported."
+  "尚未报送的应报单位。调用者上级区划的合计为空。Expected units that have not reported. Empty for the total of a region above the caller's own."
   missing: [Region!]!
 }
 
+"指标相对目标的进展评估。An indicator's progress against its target."
 type Assessment {
+  "评估结论,规则见 ProgressStatus。The verdict; ProgressStatus gives the rule."
   status: ProgressStatus!
-  "The period the assessment is made as of: the asOf asked, or the latest with data."
+  "评估截至的期间:查询的 asOf,或有数据的最新期间。The period the assessment is made as of: the asOf asked, or the latest with data."
   asOf: String
-  "The value judged: the latest full yearly value (a later part-year value is named in the explanation); for a cumulative indicator, the running total since the plan's start through asOf."
+  "被评估的值:最新的完整年度值(其后的年内部分值在说明中列出);累计指标为规划起始年至 asOf 的累计数。The value judged: the latest full yearly value (a later part-year value is named in the explanation); for a cumulative indicator, the running total since the plan's start through asOf."
   latest: IndicatorValue
-  "The straight-line trend of the yearly values continued to the target year."
+  "年度值直线趋势外推至目标年的预测值(不低于 0,百分比不高于 100)。The straight-line trend of the yearly values continued to the target year (floored at 0, capped at 100 for percentages)."
   projectedValue: Float
+  "目标年,如 2025。The target year, e.g. 2025."
   targetYear: Int!
-  "The verdict with the numbers, in Chinese, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估)."
+  "结论及数据,中文,采用评估报告的措辞(已完成既定目标、预计到2025年可完成、需加快进度、存在较大差距、无法评估)。The verdict with the numbers, in Chinese, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估)."
   explanation: String!
-  "The same in English."
+  "同上,英文。The same in English."
   explanationEn: String!
-  "The yearly values the assessment used."
+  "评估所用的年度值。The yearly values the assessment used."
   yearlyValues: [IndicatorValue!]!
 }
 
-enum ProgressStatus { ACHIEVED ON_TRACK NEEDS_ACCELERATION AT_RISK DETERIORATING NO_DATA NO_TARGET }
+"""
+进展评估结论(assess/assess.go,参照 Open SDG / 加拿大统计局的进展测度)。按顺序取第一条适用的:
+NO_TARGET、NO_DATA、ACHIEVED,只有一年数据为 AT_RISK,已过目标年未完成为 AT_RISK 或 DETERIORATING,
+否则看趋势:ρ = r_a / r_n,其中实际年均变化 r_a = (x_t − x_0)/(t − t_0),所需年均变化
+r_n = (目标 − x_t)/(T − t),均按趋向目标的方向计(越低越好的指标向下);x_0 为首个年度值(t_0 年),
+x_t 为最新年度值(t 年),T 为目标年。
+The verdict on an indicator's progress (assess/assess.go, adapted from the Open SDG / Statistics
+Canada progress measure). The first that applies, in order: NO_TARGET, NO_DATA, ACHIEVED; AT_RISK
+with one yearly value; past the target year and not met, AT_RISK or DETERIORATING; otherwise the
+trend decides through ρ = r_a / r_n, with r_a = (x_t − x_0)/(t − t_0) the actual change a year
+since the first yearly value and r_n = (target − x_t)/(T − t) the change a year still needed,
+both measured towards the target (downwards for lower-is-better).
+"""
+enum ProgressStatus {
+  "已完成既定目标:被评估的值按目标的比较符(≥、>、≤、<、=)已达到目标(如 2.17 越低越好,≤ 0.1)。The target is met: the value judged meets it under its comparator (≥, >, ≤, <, =); for 2.17, lower is better, ≤ 0.1."
+  ACHIEVED
+  "预计到2025年可完成:ρ ≥ 0.95,按目前趋势到目标年可弥补至少 95% 的剩余差距。On track: ρ ≥ 0.95, the trend covers at least 95% of the remaining gap by the target year."
+  ON_TRACK
+  "需加快进度:0.6 ≤ ρ < 0.95,在向目标推进,但按目前速度到目标年难以完成。Needs acceleration: 0.6 ≤ ρ < 0.95, moving towards the target but too slowly to meet it by the target year."
+  NEEDS_ACCELERATION
+  "存在较大差距:−0.05 ≤ ρ < 0.6(进展缓慢、无变化,或偏离不超过剩余差距的 5%);或只有一年数据、无法判断趋势;或已过目标年仍未完成。At risk: −0.05 ≤ ρ < 0.6 (slow progress, no change, or a drift away of less than 5% of the remaining gap); or only one yearly value, which shows no trend; or the target year has passed without the target being met."
+  AT_RISK
+  "趋势恶化:ρ < −0.05,数值在背离目标;已过目标年时,年均背离超过剩余差距的 5%。Deteriorating: ρ < −0.05, moving away from the target; past the target year, drifting away by more than 5% of the remaining gap a year."
+  DETERIORATING
+  "无法评估:尚无任何数据。No data: no value has been reported."
+  NO_DATA
+  "无法评估:目标未知(报告中脱敏为 XX)或没有目标年。No target: the target is unknown (redacted as XX in the report) or has no target year."
+  NO_TARGET
+}
 
+"指标看板:每个指标一行,含合计及各下级区划。A dashboard: one row per indicator, with the region's total and a cell per child region."
 type Dashboard {
+  "看板的区划。The dashboard's region."
   region: Region!
+  """
+  期间,照查询所写:"2021"、"2023Q1" 或区间 "2021..2023Q1"。
+  The period as asked: "2021", "2023Q1" or a range "2021..2023Q1".
+  """
   period: String!
-  "The child regions that have cells, in code order (only those the caller may see)."
+  "有数据格的下级区划,按代码顺序(仅调用者可见者)。The child regions that have cells, in code order (only those the caller may see)."
   columns: [Region!]!
+  "每个指标一行。One row per indicator."
   rows: [DashboardRow!]!
 }
 
+"看板的一行:一个指标。One row of a dashboard: one indicator."
 type DashboardRow {
+  "指标。The indicator."
   indicator: Indicator!
+  "该区划的合计。The region's total."
   total: IndicatorValue!
-  "One cell per column, in column order."
+  "每列一格,与 columns 顺序一致。One cell per column, in column order."
   cells: [IndicatorValue!]!
 }
 
-"A key task, sub-task or measure with its outputs rolled up over a region's subtree."
+"重点任务、子任务或举措及其在辖区内汇总的产出。A key task, sub-task or measure with its outputs rolled up over a region's subtree."
 type TaskRollup {
+  "重点任务、子任务或举措。The key task, sub-task or measure."
   task: Task!
-  "Output figures summed exactly over the subtree (and, above measures, over the measures below), one row per output code; over a range, over its periods, a county's year counted once."
+  "产出数据在辖区内精确求和(举措以上再按下属举措求和),每个产出代码一行;区间内按各期间求和,县的某年只计一次。Output figures summed exactly over the subtree (and, above measures, over the measures below), one row per output code; over a range, over its periods, a county's year counted once."
   outputs: [TaskOutputTotal!]!
-  "Counties expected to report on measures."
+  "应报告举措进展的县数。Counties expected to report on measures."
   expected: Int!
-  "Counties that reported progress on the measure (for a task or sub-task: on any measure below it)."
+  "报告了该举措进展的县数(任务或子任务:报告了其下任一举措)。Counties that reported progress on the measure (for a task or sub-task: on any measure below it)."
   reporting: Int!
-  "Counties reporting the measure DONE (for a task or sub-task: counties that reported at least one measure below it and all of those DONE; over a range, each measure's latest status in it)."
+  "报告该举措已完成(DONE)的县数(任务或子任务:至少报告其下一项举措且全部为 DONE;区间内取各举措在区间内的最新状态)。Counties reporting the measure DONE (for a task or sub-task: counties that reported at least one measure below it and all of those DONE; over a range, each measure's latest status in it)."
   done: Int!
-  "done / expected; null when nothing is expected, or when done is withheld."
+  "完成比例 done / expected;无应报单位或 done 被隐去时为 null。done / expected; null when nothing is expected, or when done is withheld."
   doneShare: Float
-  "True when the publication this roll-up is read from (a region above the caller's own) leaves done out, as it would single out one or two counties (done reads 0)."
+  "为 true 时所读取的发布(调用者上级区划)隐去了 done,因为它会指向一两个县(done 读作 0)。True when the publication this roll-up is read from (a region above the caller's own) leaves done out, as it would single out one or two counties (done reads 0)."
   doneWithheld: Boolean!
 }
 
+"一个产出代码的汇总数。The rolled-up figure of one output code."
 type TaskOutputTotal {
+  "产出代码:CASES、FINES、INSPECTIONS、BATCHES、TRAINEES、STATIONS、EVENTS 或 ITEMS。The output code: CASES, FINES, INSPECTIONS, BATCHES, TRAINEES, STATIONS, EVENTS or ITEMS."
   code: String!
+  "汇总单位,如 起、万元、家次。The roll-up unit, e.g. 起 (cases), 万元 (10,000 yuan), 家次 (inspections)."
   unit: String!
+  "汇总数。The total."
   value: Float!
 }
 
+"指标的目标。An indicator's target."
 type Target {
-  "Null when the report redacts the target (XX): unknown, not zero."
+  "目标值;报告脱敏(XX)时为 null:未知,不是 0。Null when the report redacts the target (XX): unknown, not zero."
   value: Float
+  "达到目标的比较方式。How a value is compared with the target."
   comparator: Comparator!
+  "目标年,如 2025。The target year, e.g. 2025."
   year: Int!
 }
 
-enum Comparator { GTE GT LTE LT EQ }
-enum Direction { HIGHER_IS_BETTER LOWER_IS_BETTER }
+"目标的比较方式。How a value meets a target."
+enum Comparator {
+  "达到 X、X以上:≥ X。At least the target (≥)."
+  GTE
+  "大于 X:> X。More than the target (>)."
+  GT
+  "不超过 X:≤ X(如 万台特种设备死亡率 0.1)。At most the target (≤), e.g. 2.17's 0.1 deaths per 10,000 units."
+  LTE
+  "小于 X:< X。Less than the target (<)."
+  LT
+  "等于 X。Exactly the target (=)."
+  EQ
+}
+"指标的好坏方向。Which way an indicator improves."
+enum Direction {
+  "越高越好。Higher is better."
+  HIGHER_IS_BETTER
+  "越低越好(如死亡率)。Lower is better (a death rate)."
+  LOWER_IS_BETTER
+}
 
-"sum(numerator) / sum(denominator) × factor, each side aggregated over regions and time separately; without a denominator, sum(numerator) × factor."
+"""
+指标公式:sum(分子) / sum(分母) × factor,分子分母各自在区划和时间上汇总;无分母时为 sum(分子) × factor。
+sum(numerator) / sum(denominator) × factor, each side aggregated over regions and time separately;
+without a denominator, sum(numerator) × factor.
+"""
 type Formula {
+  "分子各项。The numerator's terms."
   numerator: [FormulaTerm!]!
+  "分母各项;无分母时为空。The denominator's terms; empty without a denominator."
   denominator: [FormulaTerm!]!
+  "系数,如百分比为 100、每万人为 10000。The factor, e.g. 100 for a percentage, 10000 per 10,000 people."
   factor: Float!
 }
 
+"公式中的一项:系数 × 数据元素。One term of a formula: coefficient × element."
 type FormulaTerm {
+  "数据元素。The data element."
   element: DataElement!
+  "系数,默认 1;−1 为减去。The coefficient, usually 1; −1 subtracts."
   coefficient: Float!
 }
 
-"A raw figure regions submit."
+"区划报送的一项原始数据。A raw figure regions submit."
 type DataElement {
+  "数据元素代码,如 IP_BATCHES_INSPECTED。The element's code, e.g. IP_BATCHES_INSPECTED."
   code: String!
+  "名称。The element's name."
   name: String!
+  "单位,如 批次、件、%、人。The unit, e.g. 批次 (batches), 件, %, 人 (people)."
   unit: String!
+  "数值类型。The kind of number."
   valueType: ValueType!
-  "The level that collects it: COUNTY figures are summed up by the city; CITY figures are entered by the city."
+  "采集层级:COUNTY 县级数据由市汇总;CITY 市本级数据由市填报。The level that collects it: COUNTY figures are summed up by the city; CITY figures are entered by the city."
   collectedAt: RegionLevel!
+  "采集的期间类型(年度、季度)。The kinds of period it is collected for (yearly, quarterly)."
   periodTypes: [PeriodType!]!
-  "How it aggregates over the regions of a subtree."
+  "在辖区各区划间的汇总方式。How it aggregates over the regions of a subtree."
   regionAggregation: RegionAggregation!
-  "The element weighting a regional AVERAGE."
+  "区划加权平均(AVERAGE)的权重元素。The element weighting a regional AVERAGE."
   weightElement: DataElement
-  "How it aggregates over the periods inside a longer period."
+  "在较长期间内各期间之间的汇总方式。How it aggregates over the periods inside a longer period."
   timeAggregation: TimeAggregation!
-  "The whole this element is part of: its value may not exceed that element's value."
+  "该元素所属的整体:其值不得超过整体的值(如不合格批次 ≤ 抽检批次)。The whole this element is part of: its value may not exceed that element's value."
   partOf: DataElement
+  "说明:该数据的含义和口径。What the figure is and how it is counted."
   description: String!
-  "Required of the level that collects it, in each period type it is collected for: submitSubmission refuses a submission without it unless declared unavailable."
+  "采集层级在其各期间类型中必填:缺少且未声明无法提供时 submitSubmission 拒绝报送。Required of the level that collects it, in each period type it is collected for: submitSubmission refuses a submission without it unless declared unavailable."
   required: Boolean!
-  "Why the element is not required, when it is not."
+  "非必填的理由;必填时为 null。Why the element is not required, when it is not."
   optionalReason: String
-  "The hard upper bound of a COUNT or NUMBER figure (above it a save is refused, OUT_OF_RANGE); null for percentages and scores (0–100)."
+  "COUNT 或 NUMBER 数据的硬上限(超出则保存被拒绝,OUT_OF_RANGE);百分比和分值(0–100)为 null。The hard upper bound of a COUNT or NUMBER figure (above it a save is refused, OUT_OF_RANGE); null for percentages and scores (0–100)."
   maxValue: Float
-  "A value more than this many times, or less than 1/this of, the previous comparable figure is flagged YOY_CHANGE."
+  "变化倍数:数值超过上一可比数据的该倍数或低于其倒数时提示 YOY_CHANGE。A value more than this many times, or less than 1/this of, the previous comparable figure is flagged YOY_CHANGE."
   changeFactor: Float!
 }
 
-enum ValueType { COUNT NUMBER PERCENT SCORE }
-enum PeriodType { YEARLY QUARTERLY }
-enum RegionAggregation { SUM AVERAGE MIN MAX NONE }
-enum TimeAggregation { SUM LAST AVERAGE }
+"数据元素的数值类型。The kind of number a data element holds."
+enum ValueType {
+  "计数:非负整数(件、批次)。A count: a non-negative integer (件, 批次)."
+  COUNT
+  "数量:非负实数(万元、人口)。A number: any non-negative real (万元, a population)."
+  NUMBER
+  "百分比,0–100。A percentage, 0 to 100."
+  PERCENT
+  "分值,0–100 分(如满意度 84.39 分)。A score, 0 to 100 points (satisfaction 84.39 分)."
+  SCORE
+}
+"报送期间的类型。A kind of reporting period."
+enum PeriodType {
+  """
+  年度,如 "2021"。A year, e.g. "2021".
+  """
+  YEARLY
+  """
+  季度,如 "2023Q1"。A quarter, e.g. "2023Q1".
+  """
+  QUARTERLY
+}
+"数据元素在辖区各区划间的汇总方式。How a data element aggregates over the regions of a subtree."
+enum RegionAggregation {
+  "求和(计数、流量,比率的分子分母)。The sum (counts, and a rate's numerator and denominator)."
+  SUM
+  "加权平均,权重为 weightElement(如按样本量加权的满意度)。The mean weighted by weightElement (a satisfaction score by respondents)."
+  AVERAGE
+  "最小值。The minimum."
+  MIN
+  "最大值。The maximum."
+  MAX
+  "不汇总:市本级数据,由市直接填报,不由各县求和。None: a city-only figure, entered by the city and never summed from counties."
+  NONE
+}
+"数据元素在较长期间内各期间之间的汇总方式。How a data element aggregates over the periods inside a longer period."
+enum TimeAggregation {
+  "流量:各季度累加(投诉受理量、案件数)。A flow: the quarters add up (complaints received, cases)."
+  SUM
+  "存量:取最新一期(有效商标量、平台上的电梯数)。A stock: the latest period (valid trademarks, elevators on the platform)."
+  LAST
+  "水平值:各期间平均。A level: the mean of the periods."
+  AVERAGE
+}
 
-"A key task (level 1), a sub-task (level 2) or a measure 一是/二是… (level 3)."
+"重点任务(第1级)、子任务(第2级)或举措 一是/二是…(第3级)。A key task (level 1), a sub-task (level 2) or a measure 一是/二是… (level 3)."
 type Task {
+  """
+  任务编号,如 "2"、"2.3"、"2.3.1"。The task's code, e.g. "2", "2.3", "2.3.1".
+  """
   code: String!
+  "标题。The title."
   title: String!
+  "层级:1 重点任务,2 子任务,3 举措。The level: 1 key task, 2 sub-task, 3 measure."
   level: Int!
-  "The report's text of a measure."
+  "报告中该举措的原文。The report's text of a measure."
   text: String!
+  "上一级任务;重点任务为 null。The task above; null for a key task."
   parent: Task
+  "下一级任务(子任务或举措)。The tasks below (sub-tasks or measures)."
   children: [Task!]!
-  "Output figures the measure reports, with the figure the report states."
+  "该举措报告的产出数据,含报告所列数值。Output figures the measure reports, with the figure the report states."
   outputs: [TaskOutput!]!
 }
 
+"举措的一项产出(查处案件、罚没款、检查家次……)。One output of a measure (cases handled, fines, inspections …)."
 type TaskOutput {
-  "Identifies the output within its measure: the code, or CODE_n where a code occurs more than once."
+  "产出在举措内的标识:即代码,同一代码多次出现时为 CODE_n。Identifies the output within its measure: the code, or CODE_n where a code occurs more than once."
   key: String!
-  "CASES, FINES, INSPECTIONS, BATCHES, TRAINEES, STATIONS, EVENTS or ITEMS."
+  "产出代码:CASES 案件、FINES 罚没款、INSPECTIONS 检查、BATCHES 抽检批次、TRAINEES 培训人次、STATIONS 站点、EVENTS 活动、ITEMS 其他。CASES, FINES, INSPECTIONS, BATCHES, TRAINEES, STATIONS, EVENTS or ITEMS."
   code: String!
+  "名称,如 查处案件。The output's name, e.g. 查处案件 (cases handled)."
   name: String!
+  "单位,如 起、万元、家次。The unit, e.g. 起, 万元, 家次."
   unit: String!
-  "The figure the report states for the city, where it states one."
+  "报告所列的全市数值(如有)。The figure the report states for the city, where it states one."
   reported: Float
-  "The report gives a round lower bound (“100余人”)."
+  "报告给出的是约数下限(“100余人”)。The report gives a round lower bound (“100余人”)."
   approximate: Boolean!
 }
 
+"行政区划,GB/T 2260 代码。A region, by its GB/T 2260 code."
 type Region {
-  "GB/T 2260 six-digit code."
+  "GB/T 2260 六位代码(省 41xxxx,市 41xx00,县 41xxyy)。GB/T 2260 six-digit code (province 41xxxx, city 41xx00, county 41xxyy)."
   code: String!
+  "名称,如 东城区。The region's name, e.g. 东城区."
   name: String!
+  "层级。The level."
   level: RegionLevel!
+  "上级区划;最高级为 null。The region above; null at the top."
   parent: Region
-  "The region's children (the region tree is public to every authenticated caller)."
+  "下级区划(区划树对所有已认证调用者公开)。The region's children (the region tree is public to every authenticated caller)."
   children: [Region!]!
 }
 
-enum RegionLevel { NATION PROVINCE CITY COUNTY }
+"区划层级。A region's level."
+enum RegionLevel {
+  "国家。The nation."
+  NATION
+  "省。A province."
+  PROVINCE
+  "地级市(运行规划并审核县级报送)。A prefecture-level city (runs the plan and reviews its counties)."
+  CITY
+  "县、区(市场监管局采集并报送原始数据)。A county or district (its bureau collects and submits the raw figures)."
+  COUNTY
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)

@@ -11,131 +11,181 @@ import (
 	"time"
 )
 
+// 指标相对目标的进展评估。An indicator's progress against its target.
 type Assessment struct {
+	// 评估结论,规则见 ProgressStatus。The verdict; ProgressStatus gives the rule.
 	Status ProgressStatus `json:"status"`
-	// The period the assessment is made as of: the asOf asked, or the latest with data.
+	// 评估截至的期间:查询的 asOf,或有数据的最新期间。The period the assessment is made as of: the asOf asked, or the latest with data.
 	AsOf *string `json:"asOf,omitempty"`
-	// The value judged: the latest full yearly value (a later part-year value is named in the explanation); for a cumulative indicator, the running total since the plan's start through asOf.
+	// 被评估的值:最新的完整年度值(其后的年内部分值在说明中列出);累计指标为规划起始年至 asOf 的累计数。The value judged: the latest full yearly value (a later part-year value is named in the explanation); for a cumulative indicator, the running total since the plan's start through asOf.
 	Latest *IndicatorValue `json:"latest,omitempty"`
-	// The straight-line trend of the yearly values continued to the target year.
+	// 年度值直线趋势外推至目标年的预测值(不低于 0,百分比不高于 100)。The straight-line trend of the yearly values continued to the target year (floored at 0, capped at 100 for percentages).
 	ProjectedValue *float64 `json:"projectedValue,omitempty"`
-	TargetYear     int      `json:"targetYear"`
-	// The verdict with the numbers, in Chinese, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估).
+	// 目标年,如 2025。The target year, e.g. 2025.
+	TargetYear int `json:"targetYear"`
+	// 结论及数据,中文,采用评估报告的措辞(已完成既定目标、预计到2025年可完成、需加快进度、存在较大差距、无法评估)。The verdict with the numbers, in Chinese, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估).
 	Explanation string `json:"explanation"`
-	// The same in English.
+	// 同上,英文。The same in English.
 	ExplanationEn string `json:"explanationEn"`
-	// The yearly values the assessment used.
+	// 评估所用的年度值。The yearly values the assessment used.
 	YearlyValues []*IndicatorValue `json:"yearlyValues"`
 }
 
-// How complete the figures behind a value are.
+// 一个值背后数据的完整程度。How complete the figures behind a value are.
 type Completeness struct {
-	// Reporting units expected: the counties of the subtree for county figures, the city for city figures.
+	// 应报单位数:县级数据为辖区内的县,市本级数据为市。Reporting units expected: the counties of the subtree for county figures, the city for city figures.
 	Expected int `json:"expected"`
-	// Units that submitted a figure of the indicator for the period (SUBMITTED or APPROVED; drafts do not count).
+	// 已报送该指标数据的单位数(SUBMITTED 或 APPROVED;草稿不计)。Units that submitted a figure of the indicator for the period (SUBMITTED or APPROVED; drafts do not count).
 	Reported int `json:"reported"`
-	// Of those, units in the value with all their figures approved. A unit counts in an indicator only with every figure of the formula that its level collects.
+	// 其中数据全部审核通过并计入该值的单位数。单位只有在其层级采集的公式数据齐全时才计入。Of those, units in the value with all their figures approved. A unit counts in an indicator only with every figure of the formula that its level collects.
 	Approved int `json:"approved"`
+	// 报送了部分数据但未报齐其层级应采集数据的单位(报了抽检批次未报不合格批次):分子分母都不计入,
+	// 从不按 0 计。调用者上级区划的合计为空。
 	// Units that reported some of the indicator's figures and not all that their level collects
 	// (the batches inspected but not the failed ones): left out of numerator and denominator alike,
 	// never taken as 0. Empty for the total of a region above the caller's own.
 	Incomplete []*models.Region `json:"incomplete"`
-	// Expected units that have not reported.
+	// 尚未报送的应报单位。调用者上级区划的合计为空。Expected units that have not reported. Empty for the total of a region above the caller's own.
 	Missing []*models.Region `json:"missing"`
 }
 
+// 指标看板:每个指标一行,含合计及各下级区划。A dashboard: one row per indicator, with the region's total and a cell per child region.
 type Dashboard struct {
+	// 看板的区划。The dashboard's region.
 	Region *models.Region `json:"region"`
-	Period string         `json:"period"`
-	// The child regions that have cells, in code order (only those the caller may see).
+	// 期间,照查询所写:"2021"、"2023Q1" 或区间 "2021..2023Q1"。
+	// The period as asked: "2021", "2023Q1" or a range "2021..2023Q1".
+	Period string `json:"period"`
+	// 有数据格的下级区划,按代码顺序(仅调用者可见者)。The child regions that have cells, in code order (only those the caller may see).
 	Columns []*models.Region `json:"columns"`
-	Rows    []*DashboardRow  `json:"rows"`
+	// 每个指标一行。One row per indicator.
+	Rows []*DashboardRow `json:"rows"`
 }
 
+// 看板的一行:一个指标。One row of a dashboard: one indicator.
 type DashboardRow struct {
+	// 指标。The indicator.
 	Indicator *models.Indicator `json:"indicator"`
-	Total     *IndicatorValue   `json:"total"`
-	// One cell per column, in column order.
+	// 该区划的合计。The region's total.
+	Total *IndicatorValue `json:"total"`
+	// 每列一格,与 columns 顺序一致。One cell per column, in column order.
 	Cells []*IndicatorValue `json:"cells"`
 }
 
+// 一个数据元素的数值(或声明无法提供)。One data element's figure (or a declaration that it is unavailable).
 type DataValueInput struct {
-	// A data element code, e.g. IP_BATCHES_INSPECTED.
+	// 数据元素代码,如 IP_BATCHES_INSPECTED。A data element code, e.g. IP_BATCHES_INSPECTED.
 	Element string `json:"element"`
-	// Null clears the value (and a declaration that it is unavailable).
+	// 数值;null 清除该数值(及无法提供的声明)。The figure; null clears the value (and a declaration that it is unavailable).
 	Value *float64 `json:"value,omitempty"`
-	// A note on the figure; omitted keeps the existing comment.
+	// 对该数据的说明;省略则保留原说明。A note on the figure; omitted keeps the existing comment.
 	Comment *string `json:"comment,omitempty"`
-	// Declares the figure unavailable, with the reason (e.g. \"本县无医疗器械生产企业\"); value must
+	// 声明该数据无法提供并说明理由(如 "本县无医疗器械生产企业");此时 value 须为 null。声明替换已保存
+	// 的数值,之后再保存数值即撤回声明。已声明的数据满足 submitSubmission 的必填检查,在汇总中按缺失计。
+	// Declares the figure unavailable, with the reason (e.g. "本县无医疗器械生产企业"); value must
 	// be null. Replaces a saved value; saving a value later withdraws the declaration. A declared
 	// figure satisfies submitSubmission's required-figure check and counts as missing in totals.
 	MissingReason *string `json:"missingReason,omitempty"`
 }
 
-// sum(numerator) / sum(denominator) × factor, each side aggregated over regions and time separately; without a denominator, sum(numerator) × factor.
+// 指标公式:sum(分子) / sum(分母) × factor,分子分母各自在区划和时间上汇总;无分母时为 sum(分子) × factor。
+// sum(numerator) / sum(denominator) × factor, each side aggregated over regions and time separately;
+// without a denominator, sum(numerator) × factor.
 type Formula struct {
-	Numerator   []*FormulaTerm `json:"numerator"`
+	// 分子各项。The numerator's terms.
+	Numerator []*FormulaTerm `json:"numerator"`
+	// 分母各项;无分母时为空。The denominator's terms; empty without a denominator.
 	Denominator []*FormulaTerm `json:"denominator"`
-	Factor      float64        `json:"factor"`
+	// 系数,如百分比为 100、每万人为 10000。The factor, e.g. 100 for a percentage, 10000 per 10,000 people.
+	Factor float64 `json:"factor"`
 }
 
+// 公式中的一项:系数 × 数据元素。One term of a formula: coefficient × element.
 type FormulaTerm struct {
-	Element     *models.DataElement `json:"element"`
-	Coefficient float64             `json:"coefficient"`
+	// 数据元素。The data element.
+	Element *models.DataElement `json:"element"`
+	// 系数,默认 1;−1 为减去。The coefficient, usually 1; −1 subtracts.
+	Coefficient float64 `json:"coefficient"`
 }
 
-// An indicator's value in a region for a period, computed from the submissions at query time.
+// 某区划某期间的指标值,在查询时由报送数据计算。An indicator's value in a region for a period, computed from the submissions at query time.
 type IndicatorValue struct {
+	// 指标。The indicator.
 	Indicator *models.Indicator `json:"indicator"`
-	Region    *models.Region    `json:"region"`
-	Period    string            `json:"period"`
-	// Null when a figure of the formula is missing or the denominator is 0.
+	// 区划。The region.
+	Region *models.Region `json:"region"`
+	// 期间,照查询所写:"2021"、"2023Q1" 或区间 "2021..2023Q1"。
+	// The period as asked: "2021", "2023Q1" or a range "2021..2023Q1".
+	Period string `json:"period"`
+	// 指标值;公式所需数据缺失或分母为 0 时为 null。Null when a figure of the formula is missing or the denominator is 0.
 	Value *float64 `json:"value,omitempty"`
-	// The aggregated numerator (Σ coefficient × element), before the factor.
+	// 汇总后的分子(Σ 系数 × 数据元素),未乘系数 factor。The aggregated numerator (Σ coefficient × element), before the factor.
 	Numerator *float64 `json:"numerator,omitempty"`
-	// The aggregated denominator; null for indicators without one.
-	Denominator  *float64      `json:"denominator,omitempty"`
+	// 汇总后的分母;无分母的指标为 null。The aggregated denominator; null for indicators without one.
+	Denominator *float64 `json:"denominator,omitempty"`
+	// 该值背后数据的完整程度。How complete the figures behind the value are.
 	Completeness *Completeness `json:"completeness"`
-	// True when SUBMITTED (not yet approved) submissions were counted.
+	// 为 true 时计入了已报送未审核(SUBMITTED)的报送。True when SUBMITTED (not yet approved) submissions were counted.
 	IncludesUnapproved bool `json:"includesUnapproved"`
-	// True when some unit's figure does not cover the whole period: a year from fewer than its four quarters (a year to date), or a range with a part missing.
+	// 为 true 时有单位的数据未覆盖整个期间:不足四个季度合成的年度(年初至今),或缺少某部分的区间。True when some unit's figure does not cover the whole period: a year from fewer than its four quarters (a year to date), or a range with a part missing.
 	Partial bool `json:"partial"`
-	// True when the published total of a region above the caller's own is withheld from the caller's level because it would amount to one or two sibling subtrees' figures (value, numerator and denominator are then null).
+	// 为 true 时调用者上级区划的已发布合计对调用者层级隐去,因为它相当于一两个同级辖区的数据(此时 value、numerator、denominator 为 null)。True when the published total of a region above the caller's own is withheld from the caller's level because it would amount to one or two sibling subtrees' figures (value, numerator and denominator are then null).
 	Withheld bool `json:"withheld"`
-	// False for the total of a region above the caller's own that has not been published for the period (value null): those totals are read only as their region published them.
+	// 调用者上级区划的合计在该期间未发布时为 false(value 为 null):上级合计只能按其发布的读取。False for the total of a region above the caller's own that has not been published for the period (value null): those totals are read only as their region published them.
 	Published bool `json:"published"`
 }
 
+// 变更入口:填报与报送、审核(通过、退回、重新打开)、报送期间的开启与关闭、汇总数据的发布与撤回。
+// The entry point for changes: saving and submitting figures, review (approve, return, reopen),
+// opening and closing reporting periods, publishing and withdrawing totals.
 type Mutation struct {
 }
 
+// 翻页信息。Paging information.
 type PageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	// 是否还有下一页。True when another page follows.
+	HasNextPage bool `json:"hasNextPage"`
+	// 本页最后一项的游标,作为 after 取下一页;空页为 null。The last item's cursor, to pass as after for the next page; null on an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// 查询入口:规划目录、区划、报送数据、汇总值、看板、重点任务汇总与评估。除内省外均需
+// Authorization: Bearer <token>。
+// The entry point for reads: the plan catalogue, the region tree, submissions, rolled-up values,
+// dashboards, key-task roll-ups and assessments. Every data field needs a bearer token.
 type Query struct {
 }
 
+// 一次保存:某区划某期间报送中的数据和重点任务进展。One save: figures and key-task progress for a region's submission for a period.
 type SaveDataValuesInput struct {
+	// 报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code.
 	RegionCode string `json:"regionCode"`
-	Period     string `json:"period"`
-	// The submission's current version; 0 when it does not exist yet.
-	ExpectedVersion int               `json:"expectedVersion"`
-	Values          []*DataValueInput `json:"values"`
-	// Progress on key-task measures, reported through the same submission.
+	// 报送期间:年 "2021" 或季度 "2023Q1"(须为已开启的填报期间)。The reporting period: a year "2021" or a quarter "2023Q1" (an open reporting period).
+	Period string `json:"period"`
+	// 报送当前的版本号;尚不存在时为 0。The submission's current version; 0 when it does not exist yet.
+	ExpectedVersion int `json:"expectedVersion"`
+	// 要保存的数据,默认空列表;未列出的数据保持不变。The figures to save, default none; figures not listed stay as they are.
+	Values []*DataValueInput `json:"values"`
+	// 通过同一报送填报的重点任务举措进展。Progress on key-task measures, reported through the same submission.
 	Tasks []*TaskProgressInput `json:"tasks,omitempty"`
 }
 
+// 报送列表的一页(Relay 连接)。A page of submissions (a Relay connection).
 type SubmissionConnection struct {
-	Edges      []*SubmissionEdge `json:"edges"`
-	PageInfo   *PageInfo         `json:"pageInfo"`
-	TotalCount int               `json:"totalCount"`
+	// 本页的报送,按创建先后排列。This page's submissions, oldest first.
+	Edges []*SubmissionEdge `json:"edges"`
+	// 翻页信息。Where the page ends and whether more follow.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// 符合条件的报送总数(所有页)。How many submissions match, over every page.
+	TotalCount int `json:"totalCount"`
 }
 
+// 报送列表中的一项。One submission of a page.
 type SubmissionEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   *models.Submission `json:"node"`
+	// 该项的游标,可作为 after 传回。This item's cursor, to pass as after.
+	Cursor string `json:"cursor"`
+	// 报送。The submission.
+	Node *models.Submission `json:"node"`
 }
 
 // 填报变化事件。A change of a submission.
@@ -160,53 +210,69 @@ type SubmissionEvent struct {
 type Subscription struct {
 }
 
+// 指标的目标。An indicator's target.
 type Target struct {
-	// Null when the report redacts the target (XX): unknown, not zero.
-	Value      *float64   `json:"value,omitempty"`
+	// 目标值;报告脱敏(XX)时为 null:未知,不是 0。Null when the report redacts the target (XX): unknown, not zero.
+	Value *float64 `json:"value,omitempty"`
+	// 达到目标的比较方式。How a value is compared with the target.
 	Comparator Comparator `json:"comparator"`
-	Year       int        `json:"year"`
+	// 目标年,如 2025。The target year, e.g. 2025.
+	Year int `json:"year"`
 }
 
+// 举措的一项产出数据。One output figure of a measure.
 type TaskOutputInput struct {
-	// The output's key within the measure (TaskOutput.key).
+	// 产出在举措内的键(TaskOutput.key),如 CASES。The output's key within the measure (TaskOutput.key), e.g. CASES.
 	Key string `json:"key"`
-	// Null clears it.
+	// 产出数值,单位见 TaskOutput.unit;null 清除。The figure, in TaskOutput.unit; null clears it.
 	Value *float64 `json:"value,omitempty"`
 }
 
+// 一个产出代码的汇总数。The rolled-up figure of one output code.
 type TaskOutputTotal struct {
-	Code  string  `json:"code"`
-	Unit  string  `json:"unit"`
+	// 产出代码:CASES、FINES、INSPECTIONS、BATCHES、TRAINEES、STATIONS、EVENTS 或 ITEMS。The output code: CASES, FINES, INSPECTIONS, BATCHES, TRAINEES, STATIONS, EVENTS or ITEMS.
+	Code string `json:"code"`
+	// 汇总单位,如 起、万元、家次。The roll-up unit, e.g. 起 (cases), 万元 (10,000 yuan), 家次 (inspections).
+	Unit string `json:"unit"`
+	// 汇总数。The total.
 	Value float64 `json:"value"`
 }
 
+// 举措一项产出的填报值。A reported figure of one output of a measure.
 type TaskOutputValue struct {
+	// 产出项。The output.
 	Output *models.TaskOutput `json:"output"`
-	Value  float64            `json:"value"`
+	// 数值,单位见 output.unit。The figure, in output.unit.
+	Value float64 `json:"value"`
 }
 
+// 某举措的进展。Progress on one key-task measure.
 type TaskProgressInput struct {
-	// A measure's code, e.g. "2.3.3".
-	Task      string             `json:"task"`
-	Status    *TaskStatus        `json:"status,omitempty"`
-	Narrative *string            `json:"narrative,omitempty"`
-	Outputs   []*TaskOutputInput `json:"outputs,omitempty"`
+	// 举措编号,如 "2.3.3"。A measure's code, e.g. "2.3.3".
+	Task string `json:"task"`
+	// 举措的进展状态;省略则保留原状态。The measure's status; omitted keeps the existing one.
+	Status *TaskStatus `json:"status,omitempty"`
+	// 进展情况的文字说明;省略则保留原文。What was done, in words; omitted keeps the existing text.
+	Narrative *string `json:"narrative,omitempty"`
+	// 举措的产出数据(查处案件、罚没款等);只更新列出的产出。The measure's output figures (cases, fines …); only the outputs listed change.
+	Outputs []*TaskOutputInput `json:"outputs,omitempty"`
 }
 
-// A key task, sub-task or measure with its outputs rolled up over a region's subtree.
+// 重点任务、子任务或举措及其在辖区内汇总的产出。A key task, sub-task or measure with its outputs rolled up over a region's subtree.
 type TaskRollup struct {
+	// 重点任务、子任务或举措。The key task, sub-task or measure.
 	Task *models.Task `json:"task"`
-	// Output figures summed exactly over the subtree (and, above measures, over the measures below), one row per output code; over a range, over its periods, a county's year counted once.
+	// 产出数据在辖区内精确求和(举措以上再按下属举措求和),每个产出代码一行;区间内按各期间求和,县的某年只计一次。Output figures summed exactly over the subtree (and, above measures, over the measures below), one row per output code; over a range, over its periods, a county's year counted once.
 	Outputs []*TaskOutputTotal `json:"outputs"`
-	// Counties expected to report on measures.
+	// 应报告举措进展的县数。Counties expected to report on measures.
 	Expected int `json:"expected"`
-	// Counties that reported progress on the measure (for a task or sub-task: on any measure below it).
+	// 报告了该举措进展的县数(任务或子任务:报告了其下任一举措)。Counties that reported progress on the measure (for a task or sub-task: on any measure below it).
 	Reporting int `json:"reporting"`
-	// Counties reporting the measure DONE (for a task or sub-task: counties that reported at least one measure below it and all of those DONE; over a range, each measure's latest status in it).
+	// 报告该举措已完成(DONE)的县数(任务或子任务:至少报告其下一项举措且全部为 DONE;区间内取各举措在区间内的最新状态)。Counties reporting the measure DONE (for a task or sub-task: counties that reported at least one measure below it and all of those DONE; over a range, each measure's latest status in it).
 	Done int `json:"done"`
-	// done / expected; null when nothing is expected, or when done is withheld.
+	// 完成比例 done / expected;无应报单位或 done 被隐去时为 null。done / expected; null when nothing is expected, or when done is withheld.
 	DoneShare *float64 `json:"doneShare,omitempty"`
-	// True when the publication this roll-up is read from (a region above the caller's own) leaves done out, as it would single out one or two counties (done reads 0).
+	// 为 true 时所读取的发布(调用者上级区划)隐去了 done,因为它会指向一两个县(done 读作 0)。True when the publication this roll-up is read from (a region above the caller's own) leaves done out, as it would single out one or two counties (done reads 0).
 	DoneWithheld bool `json:"doneWithheld"`
 }
 
@@ -222,14 +288,20 @@ type TotalsEvent struct {
 	At time.Time `json:"at"`
 }
 
+// 目标的比较方式。How a value meets a target.
 type Comparator string
 
 const (
+	// 达到 X、X以上:≥ X。At least the target (≥).
 	ComparatorGte Comparator = "GTE"
-	ComparatorGt  Comparator = "GT"
+	// 大于 X:> X。More than the target (>).
+	ComparatorGt Comparator = "GT"
+	// 不超过 X:≤ X(如 万台特种设备死亡率 0.1)。At most the target (≤), e.g. 2.17's 0.1 deaths per 10,000 units.
 	ComparatorLte Comparator = "LTE"
-	ComparatorLt  Comparator = "LT"
-	ComparatorEq  Comparator = "EQ"
+	// 小于 X:< X。Less than the target (<).
+	ComparatorLt Comparator = "LT"
+	// 等于 X。Exactly the target (=).
+	ComparatorEq Comparator = "EQ"
 )
 
 var AllComparator = []Comparator{
@@ -283,11 +355,14 @@ func (e Comparator) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 指标的好坏方向。Which way an indicator improves.
 type Direction string
 
 const (
+	// 越高越好。Higher is better.
 	DirectionHigherIsBetter Direction = "HIGHER_IS_BETTER"
-	DirectionLowerIsBetter  Direction = "LOWER_IS_BETTER"
+	// 越低越好(如死亡率)。Lower is better (a death rate).
+	DirectionLowerIsBetter Direction = "LOWER_IS_BETTER"
 )
 
 var AllDirection = []Direction{
@@ -338,10 +413,13 @@ func (e Direction) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 报送期间的类型。A kind of reporting period.
 type PeriodType string
 
 const (
-	PeriodTypeYearly    PeriodType = "YEARLY"
+	// 年度,如 "2021"。A year, e.g. "2021".
+	PeriodTypeYearly PeriodType = "YEARLY"
+	// 季度,如 "2023Q1"。A quarter, e.g. "2023Q1".
 	PeriodTypeQuarterly PeriodType = "QUARTERLY"
 )
 
@@ -393,16 +471,34 @@ func (e PeriodType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 进展评估结论(assess/assess.go,参照 Open SDG / 加拿大统计局的进展测度)。按顺序取第一条适用的:
+// NO_TARGET、NO_DATA、ACHIEVED,只有一年数据为 AT_RISK,已过目标年未完成为 AT_RISK 或 DETERIORATING,
+// 否则看趋势:ρ = r_a / r_n,其中实际年均变化 r_a = (x_t − x_0)/(t − t_0),所需年均变化
+// r_n = (目标 − x_t)/(T − t),均按趋向目标的方向计(越低越好的指标向下);x_0 为首个年度值(t_0 年),
+// x_t 为最新年度值(t 年),T 为目标年。
+// The verdict on an indicator's progress (assess/assess.go, adapted from the Open SDG / Statistics
+// Canada progress measure). The first that applies, in order: NO_TARGET, NO_DATA, ACHIEVED; AT_RISK
+// with one yearly value; past the target year and not met, AT_RISK or DETERIORATING; otherwise the
+// trend decides through ρ = r_a / r_n, with r_a = (x_t − x_0)/(t − t_0) the actual change a year
+// since the first yearly value and r_n = (target − x_t)/(T − t) the change a year still needed,
+// both measured towards the target (downwards for lower-is-better).
 type ProgressStatus string
 
 const (
-	ProgressStatusAchieved          ProgressStatus = "ACHIEVED"
-	ProgressStatusOnTrack           ProgressStatus = "ON_TRACK"
+	// 已完成既定目标:被评估的值按目标的比较符(≥、>、≤、<、=)已达到目标(如 2.17 越低越好,≤ 0.1)。The target is met: the value judged meets it under its comparator (≥, >, ≤, <, =); for 2.17, lower is better, ≤ 0.1.
+	ProgressStatusAchieved ProgressStatus = "ACHIEVED"
+	// 预计到2025年可完成:ρ ≥ 0.95,按目前趋势到目标年可弥补至少 95% 的剩余差距。On track: ρ ≥ 0.95, the trend covers at least 95% of the remaining gap by the target year.
+	ProgressStatusOnTrack ProgressStatus = "ON_TRACK"
+	// 需加快进度:0.6 ≤ ρ < 0.95,在向目标推进,但按目前速度到目标年难以完成。Needs acceleration: 0.6 ≤ ρ < 0.95, moving towards the target but too slowly to meet it by the target year.
 	ProgressStatusNeedsAcceleration ProgressStatus = "NEEDS_ACCELERATION"
-	ProgressStatusAtRisk            ProgressStatus = "AT_RISK"
-	ProgressStatusDeteriorating     ProgressStatus = "DETERIORATING"
-	ProgressStatusNoData            ProgressStatus = "NO_DATA"
-	ProgressStatusNoTarget          ProgressStatus = "NO_TARGET"
+	// 存在较大差距:−0.05 ≤ ρ < 0.6(进展缓慢、无变化,或偏离不超过剩余差距的 5%);或只有一年数据、无法判断趋势;或已过目标年仍未完成。At risk: −0.05 ≤ ρ < 0.6 (slow progress, no change, or a drift away of less than 5% of the remaining gap); or only one yearly value, which shows no trend; or the target year has passed without the target being met.
+	ProgressStatusAtRisk ProgressStatus = "AT_RISK"
+	// 趋势恶化:ρ < −0.05,数值在背离目标;已过目标年时,年均背离超过剩余差距的 5%。Deteriorating: ρ < −0.05, moving away from the target; past the target year, drifting away by more than 5% of the remaining gap a year.
+	ProgressStatusDeteriorating ProgressStatus = "DETERIORATING"
+	// 无法评估:尚无任何数据。No data: no value has been reported.
+	ProgressStatusNoData ProgressStatus = "NO_DATA"
+	// 无法评估:目标未知(报告中脱敏为 XX)或没有目标年。No target: the target is unknown (redacted as XX in the report) or has no target year.
+	ProgressStatusNoTarget ProgressStatus = "NO_TARGET"
 )
 
 var AllProgressStatus = []ProgressStatus{
@@ -458,12 +554,13 @@ func (e ProgressStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 合理性提示的类型。The kind of plausibility flag.
 type QualityFlagCode string
 
 const (
-	// The value moved beyond the element's change factor (default ×3 or ÷3) against the unit's own previous comparable figure.
+	// 同比异常:与本单位上一可比数据相比,变化超过该数据元素的变化倍数(默认 ×3 或 ÷3)。The value moved beyond the element's change factor (default ×3 or ÷3) against the unit's own previous comparable figure.
 	QualityFlagCodeYoyChange QualityFlagCode = "YOY_CHANGE"
-	// The value's robust z-score against its peers (same level, same parent, same period) is above 3.5.
+	// 同级异常:相对同级单位(同一上级、同一期间)的稳健 z 值超过 3.5。The value's robust z-score against its peers (same level, same parent, same period) is above 3.5.
 	QualityFlagCodePeerOutlier QualityFlagCode = "PEER_OUTLIER"
 )
 
@@ -515,14 +612,20 @@ func (e QualityFlagCode) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 数据元素在辖区各区划间的汇总方式。How a data element aggregates over the regions of a subtree.
 type RegionAggregation string
 
 const (
-	RegionAggregationSum     RegionAggregation = "SUM"
+	// 求和(计数、流量,比率的分子分母)。The sum (counts, and a rate's numerator and denominator).
+	RegionAggregationSum RegionAggregation = "SUM"
+	// 加权平均,权重为 weightElement(如按样本量加权的满意度)。The mean weighted by weightElement (a satisfaction score by respondents).
 	RegionAggregationAverage RegionAggregation = "AVERAGE"
-	RegionAggregationMin     RegionAggregation = "MIN"
-	RegionAggregationMax     RegionAggregation = "MAX"
-	RegionAggregationNone    RegionAggregation = "NONE"
+	// 最小值。The minimum.
+	RegionAggregationMin RegionAggregation = "MIN"
+	// 最大值。The maximum.
+	RegionAggregationMax RegionAggregation = "MAX"
+	// 不汇总:市本级数据,由市直接填报,不由各县求和。None: a city-only figure, entered by the city and never summed from counties.
+	RegionAggregationNone RegionAggregation = "NONE"
 )
 
 var AllRegionAggregation = []RegionAggregation{
@@ -576,13 +679,18 @@ func (e RegionAggregation) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 区划层级。A region's level.
 type RegionLevel string
 
 const (
-	RegionLevelNation   RegionLevel = "NATION"
+	// 国家。The nation.
+	RegionLevelNation RegionLevel = "NATION"
+	// 省。A province.
 	RegionLevelProvince RegionLevel = "PROVINCE"
-	RegionLevelCity     RegionLevel = "CITY"
-	RegionLevelCounty   RegionLevel = "COUNTY"
+	// 地级市(运行规划并审核县级报送)。A prefecture-level city (runs the plan and reviews its counties).
+	RegionLevelCity RegionLevel = "CITY"
+	// 县、区(市场监管局采集并报送原始数据)。A county or district (its bureau collects and submits the raw figures).
+	RegionLevelCounty RegionLevel = "COUNTY"
 )
 
 var AllRegionLevel = []RegionLevel{
@@ -635,14 +743,21 @@ func (e RegionLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 报送进度看板上单位的状态:NOT_STARTED 未开始(尚无报送),其余同 SubmissionStatus。
+// A unit's state on the reporting status board: NOT_STARTED (no submission yet), otherwise its SubmissionStatus.
 type ReportingState string
 
 const (
+	// 未开始:该期间尚无报送。Not started: no submission for the period yet.
 	ReportingStateNotStarted ReportingState = "NOT_STARTED"
-	ReportingStateDraft      ReportingState = "DRAFT"
-	ReportingStateSubmitted  ReportingState = "SUBMITTED"
-	ReportingStateReturned   ReportingState = "RETURNED"
-	ReportingStateApproved   ReportingState = "APPROVED"
+	// 草稿:填报中,尚未报送。A draft: being entered, not yet sent.
+	ReportingStateDraft ReportingState = "DRAFT"
+	// 已报送:待审核。Submitted: awaiting review.
+	ReportingStateSubmitted ReportingState = "SUBMITTED"
+	// 已退回:待填报员修改后重报。Returned: awaiting the reporter's correction.
+	ReportingStateReturned ReportingState = "RETURNED"
+	// 已审核通过:计入汇总。Approved: counted in the totals.
+	ReportingStateApproved ReportingState = "APPROVED"
 )
 
 var AllReportingState = []ReportingState{
@@ -696,16 +811,17 @@ func (e ReportingState) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 调用者的角色(令牌中的 role)。The caller's role (the token's role claim).
 type Role string
 
 const (
-	// Edits and submits its own region's submissions.
+	// 填报员:填报并报送本区划的报送。Edits and submits its own region's submissions.
 	RoleReporter Role = "REPORTER"
-	// Approves and returns submissions of the regions below its own.
+	// 审核人:审核通过或退回下级区划的报送。Approves and returns submissions of the regions below its own.
 	RoleReviewer Role = "REVIEWER"
-	// Reads everything in its scope.
+	// 分析员:读取范围内的全部数据。Reads everything in its scope.
 	RoleAnalyst Role = "ANALYST"
-	// A reviewer and an analyst, who also opens and closes reporting periods.
+	// 管理员:兼审核人与分析员,并发布、撤回本区划及下级的汇总;市级及以上还可开启、关闭填报期间,重新打开已通过的报送。A reviewer and an analyst, who also publishes and withdraws totals; at the city or above also opens and closes reporting periods and reopens approved submissions.
 	RoleAdmin Role = "ADMIN"
 )
 
@@ -759,13 +875,22 @@ func (e Role) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 报送的审核状态。
+// DRAFT 草稿:填报员填报中;SUBMITTED 已报送:待审核;APPROVED 已审核通过:锁定并计入汇总;
+// RETURNED 已退回:附理由退回填报员修改后重报。
+// A submission's review status: DRAFT being entered, SUBMITTED awaiting review, APPROVED locked and
+// counted in the totals, RETURNED sent back with a reason to be corrected and submitted again.
 type SubmissionStatus string
 
 const (
-	SubmissionStatusDraft     SubmissionStatus = "DRAFT"
+	// 草稿:本区划填报员可保存修改,尚未报送,不计入汇总。A draft: the region's reporter may edit it; not yet sent, not counted in totals.
+	SubmissionStatusDraft SubmissionStatus = "DRAFT"
+	// 已报送:待上级审核,填报员不能修改;预览(includeUnapproved)可计入。Sent for review: the reporter can no longer edit it; counted only in a preview (includeUnapproved).
 	SubmissionStatusSubmitted SubmissionStatus = "SUBMITTED"
-	SubmissionStatusApproved  SubmissionStatus = "APPROVED"
-	SubmissionStatusReturned  SubmissionStatus = "RETURNED"
+	// 已审核通过:数据锁定并计入汇总;仅管理员可重新打开(reopenSubmission)。Approved: locked and counted in the totals; only an admin can reopen it (reopenSubmission).
+	SubmissionStatusApproved SubmissionStatus = "APPROVED"
+	// 已退回:审核人附理由退回(或管理员重新打开),填报员可修改后重新报送;不计入汇总。Returned with a reason (or reopened by an admin): the reporter may edit and submit it again; not counted in totals.
+	SubmissionStatusReturned SubmissionStatus = "RETURNED"
 )
 
 var AllSubmissionStatus = []SubmissionStatus{
@@ -818,12 +943,17 @@ func (e SubmissionStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 重点任务举措的进展状态:NOT_STARTED 未启动,IN_PROGRESS 推进中,DONE 已完成。
+// A key-task measure's status: NOT_STARTED, IN_PROGRESS, DONE.
 type TaskStatus string
 
 const (
+	// 未启动。Not started.
 	TaskStatusNotStarted TaskStatus = "NOT_STARTED"
+	// 推进中。Under way.
 	TaskStatusInProgress TaskStatus = "IN_PROGRESS"
-	TaskStatusDone       TaskStatus = "DONE"
+	// 已完成:任务汇总中计入完成数(done)。Done: counted in the task roll-up's done.
+	TaskStatusDone TaskStatus = "DONE"
 )
 
 var AllTaskStatus = []TaskStatus{
@@ -875,11 +1005,15 @@ func (e TaskStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 数据元素在较长期间内各期间之间的汇总方式。How a data element aggregates over the periods inside a longer period.
 type TimeAggregation string
 
 const (
-	TimeAggregationSum     TimeAggregation = "SUM"
-	TimeAggregationLast    TimeAggregation = "LAST"
+	// 流量:各季度累加(投诉受理量、案件数)。A flow: the quarters add up (complaints received, cases).
+	TimeAggregationSum TimeAggregation = "SUM"
+	// 存量:取最新一期(有效商标量、平台上的电梯数)。A stock: the latest period (valid trademarks, elevators on the platform).
+	TimeAggregationLast TimeAggregation = "LAST"
+	// 水平值:各期间平均。A level: the mean of the periods.
 	TimeAggregationAverage TimeAggregation = "AVERAGE"
 )
 
@@ -932,13 +1066,18 @@ func (e TimeAggregation) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// 数据元素的数值类型。The kind of number a data element holds.
 type ValueType string
 
 const (
-	ValueTypeCount   ValueType = "COUNT"
-	ValueTypeNumber  ValueType = "NUMBER"
+	// 计数:非负整数(件、批次)。A count: a non-negative integer (件, 批次).
+	ValueTypeCount ValueType = "COUNT"
+	// 数量:非负实数(万元、人口)。A number: any non-negative real (万元, a population).
+	ValueTypeNumber ValueType = "NUMBER"
+	// 百分比,0–100。A percentage, 0 to 100.
 	ValueTypePercent ValueType = "PERCENT"
-	ValueTypeScore   ValueType = "SCORE"
+	// 分值,0–100 分(如满意度 84.39 分)。A score, 0 to 100 points (satisfaction 84.39 分).
+	ValueTypeScore ValueType = "SCORE"
 )
 
 var AllValueType = []ValueType{
