@@ -5,7 +5,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,7 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"gorm.io/gorm"
 
@@ -27,6 +26,7 @@ import (
 	"planapi/db/migrations"
 	"planapi/graph"
 	"planapi/resolvers"
+	"planapi/server/playground"
 	"planapi/snapshot"
 	"planapi/store"
 )
@@ -40,6 +40,9 @@ type Deps struct {
 	Introspection bool
 	// Budget bounds each request; zero fields take DefaultBudget's.
 	Budget Budget
+	// CORSOrigins are the origins (scheme://host[:port]) whose pages may call /graphql from a
+	// browser. Empty: none, and no CORS header is ever sent.
+	CORSOrigins []string
 }
 
 // New returns the service's HTTP handler.
@@ -49,7 +52,7 @@ func New(d Deps) http.Handler {
 	res := &resolvers.Resolver{Cache: d.Cache, Store: st, Logger: d.Logger}
 	srv := handler.New(graph.NewExecutableSchema(res.Config()))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{maxBody: budget.MaxBodyBytes})
 	if d.Introspection {
 		srv.Use(extension.Introspection{})
@@ -71,7 +74,7 @@ func New(d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler("planapi", "/graphql"))
-	mux.Handle("/graphql", limits(budget, authenticate(d, resolvers.Middleware(st, srv))))
+	mux.Handle("/graphql", crossOrigin(d.CORSOrigins, limits(budget, authenticate(d, resolvers.Middleware(st, srv)))))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -85,6 +88,26 @@ func New(d Deps) http.Handler {
 		w.Write([]byte("ready\n"))
 	})
 	return mux
+}
+
+// crossOrigin lets the pages of the listed origins call next from a browser (rs/cors). A
+// preflight from one of them is answered here, allowing GET and POST with the Authorization and
+// Content-Type headers; an actual request from one gets Access-Control-Allow-Origin; any other
+// origin gets no CORS header, so its page cannot read the answer. No credentials (cookies): the
+// token travels in Authorization. With no origin listed there is no CORS layer at all — rs/cors
+// with an empty list would allow every origin.
+func crossOrigin(origins []string, next http.Handler) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type"},
+		// Retry-After comes with a 503; a frontend reads it to back off.
+		ExposedHeaders: []string{"Retry-After"},
+		MaxAge:         600,
+	}).Handler(next)
 }
 
 // Ready reports whether the database answers and carries every migration.
@@ -115,7 +138,7 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		}
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			unauthorized(w, "Authorization header must be: Bearer <token>")
+			unauthorized(w, r, "Authorization header must be: Bearer <token>")
 			return
 		}
 		claims, err := d.Verifier.Verify(strings.TrimSpace(tok))
@@ -123,13 +146,13 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 			// The reason goes to the log, not to the caller: it would tell a forger which
 			// check to work on next.
 			d.Logger.Info("token refused", "reason", err.Error(), "remote", r.RemoteAddr)
-			unauthorized(w, badToken)
+			unauthorized(w, r, badToken)
 			return
 		}
 		// SECURITY: a token naming a region that does not exist authenticates nobody.
 		if d.Cache.Regions().Get(claims.Region) == nil {
 			d.Logger.Info("token refused", "reason", "unknown region", "region", claims.Region, "sub", claims.Subject)
-			unauthorized(w, badToken)
+			unauthorized(w, r, badToken)
 			return
 		}
 		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
@@ -140,17 +163,11 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 // badToken is all a caller learns about a refused token.
 const badToken = "invalid or expired token"
 
-func unauthorized(w http.ResponseWriter, msg string) {
-	w.Header().Set("Content-Type", "application/json")
+// unauthorized answers 401 for either media type: the GraphQL-over-HTTP specification leaves
+// authentication to the server, and a client (or a proxy) acts on 401 without reading the body.
+func unauthorized(w http.ResponseWriter, r *http.Request, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="planapi"`)
-	w.WriteHeader(http.StatusUnauthorized)
-	json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{
-			"message":    msg,
-			"extensions": map[string]any{"code": string(apperr.Unauthenticated)},
-		}},
-		"data": nil,
-	})
+	writeCoded(w, r, http.StatusUnauthorized, apperr.Unauthenticated, msg)
 }
 
 // requirePrincipal refuses every root data field to an anonymous caller. Introspection

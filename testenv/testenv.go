@@ -159,6 +159,13 @@ func New(tb testing.TB) *Env {
 // Handler is the service's real handler over a database, verifying tokens signed with Secret.
 func Handler(tb testing.TB, app *gorm.DB, cache *snapshot.Cache) http.Handler {
 	tb.Helper()
+	return HandlerWith(tb, app, cache, nil)
+}
+
+// HandlerWith is Handler with its dependencies changed by with (nil: none), e.g. a CORS
+// allow-list.
+func HandlerWith(tb testing.TB, app *gorm.DB, cache *snapshot.Cache, with func(*server.Deps)) http.Handler {
+	tb.Helper()
 	keys, err := auth.LoadKeySet(Secret, "")
 	if err != nil {
 		tb.Fatalf("keys: %v", err)
@@ -171,7 +178,11 @@ func Handler(tb testing.TB, app *gorm.DB, cache *snapshot.Cache) http.Handler {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	return server.New(server.Deps{DB: app, Cache: cache, Verifier: v, Logger: log, Introspection: true})
+	d := server.Deps{DB: app, Cache: cache, Verifier: v, Logger: log, Introspection: true}
+	if with != nil {
+		with(&d)
+	}
+	return server.New(d)
 }
 
 // Token mints a token for a region and role, valid for an hour.

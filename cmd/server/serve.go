@@ -114,7 +114,8 @@ func serve(ctx context.Context, cfg config, out io.Writer) error {
 	}
 
 	handler := server.New(server.Deps{DB: appDB, Cache: cache, Verifier: verifier, Logger: logger, Introspection: cfg.Introspection,
-		Budget: server.Budget{MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout}})
+		Budget:      server.Budget{MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout},
+		CORSOrigins: cfg.CORSOrigins})
 	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", cfg.Port))
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", cfg.Port, err)
