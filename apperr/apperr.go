@@ -24,6 +24,11 @@ const (
 
 	// BadRequest: the HTTP request is not a GraphQL request (malformed JSON, a batch).
 	BadRequest Code = "BAD_REQUEST"
+	// NotAcceptable: the Accept header names neither application/json nor
+	// application/graphql-response+json (HTTP 406).
+	NotAcceptable Code = "NOT_ACCEPTABLE"
+	// MethodNotAllowed: a mutation sent with GET (HTTP 405; GET is for queries only).
+	MethodNotAllowed Code = "METHOD_NOT_ALLOWED"
 	// PayloadTooLarge: the body is over MAX_BODY_BYTES (HTTP 413).
 	PayloadTooLarge Code = "PAYLOAD_TOO_LARGE"
 	// TooDeep: the document nests fields deeper than the depth limit.

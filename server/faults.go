@@ -146,14 +146,21 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController and http.MaxBytesReader reach the server's writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// limits is the outermost layer of /graphql: the body limit, checked on Content-Length before
+// limits is the outermost layer of /graphql (inside CORS): the Accept header (406 when it names
+// no type the service writes), the body limit, checked on Content-Length before
 // a byte is read (a chunked body is cut by the transport's reader), the request deadline,
 // and the 503 of an unavailable database.
 func limits(b Budget, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodOptions && r.Header.Get("Upgrade") == "" {
+			if _, ok := negotiate(r.Header.Get("Accept")); !ok {
+				writeCoded(w, r, http.StatusNotAcceptable, apperr.NotAcceptable, msgNotAcceptable)
+				return
+			}
+		}
 		if r.ContentLength > b.MaxBodyBytes {
 			// An oversized body is neither read nor logged.
-			writeCoded(w, http.StatusRequestEntityTooLarge, apperr.PayloadTooLarge, msgBodyTooLarge(b.MaxBodyBytes))
+			writeCoded(w, r, http.StatusRequestEntityTooLarge, apperr.PayloadTooLarge, msgBodyTooLarge(b.MaxBodyBytes))
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), b.RequestTimeout)

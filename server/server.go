@@ -5,11 +5,11 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -17,7 +17,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/coder/websocket"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"gorm.io/gorm"
 
@@ -28,6 +29,7 @@ import (
 	"planapi/events"
 	"planapi/graph"
 	"planapi/resolvers"
+	"planapi/server/playground"
 	"planapi/snapshot"
 	"planapi/store"
 )
@@ -43,6 +45,9 @@ type Deps struct {
 	Budget Budget
 	// Events feed the subscriptions (events.Start); nil: subscriptions answer UNAVAILABLE.
 	Events *events.Hub
+	// CORSOrigins are the origins (scheme://host[:port]) whose pages may call /graphql from a
+	// browser. Empty: none, and no CORS header is ever sent.
+	CORSOrigins []string
 }
 
 // New returns the service's HTTP handler.
@@ -53,9 +58,12 @@ func New(d Deps) http.Handler {
 	srv := handler.New(graph.NewExecutableSchema(res.Config()))
 	// Subscriptions: graphql-transport-ws, the token in connection_init (see socketInit).
 	srv.AddTransport(transport.Websocket{InitFunc: socketInit(d), KeepAlivePingInterval: 15 * time.Second,
-		PingPongInterval: 30 * time.Second, InitTimeout: 10 * time.Second})
+		PingPongInterval: 30 * time.Second, InitTimeout: 10 * time.Second,
+		// A browser's socket from an allowed origin (CORS_ORIGINS) is accepted as its requests
+		// are; any other cross-origin socket is refused by the library's same-origin check.
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(d.CORSOrigins)}}})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{maxBody: budget.MaxBodyBytes})
 	if d.Introspection {
 		srv.Use(extension.Introspection{})
@@ -77,12 +85,13 @@ func New(d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler("planapi", "/graphql"))
-	api := limits(budget, authenticate(d, resolvers.Middleware(st, srv)))
+	api := crossOrigin(d.CORSOrigins, limits(budget, authenticate(d, resolvers.Middleware(st, srv))))
+	socket := crossOrigin(d.CORSOrigins, srv)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A websocket lives longer than any request: no request deadline, and the principal
 		// comes with connection_init (socketInit), not with a header.
 		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-			srv.ServeHTTP(w, r)
+			socket.ServeHTTP(w, r)
 			return
 		}
 		api.ServeHTTP(w, r)
@@ -100,6 +109,26 @@ func New(d Deps) http.Handler {
 		w.Write([]byte("ready\n"))
 	})
 	return mux
+}
+
+// crossOrigin lets the pages of the listed origins call next from a browser (rs/cors). A
+// preflight from one of them is answered here, allowing GET and POST with the Authorization and
+// Content-Type headers; an actual request from one gets Access-Control-Allow-Origin; any other
+// origin gets no CORS header, so its page cannot read the answer. No credentials (cookies): the
+// token travels in Authorization. With no origin listed there is no CORS layer at all — rs/cors
+// with an empty list would allow every origin.
+func crossOrigin(origins []string, next http.Handler) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type"},
+		// Retry-After comes with a 503; a frontend reads it to back off.
+		ExposedHeaders: []string{"Retry-After"},
+		MaxAge:         600,
+	}).Handler(next)
 }
 
 // Ready reports whether the database answers and carries every migration.
@@ -130,7 +159,7 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		}
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			unauthorized(w, "Authorization header must be: Bearer <token>")
+			unauthorized(w, r, "Authorization header must be: Bearer <token>")
 			return
 		}
 		claims, err := d.Verifier.Verify(strings.TrimSpace(tok))
@@ -138,18 +167,29 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 			// The reason goes to the log, not to the caller: it would tell a forger which
 			// check to work on next.
 			d.Logger.Info("token refused", "reason", err.Error(), "remote", r.RemoteAddr)
-			unauthorized(w, badToken)
+			unauthorized(w, r, badToken)
 			return
 		}
 		// SECURITY: a token naming a region that does not exist authenticates nobody.
 		if d.Cache.Regions().Get(claims.Region) == nil {
 			d.Logger.Info("token refused", "reason", "unknown region", "region", claims.Region, "sub", claims.Subject)
-			unauthorized(w, badToken)
+			unauthorized(w, r, badToken)
 			return
 		}
 		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
+}
+
+// originHosts are the host[:port] of the allowed origins, as the websocket library matches them.
+func originHosts(origins []string) []string {
+	var out []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	return out
 }
 
 // socketInit authenticates a websocket from its connection_init payload ("Authorization":
@@ -181,17 +221,11 @@ func socketInit(d Deps) transport.WebsocketInitFunc {
 // badToken is all a caller learns about a refused token.
 const badToken = "invalid or expired token"
 
-func unauthorized(w http.ResponseWriter, msg string) {
-	w.Header().Set("Content-Type", "application/json")
+// unauthorized answers 401 for either media type: the GraphQL-over-HTTP specification leaves
+// authentication to the server, and a client (or a proxy) acts on 401 without reading the body.
+func unauthorized(w http.ResponseWriter, r *http.Request, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="planapi"`)
-	w.WriteHeader(http.StatusUnauthorized)
-	json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{
-			"message":    msg,
-			"extensions": map[string]any{"code": string(apperr.Unauthenticated)},
-		}},
-		"data": nil,
-	})
+	writeCoded(w, r, http.StatusUnauthorized, apperr.Unauthenticated, msg)
 }
 
 // requirePrincipal refuses every root data field to an anonymous caller. Introspection

@@ -14,6 +14,7 @@ import (
 
 	"planapi/auth"
 	"planapi/events"
+	"planapi/server"
 	"planapi/testenv"
 )
 
@@ -175,4 +176,27 @@ func TestSubscriptionAcrossReplicas(t *testing.T) {
 			t.Errorf("the socket stayed open after a bad token: %v", err)
 		}
 	})
+}
+
+// TestSubscriptionOrigins: a browser's socket from an allowed origin (CORS_ORIGINS) is accepted,
+// one from another origin refused.
+func TestSubscriptionOrigins(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	srv := httptest.NewServer(testenv.HandlerWith(t, e.DB, e.Cache, func(d *server.Deps) {
+		d.CORSOrigins = []string{"https://dashboard.example.gov.cn"}
+	}))
+	t.Cleanup(srv.Close)
+	for origin, want := range map[string]bool{"https://dashboard.example.gov.cn": true, "https://evil.example.com": false} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/graphql", &websocket.DialOptions{
+			Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: map[string][]string{"Origin": {origin}}})
+		cancel()
+		if (err == nil) != want {
+			t.Errorf("socket from %s: accepted %v, want %v (%v)", origin, err == nil, want, err)
+		}
+		if conn != nil {
+			conn.CloseNow()
+		}
+	}
 }

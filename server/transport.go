@@ -7,21 +7,15 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"planapi/apperr"
 )
-
-func init() {
-	// The budget's refusals are protocol errors, as gqlgen's complexity limit is: HTTP 422,
-	// nothing executed.
-	for _, c := range []apperr.Code{apperr.TooDeep, apperr.TooManyAliases, apperr.TooComplex} {
-		errcode.RegisterErrorType(string(c), errcode.KindProtocol)
-	}
-}
 
 // postJSON is the POST transport (application/json). It replaces gqlgen's transport.POST,
 // which reads a body of any size whole and, when it is not JSON, copies all of it into the
@@ -43,49 +37,122 @@ func (postJSON) Supports(r *http.Request) bool {
 }
 
 func (t postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ctx := r.Context()
-	w.Header().Set("Content-Type", "application/json")
+	mt := responseType(r)
+	w.Header().Set("Content-Type", mt.contentType())
 	start := graphql.Now()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeCoded(w, http.StatusRequestEntityTooLarge, apperr.PayloadTooLarge, msgBodyTooLarge(t.maxBody))
+			writeCoded(w, r, http.StatusRequestEntityTooLarge, apperr.PayloadTooLarge, msgBodyTooLarge(t.maxBody))
 			return
 		}
 		// The client went away or the read timed out: nobody to answer.
-		writeCoded(w, http.StatusBadRequest, apperr.BadRequest, msgReadBody)
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgReadBody)
 		return
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	switch {
 	case len(trimmed) == 0:
-		writeCoded(w, http.StatusBadRequest, apperr.BadRequest, msgEmptyBody)
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgEmptyBody)
 		return
 	case trimmed[0] == '[':
-		writeCoded(w, http.StatusBadRequest, apperr.BadRequest, msgBatch)
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgBatch)
 		return
 	}
 	params := &graphql.RawParams{}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
-		writeCoded(w, http.StatusBadRequest, apperr.BadRequest, msgBadJSON(shortErr(err)))
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgBadJSON(shortErr(err)))
 		return
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	execute(w, r, exec, params, mt, false)
+}
 
+// getQuery is the GET transport: query, variables, operationName and extensions in the URL,
+// queries only. It replaces gqlgen's transport.GET, which answers request errors 422 (or 200
+// with a data entry) and a mutation 406, so that both transports follow the same status rules.
+type getQuery struct{}
+
+var _ graphql.Transport = getQuery{}
+
+func (getQuery) Supports(r *http.Request) bool {
+	return r.Header.Get("Upgrade") == "" && r.Method == http.MethodGet
+}
+
+func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	mt := responseType(r)
+	w.Header().Set("Content-Type", mt.contentType())
+	start := graphql.Now()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgBadQueryString)
+		return
+	}
+	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
+	for name, into := range map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(v))
+		dec.UseNumber()
+		if err := dec.Decode(into); err != nil {
+			writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgBadParam(name, shortErr(err)))
+			return
+		}
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	execute(w, r, exec, params, mt, true)
+}
+
+// execute runs a well-formed request. A request error — the document does not parse or
+// validate, the variables do not fit their types, the budget refuses it — runs nothing and
+// answers without a data entry: 200 as application/json, 400 as
+// application/graphql-response+json. A document that executes answers 200 either way, with
+// its field errors beside the data (503 when the database was unavailable: statusWriter).
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, mt mediaType, get bool) {
+	ctx := r.Context()
+	if strings.TrimSpace(params.Query) == "" {
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgNoQuery)
+		return
+	}
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
-		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
-			w.WriteHeader(http.StatusUnprocessableEntity)
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
+		if mt == mediaGraphQLResponse {
+			w.WriteHeader(http.StatusBadRequest)
 		}
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs))
+		writeRequestError(w, resp)
+		return
+	}
+	if get && oc.Operation.Operation != ast.Query {
+		// A GET must not change anything: a link or a prefetch would otherwise run a mutation.
+		w.Header().Set("Allow", "POST")
+		writeCoded(w, r, http.StatusMethodNotAllowed, apperr.MethodNotAllowed, msgGetNotQuery)
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	writeResponse(w, responses(ctx))
+}
+
+// writeRequestError writes the answer to a request error: its errors and extensions and no
+// data entry, since nothing ran (GraphQL spec, "Response Format"; GraphQL over HTTP).
+func writeRequestError(w io.Writer, resp *graphql.Response) {
+	if resp == nil {
+		return
+	}
+	b, err := json.Marshal(struct {
+		Errors     gqlerror.List  `json:"errors"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Errors, resp.Extensions})
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"errors": gqlerror.List{codedGQL(apperr.Internal, "internal error")}})
+	}
+	w.Write(b)
 }
 
 func writeResponse(w io.Writer, resp *graphql.Response) {
@@ -99,13 +166,13 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	w.Write(b)
 }
 
-// writeCoded answers a request refused before GraphQL saw it.
-func writeCoded(w http.ResponseWriter, status int, code apperr.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
+// writeCoded answers a request refused before GraphQL saw it, in the negotiated media type,
+// with no data entry: nothing ran.
+func writeCoded(w http.ResponseWriter, r *http.Request, status int, code apperr.Code, msg string) {
+	w.Header().Set("Content-Type", responseType(r).contentType())
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(code)}}},
-		"data":   nil,
 	})
 }
 

@@ -160,11 +160,18 @@ func New(tb testing.TB) *Env {
 // Handler is the service's real handler over a database, verifying tokens signed with Secret.
 func Handler(tb testing.TB, app *gorm.DB, cache *snapshot.Cache) http.Handler {
 	tb.Helper()
-	return HandlerWithEvents(tb, app, cache, nil)
+	return HandlerWith(tb, app, cache, nil)
 }
 
-// HandlerWithEvents is Handler whose subscriptions hear the hub's events (nil: none).
+// HandlerWithEvents is Handler whose subscriptions hear the hub's events.
 func HandlerWithEvents(tb testing.TB, app *gorm.DB, cache *snapshot.Cache, hub *events.Hub) http.Handler {
+	tb.Helper()
+	return HandlerWith(tb, app, cache, func(d *server.Deps) { d.Events = hub })
+}
+
+// HandlerWith is Handler with its dependencies changed by with (nil: none), e.g. a CORS
+// allow-list.
+func HandlerWith(tb testing.TB, app *gorm.DB, cache *snapshot.Cache, with func(*server.Deps)) http.Handler {
 	tb.Helper()
 	keys, err := auth.LoadKeySet(Secret, "")
 	if err != nil {
@@ -178,7 +185,11 @@ func HandlerWithEvents(tb testing.TB, app *gorm.DB, cache *snapshot.Cache, hub *
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	return server.New(server.Deps{DB: app, Cache: cache, Verifier: v, Logger: log, Introspection: true, Events: hub})
+	d := server.Deps{DB: app, Cache: cache, Verifier: v, Logger: log, Introspection: true}
+	if with != nil {
+		with(&d)
+	}
+	return server.New(d)
 }
 
 // Token mints a token for a region and role, valid for an hour.

@@ -35,6 +35,8 @@ type config struct {
 	MaxBodyBytes     int64
 	RequestTimeout   time.Duration
 	StatementTimeout time.Duration
+	// CORSOrigins may call the API from a browser page (CORS_ORIGINS); empty = no origin.
+	CORSOrigins []string
 }
 
 func loadConfig(env map[string]string) (config, error) {
@@ -131,7 +133,59 @@ func loadConfig(env map[string]string) (config, error) {
 		}
 		c.StatementTimeout = d
 	}
+	origins, err := parseOrigins(env["CORS_ORIGINS"])
+	if err != nil {
+		return c, err
+	}
+	c.CORSOrigins = origins
 	return c, nil
+}
+
+// parseOrigins reads CORS_ORIGINS: a comma-separated list of origins, each exactly as a browser
+// sends it in its Origin header (scheme://host[:port], nothing after it), since a page's origin
+// is compared with them as written. "" = none.
+func parseOrigins(v string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if err := checkOrigin(o); err != nil {
+			return nil, fmt.Errorf("CORS_ORIGINS 中的 %q 不是有效的来源（origin）：%s。应写作 scheme://主机[:端口]，如 https://dashboard.example.gov.cn，多个以逗号分隔 (%q is not an origin: %s; want scheme://host[:port], such as https://dashboard.example.gov.cn)", o, err, o, err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func checkOrigin(o string) error {
+	if o == "*" {
+		return fmt.Errorf("不接受通配符 *，请逐一列出来源 (a wildcard is not accepted: list each origin)")
+	}
+	u, err := url.Parse(o)
+	switch {
+	case err != nil:
+		return fmt.Errorf("无法解析 (unparseable)")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("协议须为 http 或 https (the scheme must be http or https)")
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("缺少主机名 (no host)")
+	case u.User != nil, u.Path != "", u.RawQuery != "", u.ForceQuery, u.Fragment != "", strings.Contains(o, "#"):
+		return fmt.Errorf("主机和端口之后不能有任何内容（包括末尾的 /）(nothing may follow the host and port, not even a trailing /)")
+	case o != strings.ToLower(o):
+		return fmt.Errorf("须全部小写，浏览器发送的来源是小写的 (must be lower case, as a browser sends it)")
+	case (u.Scheme == "http" && u.Port() == "80") || (u.Scheme == "https" && u.Port() == "443"):
+		return fmt.Errorf("默认端口不写，浏览器发送的来源不含它 (leave out the default port: a browser's Origin does not carry it)")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("端口须为 1–65535 (the port must be 1 to 65535)")
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf("冒号后缺少端口 (no port after the colon)")
+	}
+	return nil
 }
 
 func parseBool(name, v string) (bool, error) {
@@ -176,6 +230,11 @@ func (c config) print(w io.Writer) {
 	fmt.Fprintf(w, "  MAX_BODY_BYTES  %d\n", c.MaxBodyBytes)
 	fmt.Fprintf(w, "  REQUEST_TIMEOUT %v\n", c.RequestTimeout)
 	fmt.Fprintf(w, "  STATEMENT_TIMEOUT %v\n", c.StatementTimeout)
+	cors := "(not set: no cross-origin access)"
+	if len(c.CORSOrigins) > 0 {
+		cors = strings.Join(c.CORSOrigins, ", ")
+	}
+	fmt.Fprintf(w, "  CORS_ORIGINS    %s\n", cors)
 }
 
 func mask(s string) string {

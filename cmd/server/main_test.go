@@ -295,3 +295,24 @@ func TestTokenCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigCORSOrigins(t *testing.T) {
+	c, err := loadConfig(map[string]string{"CORS_ORIGINS": " https://dashboard.example.gov.cn, http://localhost:3000 ,"})
+	if err != nil || strings.Join(c.CORSOrigins, " ") != "https://dashboard.example.gov.cn http://localhost:3000" {
+		t.Fatalf("origins %q, err %v", c.CORSOrigins, err)
+	}
+	var b strings.Builder
+	c.print(&b)
+	if !strings.Contains(b.String(), "CORS_ORIGINS    https://dashboard.example.gov.cn, http://localhost:3000") {
+		t.Errorf("not printed:\n%s", b.String())
+	}
+	if c, _ := loadConfig(map[string]string{}); len(c.CORSOrigins) != 0 {
+		t.Errorf("default origins %q, want none", c.CORSOrigins)
+	}
+	for _, v := range []string{"*", "dashboard.example.gov.cn", "https://dashboard.example.gov.cn/", "https://x.gov.cn/app",
+		"ftp://x.gov.cn", "https://X.gov.cn", "https://x.gov.cn:443", "https://x.gov.cn:99999", "https://", "https://x.gov.cn?a=1", "https://u@x.gov.cn"} {
+		if _, err := loadConfig(map[string]string{"CORS_ORIGINS": v}); err == nil || !strings.Contains(err.Error(), "CORS_ORIGINS") {
+			t.Errorf("%q: err %v, want a refusal naming CORS_ORIGINS", v, err)
+		}
+	}
+}
