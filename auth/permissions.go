@@ -15,6 +15,7 @@ const (
 	ReadAggregate Action = "aggregate"     // roll-ups (totals over a subtree)
 	Edit          Action = "edit"          // save values and task progress
 	Submit        Action = "submit"        // send a draft or returned submission for review
+	Recall        Action = "recall"        // take back a submitted submission not yet reviewed
 	Review        Action = "review"        // approve or return a submitted submission
 	Reopen        Action = "reopen"        // unlock an approved submission
 	ManagePeriods Action = "manage-period" // open and close reporting periods
@@ -104,6 +105,13 @@ func Decide(p *Principal, callerPath, callerLevel string, action Action, targetP
 		return Allow
 	case Edit, Submit:
 		// SECURITY: only a reporter, and only for its own region's submission.
+		if p.Role == RoleReporter && targetPath == callerPath {
+			return Allow
+		}
+	case Recall:
+		// SECURITY: only a reporter of the region that sent it takes a submission back: not a
+		// sibling county, not the city's reporter for a county's, and not a reviewer or admin
+		// (they return it, with a reason, instead).
 		if p.Role == RoleReporter && targetPath == callerPath {
 			return Allow
 		}

@@ -46,3 +46,50 @@ func TestPeerComparison(t *testing.T) {
 		})
 	}
 }
+
+// TestDecideRecall covers every decision of the recall rule, denials included: only a
+// reporter of the submission's own region takes it back. Paths: province P, city C (the
+// parent of counties A and B), another city D.
+func TestDecideRecall(t *testing.T) {
+	const (
+		P = "410000/"
+		C = "410000/419900/"
+		A = "410000/419900/419902/"
+		B = "410000/419900/419903/"
+		D = "410000/419800/"
+	)
+	who := func(r Role) *Principal { return &Principal{Subject: string(r), Role: r} }
+	cases := []struct {
+		name          string
+		p             *Principal
+		caller, level string
+		target        string
+		want          Decision
+	}{
+		{"CountyReporterOwn", who(RoleReporter), A, "COUNTY", A, Allow},
+		{"CityReporterOwn", who(RoleReporter), C, "CITY", C, Allow},
+		{"DenyCountyReporterSibling", who(RoleReporter), A, "COUNTY", B, Hidden},
+		{"DenyCountyReporterParent", who(RoleReporter), A, "COUNTY", C, Hidden},
+		{"DenyCityReporterChild", who(RoleReporter), C, "CITY", A, Forbidden},
+		{"DenyProvinceReporterGrandchild", who(RoleReporter), P, "PROVINCE", A, Forbidden},
+		{"DenyOtherCityReporter", who(RoleReporter), D, "CITY", A, Hidden},
+		{"DenyCountyReviewerOwn", who(RoleReviewer), A, "COUNTY", A, Forbidden},
+		{"DenyCityReviewerChild", who(RoleReviewer), C, "CITY", A, Forbidden},
+		{"DenyCityReviewerOwn", who(RoleReviewer), C, "CITY", C, Forbidden},
+		{"DenyOtherCityReviewer", who(RoleReviewer), D, "CITY", A, Hidden},
+		{"DenyCountyAnalystOwn", who(RoleAnalyst), A, "COUNTY", A, Forbidden},
+		{"DenyCityAnalystChild", who(RoleAnalyst), C, "CITY", A, Forbidden},
+		{"DenyCountyAdminOwn", who(RoleAdmin), A, "COUNTY", A, Forbidden},
+		{"DenyCityAdminOwn", who(RoleAdmin), C, "CITY", C, Forbidden},
+		{"DenyCityAdminChild", who(RoleAdmin), C, "CITY", A, Forbidden},
+		{"DenyNoPrincipal", nil, A, "COUNTY", A, Hidden},
+		{"DenyNoCallerPath", who(RoleReporter), "", "COUNTY", A, Hidden},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Decide(c.p, c.caller, c.level, Recall, c.target); got != c.want {
+				t.Errorf("Decide(recall) = %d, want %d", got, c.want)
+			}
+		})
+	}
+}

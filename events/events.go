@@ -37,7 +37,7 @@ type Event struct {
 	RegionCode string    `json:"region"`
 	RegionPath string    `json:"path"`
 	Period     string    `json:"period"`
-	Action     string    `json:"action"` // SAVE, SUBMIT, APPROVE, RETURN, REOPEN; PUBLISH, UNPUBLISH
+	Action     string    `json:"action"` // SAVE, SUBMIT, RECALL, APPROVE, RETURN, REOPEN; PUBLISH, UNPUBLISH
 	Status     string    `json:"status,omitempty"`
 	Version    int       `json:"version,omitempty"`
 	At         time.Time `json:"at"`

@@ -72,6 +72,7 @@ type ComplexityRoot struct {
 	AuditEntry struct {
 		Action     func(childComplexity int) int
 		Actor      func(childComplexity int) int
+		ActorName  func(childComplexity int) int
 		At         func(childComplexity int) int
 		Comment    func(childComplexity int) int
 		Element    func(childComplexity int) int
@@ -193,6 +194,7 @@ type ComplexityRoot struct {
 		ClosePeriod       func(childComplexity int, period string, regionCode *string) int
 		OpenPeriod        func(childComplexity int, period string, closesAt *time.Time, regionCode *string) int
 		PublishPeriod     func(childComplexity int, regionCode string, period string) int
+		RecallSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int, comment *string) int
 		ReopenSubmission  func(childComplexity int, regionCode string, period string, reason string) int
 		ReturnSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int, reason string) int
 		SaveDataValues    func(childComplexity int, input model.SaveDataValuesInput) int
@@ -281,6 +283,7 @@ type ComplexityRoot struct {
 		MissingFigures func(childComplexity int) int
 		Period         func(childComplexity int) int
 		Region         func(childComplexity int) int
+		ReturnReason   func(childComplexity int) int
 		Status         func(childComplexity int) int
 		TaskProgress   func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
@@ -400,6 +403,8 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type AuditEntryResolver interface {
+	ActorName(ctx context.Context, obj *models.AuditEntry) (string, error)
+
 	FromStatus(ctx context.Context, obj *models.AuditEntry) (*model.SubmissionStatus, error)
 	ToStatus(ctx context.Context, obj *models.AuditEntry) (*model.SubmissionStatus, error)
 }
@@ -441,6 +446,7 @@ type MissingFigureResolver interface {
 type MutationResolver interface {
 	SaveDataValues(ctx context.Context, input model.SaveDataValuesInput) (*models.Submission, error)
 	SubmitSubmission(ctx context.Context, regionCode string, period string, expectedVersion int) (*models.Submission, error)
+	RecallSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, comment *string) (*models.Submission, error)
 	ApproveSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, comment *string) (*models.Submission, error)
 	ReturnSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, reason string) (*models.Submission, error)
 	ReopenSubmission(ctx context.Context, regionCode string, period string, reason string) (*models.Submission, error)
@@ -491,6 +497,7 @@ type SubmissionResolver interface {
 	Region(ctx context.Context, obj *models.Submission) (*models.Region, error)
 
 	Status(ctx context.Context, obj *models.Submission) (model.SubmissionStatus, error)
+	ReturnReason(ctx context.Context, obj *models.Submission) (*string, error)
 
 	Values(ctx context.Context, obj *models.Submission) ([]*models.DataValue, error)
 	MissingFigures(ctx context.Context, obj *models.Submission) ([]*models.MissingValue, error)
@@ -599,6 +606,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.actorName":
+		if e.ComplexityRoot.AuditEntry.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorName(childComplexity), true
 	case "AuditEntry.at":
 		if e.ComplexityRoot.AuditEntry.At == nil {
 			break
@@ -1151,6 +1164,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishPeriod(childComplexity, args["regionCode"].(string), args["period"].(string)), true
+	case "Mutation.recallSubmission":
+		if e.ComplexityRoot.Mutation.RecallSubmission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recallSubmission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecallSubmission(childComplexity, args["regionCode"].(string), args["period"].(string), args["expectedVersion"].(int), args["comment"].(*string)), true
 	case "Mutation.reopenSubmission":
 		if e.ComplexityRoot.Mutation.ReopenSubmission == nil {
 			break
@@ -1629,6 +1653,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Submission.Region(childComplexity), true
+	case "Submission.returnReason":
+		if e.ComplexityRoot.Submission.ReturnReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Submission.ReturnReason(childComplexity), true
 	case "Submission.status":
 		if e.ComplexityRoot.Submission.Status == nil {
 			break
@@ -2365,8 +2395,8 @@ type Query {
 }
 
 """
-变更入口:填报与报送、审核(通过、退回、重新打开)、报送期间的开启与关闭、汇总数据的发布与撤回。
-The entry point for changes: saving and submitting figures, review (approve, return, reopen),
+变更入口:填报、报送与撤回、审核(通过、退回、重新打开)、报送期间的开启与关闭、汇总数据的发布与撤回。
+The entry point for changes: saving, submitting and recalling figures, review (approve, return, reopen),
 opening and closing reporting periods, publishing and withdrawing totals.
 """
 type Mutation {
@@ -2391,6 +2421,23 @@ type Mutation {
     period: String!
     "报送当前的版本号(Submission.version);过期时返回 CONFLICT。The submission's current version (Submission.version); a stale one answers CONFLICT."
     expectedVersion: Int!
+  ): Submission!
+  """
+  撤回已报送但尚未审核的报送(由本区划填报员操作):报送回到 DRAFT(草稿),版本号加一,审计记录 RECALL。
+  仅 SUBMITTED 状态可撤回,其他状态(DRAFT、APPROVED、RETURNED)返回 CONFLICT;期间须仍开放填报。
+  Take back a submission sent by mistake, before the city reviews it (the region's reporter): it
+  goes back to DRAFT, its version goes up by one and the trail records RECALL. Only a SUBMITTED
+  submission can be recalled; any other status answers CONFLICT. The period must still be open.
+  """
+  recallSubmission(
+    "报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code."
+    regionCode: String!
+    "报送期间:年 \"2021\" 或季度 \"2023Q1\"。The reporting period: a year \"2021\" or a quarter \"2023Q1\"."
+    period: String!
+    "报送当前的版本号(Submission.version);过期时返回 CONFLICT。The submission's current version (Submission.version); a stale one answers CONFLICT."
+    expectedVersion: Int!
+    "撤回说明,可选,记入审计记录。An optional note on why, recorded in the audit trail."
+    comment: String
   ): Submission!
   "审核通过已报送的报送;通过后数据锁定并计入汇总。Approve a submitted submission; approved figures are locked and count in the totals."
   approveSubmission(
@@ -2477,7 +2524,7 @@ connection_init's payload ({"Authorization": "Bearer …"}); the socket closes w
 Events cross server replicas through PostgreSQL, so every replica delivers every change.
 """
 type Subscription {
-  "某地区(含下级)填报的变化:保存、提交、审核、退回、重开。A save or review transition of a submission in the region's subtree (regionCode: a region in the caller's scope)."
+  "某地区(含下级)填报的变化:保存、提交、撤回、审核、退回、重开。A save, a recall or a review transition of a submission in the region's subtree (regionCode: a region in the caller's scope)."
   submissionChanged("地区代码 (GB/T 2260). The region whose subtree is watched." regionCode: String!): SubmissionEvent!
   "某地区某期汇总数可能已变化,请重新查询。The region's totals for the period may have changed: refetch. For a region in the caller's scope, after an approval or a reopening in its subtree; for a region above it, after the region publishes or withdraws its totals."
   totalsChanged("地区代码 (GB/T 2260)." regionCode: String!, "期间 (\"2022\", \"2023Q1\") 或期间范围 (\"2021..2023Q1\")." period: String!): TotalsEvent!
@@ -2489,7 +2536,7 @@ type SubmissionEvent {
   region: Region!
   "期间。The submission's period."
   period: String!
-  "发生了什么:SAVE、SUBMIT、APPROVE、RETURN、REOPEN。What happened."
+  "发生了什么:SAVE、SUBMIT、RECALL(撤回)、APPROVE、RETURN、REOPEN。What happened."
   action: String!
   "变化后的状态。The status after the change."
   status: SubmissionStatus!
@@ -2593,9 +2640,9 @@ A submission's review status: DRAFT being entered, SUBMITTED awaiting review, AP
 counted in the totals, RETURNED sent back with a reason to be corrected and submitted again.
 """
 enum SubmissionStatus {
-  "草稿:本区划填报员可保存修改,尚未报送,不计入汇总。A draft: the region's reporter may edit it; not yet sent, not counted in totals."
+  "草稿:本区划填报员可保存修改,尚未报送(或已撤回),不计入汇总。A draft: the region's reporter may edit it; not yet sent (or recalled), not counted in totals."
   DRAFT
-  "已报送:待上级审核,填报员不能修改;预览(includeUnapproved)可计入。Sent for review: the reporter can no longer edit it; counted only in a preview (includeUnapproved)."
+  "已报送:待上级审核,填报员不能修改,但在审核前可撤回(recallSubmission);预览(includeUnapproved)可计入。Sent for review: the reporter can no longer edit it, but may recall it before review (recallSubmission); counted only in a preview (includeUnapproved)."
   SUBMITTED
   "已审核通过:数据锁定并计入汇总;仅管理员可重新打开(reopenSubmission)。Approved: locked and counted in the totals; only an admin can reopen it (reopenSubmission)."
   APPROVED
@@ -2623,6 +2670,13 @@ type Submission {
   period: String!
   "审核状态。The review status."
   status: SubmissionStatus!
+  """
+  退回理由:状态为 RETURNED 时,最近一次退回(returnSubmission,或管理员 reopenSubmission)给出的理由;
+  其他状态为 null。
+  While the submission is RETURNED, the reason given by the latest return (returnSubmission, or
+  an admin's reopenSubmission); null in any other status.
+  """
+  returnReason: String
   "版本号,每次修改加一;作为 expectedVersion 传回。Goes up by one with every change; send it back as expectedVersion."
   version: Int!
   "创建时间。When it was created."
@@ -2774,14 +2828,20 @@ type TaskOutputValue {
 type AuditEntry {
   "发生时间(数据库时钟)。When it happened (the database's clock)."
   at: Time!
-  "操作者(令牌的 sub)。The token subject who did it."
+  "操作者(令牌的 sub),稳定的账号标识。The token subject who did it: the stable account id."
   actor: String!
+  """
+  操作者的显示名称:操作当时令牌中的 name(如 王丽);令牌无 name 或早于此字段的记录显示 actor。
+  The actor's display name: the token's name claim at the time of the action (王丽); the actor id
+  when the token had no name, or for entries written before names were recorded.
+  """
+  actorName: String!
   "操作者的角色:reporter、reviewer、analyst 或 admin。The actor's role: reporter, reviewer, analyst or admin."
   role: String!
   """
   操作:CREATE 新建、SET_VALUE 填值、CLEAR_VALUE 清除、SET_MISSING 声明无法提供、CLEAR_MISSING 撤回声明、
-  SET_TASK 任务进展、SUBMIT 报送、APPROVE 审核通过、RETURN 退回、REOPEN 重新打开。
-  CREATE, SET_VALUE, CLEAR_VALUE, SET_MISSING, CLEAR_MISSING, SET_TASK, SUBMIT, APPROVE, RETURN, REOPEN.
+  SET_TASK 任务进展、SUBMIT 报送、RECALL 撤回、APPROVE 审核通过、RETURN 退回、REOPEN 重新打开。
+  CREATE, SET_VALUE, CLEAR_VALUE, SET_MISSING, CLEAR_MISSING, SET_TASK, SUBMIT, RECALL, APPROVE, RETURN, REOPEN.
   """
   action: String!
   """
@@ -3350,6 +3410,8 @@ func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field gr
 		return ec.fieldContext_AuditEntry_at(ctx, field)
 	case "actor":
 		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "actorName":
+		return ec.fieldContext_AuditEntry_actorName(ctx, field)
 	case "role":
 		return ec.fieldContext_AuditEntry_role(ctx, field)
 	case "action":
@@ -3706,6 +3768,8 @@ func (ec *executionContext) childFields_Submission(ctx context.Context, field gr
 		return ec.fieldContext_Submission_period(ctx, field)
 	case "status":
 		return ec.fieldContext_Submission_status(ctx, field)
+	case "returnReason":
+		return ec.fieldContext_Submission_returnReason(ctx, field)
 	case "version":
 		return ec.fieldContext_Submission_version(ctx, field)
 	case "createdAt":
@@ -4203,6 +4267,44 @@ func (ec *executionContext) field_Mutation_publishPeriod_args(ctx context.Contex
 		return nil, err
 	}
 	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recallSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg3
 	return args, nil
 }
 
@@ -4990,6 +5092,29 @@ func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().ActorName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
 }
 
 func (ec *executionContext) _AuditEntry_role(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
@@ -7210,6 +7335,50 @@ func (ec *executionContext) fieldContext_Mutation_submitSubmission(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recallSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recallSubmission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecallSubmission(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["expectedVersion"].(int), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recallSubmission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recallSubmission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_approveSubmission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9254,6 +9423,29 @@ func (ec *executionContext) _Submission_status(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Submission_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Submission", field, true, true, "SubmissionStatus")
+}
+
+func (ec *executionContext) _Submission_returnReason(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Submission_returnReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Submission().ReturnReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Submission_returnReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Submission", field, true, true, "String")
 }
 
 func (ec *executionContext) _Submission_version(ctx context.Context, field graphql.CollectedField, obj *models.Submission) (ret graphql.Marshaler) {
@@ -12530,6 +12722,12 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "actorName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_actorName(ctx, field, obj)
+				})
 		case "role":
 			out.Values[i] = ec._AuditEntry_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13317,6 +13515,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recallSubmission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recallSubmission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "approveSubmission":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveSubmission(ctx, field)
@@ -13923,6 +14128,12 @@ func (ec *executionContext) _Submission(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Submission_status(ctx, field, obj)
+				})
+		case "returnReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Submission_returnReason(ctx, field, obj)
 				})
 		case "version":
 			out.Values[i] = ec._Submission_version(ctx, field, obj)

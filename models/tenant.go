@@ -16,8 +16,9 @@ type ReportingPeriod struct {
 	UpdatedBy  string
 }
 
-// Submission statuses: a clerk saves a DRAFT and submits it; the city approves it or
-// returns it (RETURNED), and an admin may reopen an approved one (back to RETURNED). Only
+// Submission statuses: a clerk saves a DRAFT and submits it (and may recall it to DRAFT until
+// it is reviewed); the city approves it or returns it (RETURNED), and an admin may reopen an
+// approved one (back to RETURNED). Only
 // APPROVED figures count in a total, and SUBMITTED ones in a preview.
 const (
 	StatusDraft     = "DRAFT"
@@ -81,7 +82,8 @@ type AuditEntry struct {
 	SubmissionID int64
 	RegionPath   string
 	At           time.Time `gorm:"default:clock_timestamp()"` // set by the database
-	Actor        string
+	Actor        string    // the token's sub: a stable account id
+	ActorName    *string   // the token's name claim at the time, if it had one (migration 0007)
 	Role         string
 	Action       string
 	Element      *string

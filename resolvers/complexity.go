@@ -152,6 +152,7 @@ func complexity(c *graph.ComplexityRoot) {
 	c.Submission.MissingFigures = workList(costLoader, listMissing)
 	c.Submission.TaskProgress = workList(costLoader, listTaskProgress)
 	c.Submission.History = workList(costLoader, listHistory)
+	c.Submission.ReturnReason = work(costLoader) // reads the trail through the history loader
 	c.SubmissionConnection.Edges = list(1) // Query.submissions multiplies by first
 	c.TaskProgress.Outputs = list(listTaskOutputs)
 	c.DataValue.History = workList(costLoader, listValueHistory)
@@ -162,6 +163,7 @@ func complexity(c *graph.ComplexityRoot) {
 	m := &c.Mutation
 	m.SaveDataValues = func(child int, _ model.SaveDataValuesInput) int { return plus(costMutate, child) }
 	m.SubmitSubmission = func(child int, _, _ string, _ int) int { return plus(costMutate, child) }
+	m.RecallSubmission = func(child int, _, _ string, _ int, _ *string) int { return plus(costMutate, child) }
 	m.ApproveSubmission = func(child int, _, _ string, _ int, _ *string) int { return plus(costMutate, child) }
 	m.ReturnSubmission = func(child int, _, _ string, _ int, _ string) int { return plus(costMutate, child) }
 	m.ReopenSubmission = func(child int, _, _, _ string) int { return plus(costMutate, child) }

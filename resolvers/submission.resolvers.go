@@ -153,6 +153,14 @@ func (r *mutationResolver) ReopenSubmission(ctx context.Context, regionCode stri
 	return r.transition(ctx, regionCode, period, nil, "reopen", reason)
 }
 
+func (r *mutationResolver) RecallSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, comment *string) (*models.Submission, error) {
+	c := ""
+	if comment != nil {
+		c = *comment
+	}
+	return r.transition(ctx, regionCode, period, &expectedVersion, "recall", c)
+}
+
 func (r *mutationResolver) transition(ctx context.Context, regionCode, period string, expectedVersion *int, action, reason string) (*models.Submission, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -215,6 +223,29 @@ func (r *submissionResolver) History(ctx context.Context, obj *models.Submission
 		return nil, err
 	}
 	return l.history.Load(ctx, obj.ID)
+}
+
+// ReturnReason is the reason of the latest transition into RETURNED (a return, or an admin's
+// reopening) while the submission is still RETURNED, read from the trail the history loader
+// batches for the whole answer.
+func (r *submissionResolver) ReturnReason(ctx context.Context, obj *models.Submission) (*string, error) {
+	if obj.Status != models.StatusReturned {
+		return nil, nil
+	}
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	trail, err := l.history.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range trail { // newest first
+		if a.ToStatus != nil && *a.ToStatus == models.StatusReturned {
+			return a.Comment, nil
+		}
+	}
+	return nil, nil
 }
 
 func (r *dataValueResolver) Element(ctx context.Context, obj *models.DataValue) (*models.DataElement, error) {
@@ -301,6 +332,15 @@ func (r *taskProgressResolver) Outputs(ctx context.Context, obj *models.TaskRepo
 		}
 	}
 	return out, nil
+}
+
+// ActorName is the display name the token carried at the time; the stable id when it had none
+// or the entry predates names (migration 0007).
+func (r *auditEntryResolver) ActorName(ctx context.Context, obj *models.AuditEntry) (string, error) {
+	if obj.ActorName != nil && *obj.ActorName != "" {
+		return *obj.ActorName, nil
+	}
+	return obj.Actor, nil
 }
 
 func (r *auditEntryResolver) FromStatus(ctx context.Context, obj *models.AuditEntry) (*model.SubmissionStatus, error) {

@@ -49,6 +49,10 @@ submitSubmission   reporter  OK         NOT_FOUND  NOT_FOUND  OK         FORBIDD
 submitSubmission   reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
 submitSubmission   analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
 submitSubmission   admin     FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+recallSubmission   reporter  OK         NOT_FOUND  NOT_FOUND  OK         FORBIDDEN  NOT_FOUND
+recallSubmission   reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+recallSubmission   analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
+recallSubmission   admin     FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
 approveSubmission  reporter  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
 approveSubmission  reviewer  FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  OK         NOT_FOUND
 approveSubmission  analyst   FORBIDDEN  NOT_FOUND  NOT_FOUND  FORBIDDEN  FORBIDDEN  NOT_FOUND
@@ -122,7 +126,7 @@ var readOps = map[string]bool{"submission": true, "submissions": true, "reportin
 // preconditions is the state an operation needs in its target before the call.
 var preconditions = map[string]string{
 	"submission": "APPROVED", "submissions": "APPROVED", "reportingStatus": "APPROVED",
-	"saveDataValues": "DRAFT", "submitSubmission": "DRAFT",
+	"saveDataValues": "DRAFT", "submitSubmission": "DRAFT", "recallSubmission": "SUBMITTED",
 	"approveSubmission": "SUBMITTED", "returnSubmission": "SUBMITTED", "reopenSubmission": "APPROVED",
 	"openPeriod": "", "closePeriod": "", "openPeriodIn": "",
 	"indicatorValues": "", "dashboard": "", "taskRollup": "", "reportingPeriods": "",
@@ -141,6 +145,8 @@ func document(op string) string {
 		return `mutation($r: String!, $p: String!, $e: String!) { saveDataValues(input: {regionCode: $r, period: $p, expectedVersion: 1, values: [{element: $e, value: 5}]}) { version } }`
 	case "submitSubmission":
 		return `mutation($r: String!, $p: String!) { submitSubmission(regionCode: $r, period: $p, expectedVersion: 1) { version } }`
+	case "recallSubmission":
+		return `mutation($r: String!, $p: String!) { recallSubmission(regionCode: $r, period: $p, expectedVersion: 1) { version } }`
 	case "approveSubmission":
 		return `mutation($r: String!, $p: String!) { approveSubmission(regionCode: $r, period: $p, expectedVersion: 1) { version } }`
 	case "returnSubmission":

@@ -40,6 +40,7 @@ type subJSON struct {
 
 type auditJSON struct {
 	Actor      string   `json:"actor"`
+	ActorName  string   `json:"actorName"`
 	Role       string   `json:"role"`
 	Action     string   `json:"action"`
 	Element    *string  `json:"element"`

@@ -116,6 +116,8 @@ func actionWord(a auth.Action) string {
 		return "approve or return"
 	case auth.Reopen:
 		return "reopen"
+	case auth.Recall:
+		return "recall"
 	}
 	return string(a)
 }

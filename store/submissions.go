@@ -233,8 +233,14 @@ func lockSubmission(tx *gorm.DB, planID int64, region string, per period.Period)
 
 func ptr2[T any](v T) *T { return &v }
 
+// audit starts an audit entry for the caller: its stable id (the token's sub) and, as the
+// token gave it at the time, its display name (the name claim), which the trail shows.
 func (c *caller) audit(sub *models.Submission, action string) *models.AuditEntry {
-	return &models.AuditEntry{SubmissionID: sub.ID, RegionPath: sub.RegionPath, Actor: c.Subject, Role: string(c.Role), Action: action}
+	a := &models.AuditEntry{SubmissionID: sub.ID, RegionPath: sub.RegionPath, Actor: c.Subject, Role: string(c.Role), Action: action}
+	if name := strings.TrimSpace(c.Name); name != "" {
+		a.ActorName = &name
+	}
+	return a
 }
 
 // Save stores a save request's values and task progress atomically: all of them, or — when
@@ -563,6 +569,7 @@ func mapDBError(err error) error {
 //	approve: SUBMITTED → APPROVED            (a reviewer or admin above it)
 //	return:  SUBMITTED → RETURNED, reason    (a reviewer or admin above it)
 //	reopen:  APPROVED → RETURNED, reason     (an admin)
+//	recall:  SUBMITTED → DRAFT               (the region's reporter, before review)
 //
 // expectedVersion is checked when given (reopen takes none). Each transition raises the
 // version and is audited with who, when and why.
@@ -587,6 +594,8 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 		perm, from, to, auditAction = auth.Review, []string{models.StatusSubmitted}, models.StatusReturned, "RETURN"
 	case "reopen":
 		perm, from, to, auditAction = auth.Reopen, []string{models.StatusApproved}, models.StatusReturned, "REOPEN"
+	case "recall":
+		perm, from, to, auditAction = auth.Recall, []string{models.StatusSubmitted}, models.StatusDraft, "RECALL"
 	default:
 		return nil, fmt.Errorf("unknown transition %q", action)
 	}
@@ -608,7 +617,9 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 	var sub *models.Submission
 	var snap *Snapshot
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
-		if action == "submit" {
+		// A recalled submission goes back to a draft that only an open period lets the clerk
+		// correct and send again: after the deadline the city returns it instead.
+		if action == "submit" || action == "recall" {
 			if err := s.periodOpen(tx, r, per); err != nil {
 				return err
 			}
@@ -626,6 +637,10 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 		ok := false
 		for _, f := range from {
 			ok = ok || sub.Status == f
+		}
+		if !ok && action == "recall" {
+			return apperr.New(apperr.Conflict, "只能撤回已报送且尚未审核的报表;%s %s 的报表当前状态为 %s (only a SUBMITTED submission not yet reviewed can be recalled; it is %s)",
+				r.Name, per, sub.Status, sub.Status).With("status", sub.Status).With("currentVersion", sub.Version)
 		}
 		if !ok {
 			return apperr.New(apperr.Conflict, "cannot %s the %s submission of %s: it is %s (only %s can be)", action, per, r.Name, sub.Status, strings.Join(from, " or ")).

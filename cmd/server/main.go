@@ -1,8 +1,9 @@
 // Command server runs planapi: the GraphQL service for the city's five-year plan evaluation.
 //
 //	go run ./cmd/server                  serve (a private PostgreSQL when DATABASE_URL is unset)
-//	go run ./cmd/server token --region CODE --role ROLE [--ttl 8h] [--sub NAME]
-//	                                     print a token signed with the configured secret
+//	go run ./cmd/server token --region CODE --role ROLE [--ttl 8h] [--sub ID] [--name 王丽]
+//	                                     print a token signed with the configured secret,
+//	                                     for a region that exists (checked when it can be)
 package main
 
 import (
@@ -38,7 +39,8 @@ func environ() map[string]string {
 
 func run(ctx context.Context, args []string, env map[string]string, out io.Writer) error {
 	if len(args) > 0 && args[0] == "token" {
-		return runToken(args[1:], env, out)
+		// The token alone on out; notes (the region checked, or why it could not be) on stderr.
+		return runToken(ctx, args[1:], env, out, os.Stderr)
 	}
 	if len(args) > 0 {
 		return fmt.Errorf("unknown command %q: run with no arguments to serve, or \"token\" to mint a token", args[0])

@@ -103,7 +103,12 @@ func (r *running) query(tb testing.TB, token, q string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-var adminTokenRE = regexp.MustCompile(`419900 \S+ admin:\n\s+(\S+)`)
+var adminTokenRE = regexp.MustCompile(`419900 \S+ admin: [^\n]*\n\s+(\S+)`)
+
+// devTokenRE finds a printed development token by region and role: its label line, then the token.
+func devTokenRE(region string, role auth.Role) *regexp.Regexp {
+	return regexp.MustCompile(region + ` \S+ ` + string(role) + `: ([^\n]*)\n\s+(\S+)`)
+}
 
 // TestPrivateClusterLifecycle is the newcomer's path: no DATABASE_URL, the server starts its
 // own PostgreSQL, loads the demo, prints tokens and serves; stopping it stops PostgreSQL;
@@ -127,6 +132,46 @@ func TestPrivateClusterLifecycle(t *testing.T) {
 		t.Fatalf("no admin token printed:\n%s", out)
 	}
 	token := m[1]
+	// Every role the README's walk-through uses is printed, labelled, for the demo city: its
+	// admin, its reviewer, its reporter, and a reporter for each county.
+	for _, want := range []struct {
+		region string
+		role   auth.Role
+		label  string
+	}{
+		{"419900", auth.RoleAdmin, "市级管理员"}, {"419900", auth.RoleReviewer, "市级审核员"},
+		{"419900", auth.RoleReporter, "市级填报员"}, {"419902", auth.RoleReporter, "县级填报员"},
+	} {
+		m := devTokenRE(want.region, want.role).FindStringSubmatch(out)
+		if m == nil || !strings.Contains(m[1], want.label) {
+			t.Errorf("no %s %s token labelled %q printed:\n%s", want.region, want.role, want.label, out)
+			continue
+		}
+		if want.role == auth.RoleReviewer {
+			code, body := r.query(t, m[2], `{ viewer { role name region { code } } }`)
+			if code != 200 || !strings.Contains(body, `"role":"REVIEWER"`) || !strings.Contains(body, `"code":"419900"`) {
+				t.Errorf("the printed reviewer token = %d %s", code, body)
+			}
+		}
+	}
+
+	// The token command, while the server runs on this DATA_DIR: it checks the region in the
+	// server's database, refusing one that does not exist.
+	var tok, notes bytes.Buffer
+	if err := runToken(context.Background(), []string{"--region", "419902", "--role", "reporter"}, map[string]string{"DATA_DIR": dataDir}, &tok, &notes); err != nil {
+		t.Fatalf("token for 419902: %v", err)
+	}
+	if !strings.Contains(notes.String(), "419902 东城区") {
+		t.Errorf("token notes %q: want the region checked, by name", notes.String())
+	}
+	if code, body := r.query(t, strings.TrimSpace(tok.String()), `{ viewer { subject } }`); code != 200 || !strings.Contains(body, "reporter-419902") {
+		t.Errorf("minted token = %d %s", code, body)
+	}
+	err := runToken(context.Background(), []string{"--region", "419999", "--role", "reporter"}, map[string]string{"DATA_DIR": dataDir}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "区划 419999 不存在") || !strings.Contains(err.Error(), "DATA_DIR="+dataDir) {
+		t.Errorf("token for a region that does not exist: err = %v, want a refusal naming the region and DATA_DIR", err)
+	}
+
 	if code, body := r.get(t, "/healthz"); code != 200 {
 		t.Errorf("/healthz = %d %s", code, body)
 	}
@@ -142,7 +187,7 @@ func TestPrivateClusterLifecycle(t *testing.T) {
 	}
 
 	// A second server on the same DATA_DIR refuses clearly.
-	err := run(context.Background(), nil, map[string]string{"DATA_DIR": dataDir, "PORT": "0"}, io.Discard)
+	err = run(context.Background(), nil, map[string]string{"DATA_DIR": dataDir, "PORT": "0"}, io.Discard)
 	if !errors.Is(err, pgcluster.ErrInUse) {
 		t.Errorf("second server on the same DATA_DIR: err = %v, want ErrInUse", err)
 	}
@@ -155,6 +200,20 @@ func TestPrivateClusterLifecycle(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "pg", "postmaster.pid")); !os.IsNotExist(err) {
 		t.Errorf("postmaster.pid still there after stop (err %v): PostgreSQL still running", err)
+	}
+
+	// The server stopped: the token command cannot check the region, says so naming DATA_DIR,
+	// and mints the token anyway.
+	tok.Reset()
+	notes.Reset()
+	if err := runToken(context.Background(), []string{"--region", "419999", "--role", "reporter"}, map[string]string{"DATA_DIR": dataDir}, &tok, &notes); err != nil {
+		t.Errorf("token with the server stopped: %v", err)
+	}
+	if n := notes.String(); !strings.Contains(n, "无法核对区划 419999") || !strings.Contains(n, "DATA_DIR="+dataDir) || !strings.Contains(n, "no server is running") {
+		t.Errorf("token notes with the server stopped = %q, want that it cannot check, naming DATA_DIR", n)
+	}
+	if strings.Count(strings.TrimSpace(tok.String()), ".") != 2 {
+		t.Errorf("no token printed alone: %q", tok.String())
 	}
 
 	// Restart: same data, nothing re-applied or re-written, the old token still valid.
@@ -231,6 +290,13 @@ func TestServeWithDatabaseURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// DEMO is off with DATABASE_URL: the token command checks the region in DATABASE_URL
+		// and refuses 419900, which does not exist there.
+		env := map[string]string{"DATABASE_URL": dsn, "APP_DATABASE_URL": appDSN, "JWT_SECRET": secret, "DATA_DIR": t.TempDir()}
+		err = runToken(context.Background(), []string{"--region", "419900", "--role", "admin"}, env, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "区划 419900 不存在") || !strings.Contains(err.Error(), "DATABASE_URL") {
+			t.Errorf("token for a region not in DATABASE_URL: err = %v, want a refusal naming DATABASE_URL", err)
+		}
 		// DEMO is off with DATABASE_URL: region 419900 does not exist, so the token is refused.
 		if code, body := r.query(t, tok, `{ viewer { subject } }`); code != http.StatusUnauthorized || !strings.Contains(body, "UNAUTHENTICATED") {
 			t.Errorf("token for a region that does not exist = %d %s", code, body)
@@ -294,6 +360,59 @@ func TestTokenCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTokenCommandMessages: without a secret the token command names the DATA_DIR it looked
+// in, absolute, and how to point it at the server's; a bad region code is refused before
+// anything else.
+func TestTokenCommandMessages(t *testing.T) {
+	t.Parallel()
+	args := []string{"--region", "419902", "--role", "reporter"}
+	t.Run("ErrNoSecretInDataDir", func(t *testing.T) {
+		dir := t.TempDir()
+		err := runToken(context.Background(), args, map[string]string{"DATA_DIR": dir}, io.Discard, io.Discard)
+		if err == nil {
+			t.Fatal("minted a token without a secret")
+		}
+		for _, want := range []string{"DATA_DIR=" + dir, "若服务器以另一个 DATA_DIR 运行", "start the server once", "set the same one"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("message %q lacks %q", err, want)
+			}
+		}
+		if strings.Contains(err.Error(), "默认 .data") {
+			t.Errorf("message %q calls a DATA_DIR that was set the default", err)
+		}
+	})
+	t.Run("ErrNoSecretInDefaultDataDir", func(t *testing.T) {
+		abs, _ := filepath.Abs(".data")
+		if _, err := os.Stat(filepath.Join(abs, devSecretFile)); err == nil {
+			t.Skipf("%s has a development secret", abs)
+		}
+		err := runToken(context.Background(), args, map[string]string{}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "DATA_DIR="+abs) || !strings.Contains(err.Error(), "DATA_DIR unset, default .data") {
+			t.Errorf("err = %v, want the default DATA_DIR named, absolute, as the default", err)
+		}
+	})
+	t.Run("ErrRegionNotACode", func(t *testing.T) {
+		err := runToken(context.Background(), []string{"--region", "东城区", "--role", "reporter"}, map[string]string{"JWT_SECRET": "token-cmd-secret-0123456789abcdefghijkl"}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "六位区划代码") {
+			t.Errorf("err = %v, want a refusal of a region that is not a code", err)
+		}
+	})
+	t.Run("CannotCheckWithoutServer", func(t *testing.T) {
+		dir := t.TempDir()
+		var tok, notes bytes.Buffer
+		err := runToken(context.Background(), args, map[string]string{"JWT_SECRET": "token-cmd-secret-0123456789abcdefghijkl", "DATA_DIR": dir}, &tok, &notes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := notes.String(); !strings.Contains(n, "无法核对区划 419902") || !strings.Contains(n, "DATA_DIR="+dir) || !strings.Contains(n, "cannot check") {
+			t.Errorf("notes %q: want that it cannot check, naming DATA_DIR", n)
+		}
+		if strings.Contains(tok.String(), "419902") || strings.Count(strings.TrimSpace(tok.String()), ".") != 2 {
+			t.Errorf("out %q: want the token alone", tok.String())
+		}
+	})
 }
 
 func TestConfigCORSOrigins(t *testing.T) {

@@ -230,8 +230,11 @@ func devSecretRead(dataDir string, create bool) ([]byte, error) {
 	return []byte(s), nil
 }
 
-// printDevTokens prints a city admin token and a reporter token for each county of the
-// demo city, signed with the development secret, valid for 8 hours (or JWT_MAX_TTL if shorter).
+// printDevTokens prints, for the demo city, labelled tokens for each role the README's walk-through
+// uses: the city's admin (opens periods, publishes, reopens), its reviewer (approves and
+// returns the counties' submissions), its reporter (the city-only figures), and a reporter for
+// each county. Each carries a display name, which the audit trail shows. They are signed with
+// the development secret and valid for 8 hours (or JWT_MAX_TTL if shorter).
 func printDevTokens(out io.Writer, secret []byte, cache *snapshot.Cache, cfg config) {
 	regions := cache.Regions()
 	city := regions.Get(setup.DemoCity)
@@ -243,16 +246,22 @@ func printDevTokens(out io.Writer, secret []byte, cache *snapshot.Cache, cfg con
 	if cfg.JWTMaxTTL > 0 {
 		ttl = min(ttl, cfg.JWTMaxTTL)
 	}
-	mint := func(region, role, sub string) string {
-		t, err := auth.Mint(secret, auth.MintClaims{Subject: sub, Region: region, Role: auth.Role(role), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}, ttl, now)
+	line := func(code, regionName string, role auth.Role, sub, name, label string) {
+		t, err := auth.Mint(secret, auth.MintClaims{Subject: sub, Name: name, Region: code, Role: role, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience}, ttl, now)
 		if err != nil {
-			return "(" + err.Error() + ")"
+			t = "(" + err.Error() + ")"
 		}
-		return t
+		fmt.Fprintf(out, "  %s %s %s: %s (sub %s)\n    %s\n", code, regionName, role, label, sub, t)
 	}
 	fmt.Fprintf(out, "development tokens (valid %s; send as Authorization: Bearer <token>):\n", ttl)
-	fmt.Fprintf(out, "  %s %s admin:\n    %s\n", city.Code, city.Name, mint(city.Code, "admin", "city-admin"))
+	line(city.Code, city.Name, auth.RoleAdmin, "city-admin", city.Name+"管理员",
+		"市级管理员:开放期间、发布汇总、重新打开 (city admin: periods, publication, reopening)")
+	line(city.Code, city.Name, auth.RoleReviewer, "city-reviewer", city.Name+"审核员",
+		"市级审核员:审核通过或退回各县报送 (city reviewer: approves or returns the counties' submissions)")
+	line(city.Code, city.Name, auth.RoleReporter, "clerk-"+city.Code, city.Name+"填报员",
+		"市级填报员:市本级数据 (city clerk: the city-only figures)")
 	for _, c := range regions.Children(city.Code) {
-		fmt.Fprintf(out, "  %s %s reporter:\n    %s\n", c.Code, c.Name, mint(c.Code, "reporter", "clerk-"+c.Code))
+		line(c.Code, c.Name, auth.RoleReporter, "clerk-"+c.Code, c.Name+"填报员",
+			"县级填报员 (county clerk)")
 	}
 }

@@ -17,6 +17,7 @@ var shipped = map[string]string{
 	"0004_required_and_plausibility.sql": "0d3b43e2b5fdd6ebff8436dd71f5b0af68e3bac79dbba83910bd47dc811fd628",
 	"0005_second_lock.sql":               "f7d08c95fe27dfed29f9cfa607138c5f783734cc6f8c4cba3a79ce844c881c03",
 	"0006_publication_and_periods.sql":   "33987de299a940469f985d7eea3b939a380a5ef239ec0c1e1b34dd3a8f2460c4",
+	"0007_audit_actor_name.sql":          "b0091d451dc904a6aa03cf1df2f8ea7d009ca967bec5d74caf23741290b3f533",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {

@@ -135,8 +135,8 @@ type IndicatorValue struct {
 	Published bool `json:"published"`
 }
 
-// 变更入口:填报与报送、审核(通过、退回、重新打开)、报送期间的开启与关闭、汇总数据的发布与撤回。
-// The entry point for changes: saving and submitting figures, review (approve, return, reopen),
+// 变更入口:填报、报送与撤回、审核(通过、退回、重新打开)、报送期间的开启与关闭、汇总数据的发布与撤回。
+// The entry point for changes: saving, submitting and recalling figures, review (approve, return, reopen),
 // opening and closing reporting periods, publishing and withdrawing totals.
 type Mutation struct {
 }
@@ -194,7 +194,7 @@ type SubmissionEvent struct {
 	Region *models.Region `json:"region"`
 	// 期间。The submission's period.
 	Period string `json:"period"`
-	// 发生了什么:SAVE、SUBMIT、APPROVE、RETURN、REOPEN。What happened.
+	// 发生了什么:SAVE、SUBMIT、RECALL(撤回)、APPROVE、RETURN、REOPEN。What happened.
 	Action string `json:"action"`
 	// 变化后的状态。The status after the change.
 	Status SubmissionStatus `json:"status"`
@@ -883,9 +883,9 @@ func (e Role) MarshalJSON() ([]byte, error) {
 type SubmissionStatus string
 
 const (
-	// 草稿:本区划填报员可保存修改,尚未报送,不计入汇总。A draft: the region's reporter may edit it; not yet sent, not counted in totals.
+	// 草稿:本区划填报员可保存修改,尚未报送(或已撤回),不计入汇总。A draft: the region's reporter may edit it; not yet sent (or recalled), not counted in totals.
 	SubmissionStatusDraft SubmissionStatus = "DRAFT"
-	// 已报送:待上级审核,填报员不能修改;预览(includeUnapproved)可计入。Sent for review: the reporter can no longer edit it; counted only in a preview (includeUnapproved).
+	// 已报送:待上级审核,填报员不能修改,但在审核前可撤回(recallSubmission);预览(includeUnapproved)可计入。Sent for review: the reporter can no longer edit it, but may recall it before review (recallSubmission); counted only in a preview (includeUnapproved).
 	SubmissionStatusSubmitted SubmissionStatus = "SUBMITTED"
 	// 已审核通过:数据锁定并计入汇总;仅管理员可重新打开(reopenSubmission)。Approved: locked and counted in the totals; only an admin can reopen it (reopenSubmission).
 	SubmissionStatusApproved SubmissionStatus = "APPROVED"
