@@ -36,6 +36,9 @@ type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	DataElement() DataElementResolver
 	DataValue() DataValueResolver
+	EntryField() EntryFieldResolver
+	EntryForm() EntryFormResolver
+	EntryRule() EntryRuleResolver
 	Indicator() IndicatorResolver
 	IndicatorCategory() IndicatorCategoryResolver
 	MissingFigure() MissingFigureResolver
@@ -135,6 +138,47 @@ type ComplexityRoot struct {
 		Value     func(childComplexity int) int
 	}
 
+	EntryField struct {
+		Code           func(childComplexity int) int
+		Comment        func(childComplexity int) int
+		Description    func(childComplexity int) int
+		Element        func(childComplexity int) int
+		MaxValue       func(childComplexity int) int
+		MinValue       func(childComplexity int) int
+		MissingReason  func(childComplexity int) int
+		Name           func(childComplexity int) int
+		PartOf         func(childComplexity int) int
+		PreviousPeriod func(childComplexity int) int
+		PreviousValue  func(childComplexity int) int
+		Required       func(childComplexity int) int
+		Rules          func(childComplexity int) int
+		Unit           func(childComplexity int) int
+		Value          func(childComplexity int) int
+		ValueType      func(childComplexity int) int
+		WholeNumber    func(childComplexity int) int
+	}
+
+	EntryForm struct {
+		Groups     func(childComplexity int) int
+		Period     func(childComplexity int) int
+		PeriodType func(childComplexity int) int
+		PlanCode   func(childComplexity int) int
+		Region     func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Submission func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	EntryGroup struct {
+		Fields    func(childComplexity int) int
+		Indicator func(childComplexity int) int
+	}
+
+	EntryRule struct {
+		Description func(childComplexity int) int
+		Rule        func(childComplexity int) int
+	}
+
 	Formula struct {
 		Denominator func(childComplexity int) int
 		Factor      func(childComplexity int) int
@@ -192,6 +236,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		ApproveSubmission func(childComplexity int, regionCode string, period string, expectedVersion int, comment *string) int
 		ClosePeriod       func(childComplexity int, period string, regionCode *string) int
+		ImportWorkbook    func(childComplexity int, file graphql.Upload, regionCode string, period string, expectedVersion int) int
 		OpenPeriod        func(childComplexity int, period string, closesAt *time.Time, regionCode *string) int
 		PublishPeriod     func(childComplexity int, regionCode string, period string) int
 		RecallSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int, comment *string) int
@@ -245,6 +290,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Dashboard        func(childComplexity int, regionCode string, period string, includeUnapproved *bool) int
+		EntryForm        func(childComplexity int, regionCode string, period string) int
 		Indicator        func(childComplexity int, code string) int
 		IndicatorValues  func(childComplexity int, regionCode string, period string, indicatorCodes []string, includeUnapproved *bool) int
 		Plan             func(childComplexity int, code *string) int
@@ -427,6 +473,29 @@ type DataValueResolver interface {
 	History(ctx context.Context, obj *models.DataValue) ([]*models.AuditEntry, error)
 	Flags(ctx context.Context, obj *models.DataValue) ([]*catalogue.Flag, error)
 }
+type EntryFieldResolver interface {
+	Code(ctx context.Context, obj *store.EntryField) (string, error)
+	Name(ctx context.Context, obj *store.EntryField) (string, error)
+	Unit(ctx context.Context, obj *store.EntryField) (string, error)
+	Description(ctx context.Context, obj *store.EntryField) (string, error)
+	ValueType(ctx context.Context, obj *store.EntryField) (model.ValueType, error)
+
+	MinValue(ctx context.Context, obj *store.EntryField) (float64, error)
+	MaxValue(ctx context.Context, obj *store.EntryField) (float64, error)
+	WholeNumber(ctx context.Context, obj *store.EntryField) (bool, error)
+
+	PreviousPeriod(ctx context.Context, obj *store.EntryField) (*string, error)
+}
+type EntryFormResolver interface {
+	Period(ctx context.Context, obj *store.EntryForm) (string, error)
+	PeriodType(ctx context.Context, obj *store.EntryForm) (model.PeriodType, error)
+	PlanCode(ctx context.Context, obj *store.EntryForm) (string, error)
+	Status(ctx context.Context, obj *store.EntryForm) (model.ReportingState, error)
+	Version(ctx context.Context, obj *store.EntryForm) (int, error)
+}
+type EntryRuleResolver interface {
+	Rule(ctx context.Context, obj *catalogue.AppliedRule) (string, error)
+}
 type IndicatorResolver interface {
 	Category(ctx context.Context, obj *models.Indicator) (*models.IndicatorCategory, error)
 	Target(ctx context.Context, obj *models.Indicator) (*model.Target, error)
@@ -445,6 +514,7 @@ type MissingFigureResolver interface {
 }
 type MutationResolver interface {
 	SaveDataValues(ctx context.Context, input model.SaveDataValuesInput) (*models.Submission, error)
+	ImportWorkbook(ctx context.Context, file graphql.Upload, regionCode string, period string, expectedVersion int) (*models.Submission, error)
 	SubmitSubmission(ctx context.Context, regionCode string, period string, expectedVersion int) (*models.Submission, error)
 	RecallSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, comment *string) (*models.Submission, error)
 	ApproveSubmission(ctx context.Context, regionCode string, period string, expectedVersion int, comment *string) (*models.Submission, error)
@@ -484,6 +554,7 @@ type QueryResolver interface {
 	Dashboard(ctx context.Context, regionCode string, period string, includeUnapproved *bool) (*model.Dashboard, error)
 	TaskRollup(ctx context.Context, regionCode string, period string, includeUnapproved *bool) ([]*model.TaskRollup, error)
 	ReportingStatus(ctx context.Context, regionCode string, period string) ([]*store.UnitStatus, error)
+	EntryForm(ctx context.Context, regionCode string, period string) (*store.EntryForm, error)
 }
 type RegionResolver interface {
 	Level(ctx context.Context, obj *models.Region) (model.RegionLevel, error)
@@ -888,6 +959,184 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DataValue.Value(childComplexity), true
 
+	case "EntryField.code":
+		if e.ComplexityRoot.EntryField.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Code(childComplexity), true
+	case "EntryField.comment":
+		if e.ComplexityRoot.EntryField.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Comment(childComplexity), true
+	case "EntryField.description":
+		if e.ComplexityRoot.EntryField.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Description(childComplexity), true
+	case "EntryField.element":
+		if e.ComplexityRoot.EntryField.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Element(childComplexity), true
+	case "EntryField.maxValue":
+		if e.ComplexityRoot.EntryField.MaxValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.MaxValue(childComplexity), true
+	case "EntryField.minValue":
+		if e.ComplexityRoot.EntryField.MinValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.MinValue(childComplexity), true
+	case "EntryField.missingReason":
+		if e.ComplexityRoot.EntryField.MissingReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.MissingReason(childComplexity), true
+	case "EntryField.name":
+		if e.ComplexityRoot.EntryField.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Name(childComplexity), true
+	case "EntryField.partOf":
+		if e.ComplexityRoot.EntryField.PartOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.PartOf(childComplexity), true
+	case "EntryField.previousPeriod":
+		if e.ComplexityRoot.EntryField.PreviousPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.PreviousPeriod(childComplexity), true
+	case "EntryField.previousValue":
+		if e.ComplexityRoot.EntryField.PreviousValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.PreviousValue(childComplexity), true
+	case "EntryField.required":
+		if e.ComplexityRoot.EntryField.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Required(childComplexity), true
+	case "EntryField.rules":
+		if e.ComplexityRoot.EntryField.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Rules(childComplexity), true
+	case "EntryField.unit":
+		if e.ComplexityRoot.EntryField.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Unit(childComplexity), true
+	case "EntryField.value":
+		if e.ComplexityRoot.EntryField.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.Value(childComplexity), true
+	case "EntryField.valueType":
+		if e.ComplexityRoot.EntryField.ValueType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.ValueType(childComplexity), true
+	case "EntryField.wholeNumber":
+		if e.ComplexityRoot.EntryField.WholeNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryField.WholeNumber(childComplexity), true
+
+	case "EntryForm.groups":
+		if e.ComplexityRoot.EntryForm.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryForm.Groups(childComplexity), true
+	case "EntryForm.period":
+		if e.ComplexityRoot.EntryForm.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryForm.Period(childComplexity), true
+	case "EntryForm.periodType":
+		if e.ComplexityRoot.EntryForm.PeriodType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryForm.PeriodType(childComplexity), true
+	case "EntryForm.planCode":
+		if e.ComplexityRoot.EntryForm.PlanCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryForm.PlanCode(childComplexity), true
+	case "EntryForm.region":
+		if e.ComplexityRoot.EntryForm.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryForm.Region(childComplexity), true
+	case "EntryForm.status":
+		if e.ComplexityRoot.EntryForm.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryForm.Status(childComplexity), true
+	case "EntryForm.submission":
+		if e.ComplexityRoot.EntryForm.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryForm.Submission(childComplexity), true
+	case "EntryForm.version":
+		if e.ComplexityRoot.EntryForm.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryForm.Version(childComplexity), true
+
+	case "EntryGroup.fields":
+		if e.ComplexityRoot.EntryGroup.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryGroup.Fields(childComplexity), true
+	case "EntryGroup.indicator":
+		if e.ComplexityRoot.EntryGroup.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryGroup.Indicator(childComplexity), true
+
+	case "EntryRule.description":
+		if e.ComplexityRoot.EntryRule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryRule.Description(childComplexity), true
+	case "EntryRule.rule":
+		if e.ComplexityRoot.EntryRule.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntryRule.Rule(childComplexity), true
+
 	case "Formula.denominator":
 		if e.ComplexityRoot.Formula.Denominator == nil {
 			break
@@ -1142,6 +1391,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ClosePeriod(childComplexity, args["period"].(string), args["regionCode"].(*string)), true
+	case "Mutation.importWorkbook":
+		if e.ComplexityRoot.Mutation.ImportWorkbook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importWorkbook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportWorkbook(childComplexity, args["file"].(graphql.Upload), args["regionCode"].(string), args["period"].(string), args["expectedVersion"].(int)), true
 	case "Mutation.openPeriod":
 		if e.ComplexityRoot.Mutation.OpenPeriod == nil {
 			break
@@ -1420,6 +1680,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Dashboard(childComplexity, args["regionCode"].(string), args["period"].(string), args["includeUnapproved"].(*bool)), true
+	case "Query.entryForm":
+		if e.ComplexityRoot.Query.EntryForm == nil {
+			break
+		}
+
+		args, err := ec.field_Query_entryForm_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EntryForm(childComplexity, args["regionCode"].(string), args["period"].(string)), true
 	case "Query.indicator":
 		if e.ComplexityRoot.Query.Indicator == nil {
 			break
@@ -2219,6 +2490,9 @@ var sources = []*ast.Source{
 "时间戳,RFC 3339 格式,以计划时区(默认 Asia/Shanghai,+08:00)写出,如 2027-01-31T23:59:59+08:00;作为输入时也可只写日期 2027-01-31,即该日 23:59:59。An RFC 3339 timestamp, written in the plan's time zone (TIME_ZONE, default +08:00); as input, a date alone is the end of that day there."
 scalar Time
 
+"上传的文件,按 GraphQL multipart request 规范以 multipart/form-data 发送。An uploaded file, sent as multipart/form-data under the GraphQL multipart request specification."
+scalar Upload
+
 """
 查询入口:规划目录、区划、报送数据、汇总值、看板、重点任务汇总与评估。除内省外均需
 Authorization: Bearer <token>。
@@ -2392,6 +2666,26 @@ type Query {
     """
     period: String!
   ): [UnitStatus!]!
+  """
+  填报表:该区划本级在该类期间须填报的全部数据元素,按指标分组、按目录顺序,含名称、单位、说明、
+  数值类型、是否必填、适用的校验规则、本期已填数值和上一可比期间的数值,以及报送的状态和版本号。
+  可见范围同报送(submission);超出调用者范围的区划返回 NOT_FOUND。Excel 填报模板
+  (GET /excel/template)即此表。
+  The entry form: every data element the region's level fills for this kind of period, grouped by
+  indicator in catalogue order, with name, unit, description, value type, whether it is required,
+  the rules that apply, the current value and the previous comparable period's value, and the
+  submission's status and version. Visible as the submission is; a region outside the caller's
+  scope answers NOT_FOUND. The Excel entry sheet (GET /excel/template) is this form.
+  """
+  entryForm(
+    "报送单位的 GB/T 2260 六位代码。The reporting region's GB/T 2260 six-digit code."
+    regionCode: String!
+    """
+    报送期间:年 "2024" 或季度 "2024Q1"(不接受区间)。
+    The reporting period: a year "2024" or a quarter "2024Q1" (no ranges).
+    """
+    period: String!
+  ): EntryForm!
 }
 
 """
@@ -2412,6 +2706,27 @@ type Mutation {
   saveDataValues(
     "要保存的报送、数据和任务进展。The submission, the values and the key-task progress to save."
     input: SaveDataValuesInput!
+  ): Submission!
+  """
+  导入填好的 Excel 填报表(GET /excel/template 下载的 .xlsx),与 saveDataValues 相同:全部保存或全部
+  不保存,按 expectedVersion 校验版本。被拒绝的每个单元格在 extensions.refused 中列出工作表、单元格
+  地址(如 "C12")、数据元素、规则代码和原因;其他区划、期间或规划的表整体拒绝(BAD_USER_INPUT,
+  不保存任何数据)。空的数值单元格表示"未填",不清除已保存的数据。文件大小上限为 MAX_BODY_BYTES。
+  Import a filled Excel entry sheet (the .xlsx of GET /excel/template), exactly as saveDataValues:
+  all or nothing, checked against expectedVersion. Each refused cell is listed in
+  extensions.refused with its sheet, cell address ("C12"), element, rule code and reason; a sheet
+  for another region, period or plan is refused whole (BAD_USER_INPUT, nothing stored). An empty
+  value cell means "not entered" and clears nothing. The file may be at most MAX_BODY_BYTES.
+  """
+  importWorkbook(
+    "填好的 .xlsx 文件。The filled .xlsx file."
+    file: Upload!
+    "报送单位的 GB/T 2260 六位代码,须与表中一致。The reporting region's GB/T 2260 six-digit code; must match the sheet's."
+    regionCode: String!
+    "报送期间,须与表中一致。The reporting period; must match the sheet's."
+    period: String!
+    "报送当前的版本号;尚不存在时为 0;过期时返回 CONFLICT。The submission's current version; 0 when it does not exist yet; a stale one answers CONFLICT."
+    expectedVersion: Int!
   ): Submission!
   "将草稿或被退回的报送提交市级审核(由本区划填报员操作)。Send a draft or returned submission to the city for review (the region's reporter)."
   submitSubmission(
@@ -3374,6 +3689,87 @@ enum RegionLevel {
   "县、区(市场监管局采集并报送原始数据)。A county or district (its bureau collects and submits the raw figures)."
   COUNTY
 }
+
+"""
+填报表:某区划某期间须填报的数据元素及其当前数值。
+The entry form of a region for a period: the data elements it fills, with their current figures.
+"""
+type EntryForm {
+  "报送单位。The reporting region."
+  region: Region!
+  """
+  报送期间:年 "2024" 或季度 "2024Q1"。The period: a year "2024" or a quarter "2024Q1".
+  """
+  period: String!
+  "期间类型。The kind of period."
+  periodType: PeriodType!
+  "规划代码,如 MS14FYP。The plan's code, e.g. MS14FYP."
+  planCode: String!
+  "报送状态;尚未保存过为 NOT_STARTED。The submission's state; NOT_STARTED before the first save."
+  status: ReportingState!
+  "报送版本号,下一次保存时作为 expectedVersion 传回;尚未保存过为 0。The submission's version, to send back as expectedVersion; 0 before the first save."
+  version: Int!
+  "报送;尚未保存过为 null。The submission; null before the first save."
+  submission: Submission
+  "按指标分组的填报项,按目录顺序;无指标使用的数据元素在最后一组(indicator 为 null)。The fields grouped by indicator in catalogue order; elements no indicator uses come last (indicator null)."
+  groups: [EntryGroup!]!
+}
+
+"填报表中一个指标的填报项;被多个指标使用的数据元素只出现一次,在第一个指标下。One indicator's fields of an entry form; an element several indicators use appears once, under the first."
+type EntryGroup {
+  "指标;无指标使用的数据元素为 null。The indicator; null for elements no indicator uses."
+  indicator: Indicator
+  "该组的填报项,按目录顺序。The group's fields, in catalogue order."
+  fields: [EntryField!]!
+}
+
+"填报表中的一项:一个数据元素及其当前和上期数值。One field of an entry form: a data element with its current and previous figures."
+type EntryField {
+  "数据元素。The data element."
+  element: DataElement!
+  "数据元素代码,如 IP_BATCHES_INSPECTED。The element's code, e.g. IP_BATCHES_INSPECTED."
+  code: String!
+  "名称。The element's name."
+  name: String!
+  "单位,如 批次、件、%。The unit, e.g. 批次, 件, %."
+  unit: String!
+  "说明:该数据的含义和口径。What the figure is and how it is counted."
+  description: String!
+  "数值类型。The kind of number."
+  valueType: ValueType!
+  "是否必填(报送时缺少且未声明无法提供则被拒绝)。Whether it is required (a submission without it, not declared unavailable, is refused)."
+  required: Boolean!
+  "保存时适用的校验规则。The validation rules a saved value is checked against."
+  rules: [EntryRule!]!
+  "最小值(含)。The least value allowed (inclusive)."
+  minValue: Float!
+  "最大值(含)。The largest value allowed (inclusive)."
+  maxValue: Float!
+  "是否须为整数(计数)。Whether the value must be a whole number (a count)."
+  wholeNumber: Boolean!
+  "该项所属的整体,其值不得超过整体。The whole this figure may not exceed."
+  partOf: DataElement
+  "本期已保存的数值;未填为 null。The value saved for this period; null when none."
+  value: Float
+  "本期数值的说明。The note on this period's value."
+  comment: String
+  "声明无法提供时的理由。The reason, when the figure is declared unavailable."
+  missingReason: String
+  "上一可比期间的数值(流量同类期间,存量最近期间,同 YOY_CHANGE);无则为 null。The previous comparable period's value (a flow: the same kind of period; a stock: the latest earlier one; as YOY_CHANGE compares); null when none."
+  previousValue: Float
+  """
+  上一可比期间,如 "2023"。The previous comparable period, e.g. "2023".
+  """
+  previousPeriod: String
+}
+
+"适用于填报项的一条校验规则。A validation rule that applies to a field."
+type EntryRule {
+  "规则代码,如 NEGATIVE、NOT_INTEGER、PERCENT_RANGE(与 extensions.refused 的 rule 相同)。The rule's code, e.g. NEGATIVE, NOT_INTEGER, PERCENT_RANGE (as in extensions.refused)."
+  rule: String!
+  "规则说明。What the rule asks."
+  description: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3534,6 +3930,88 @@ func (ec *executionContext) childFields_DataValue(ctx context.Context, field gra
 		return ec.fieldContext_DataValue_flags(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DataValue", field.Name)
+}
+
+func (ec *executionContext) childFields_EntryField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "element":
+		return ec.fieldContext_EntryField_element(ctx, field)
+	case "code":
+		return ec.fieldContext_EntryField_code(ctx, field)
+	case "name":
+		return ec.fieldContext_EntryField_name(ctx, field)
+	case "unit":
+		return ec.fieldContext_EntryField_unit(ctx, field)
+	case "description":
+		return ec.fieldContext_EntryField_description(ctx, field)
+	case "valueType":
+		return ec.fieldContext_EntryField_valueType(ctx, field)
+	case "required":
+		return ec.fieldContext_EntryField_required(ctx, field)
+	case "rules":
+		return ec.fieldContext_EntryField_rules(ctx, field)
+	case "minValue":
+		return ec.fieldContext_EntryField_minValue(ctx, field)
+	case "maxValue":
+		return ec.fieldContext_EntryField_maxValue(ctx, field)
+	case "wholeNumber":
+		return ec.fieldContext_EntryField_wholeNumber(ctx, field)
+	case "partOf":
+		return ec.fieldContext_EntryField_partOf(ctx, field)
+	case "value":
+		return ec.fieldContext_EntryField_value(ctx, field)
+	case "comment":
+		return ec.fieldContext_EntryField_comment(ctx, field)
+	case "missingReason":
+		return ec.fieldContext_EntryField_missingReason(ctx, field)
+	case "previousValue":
+		return ec.fieldContext_EntryField_previousValue(ctx, field)
+	case "previousPeriod":
+		return ec.fieldContext_EntryField_previousPeriod(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntryField", field.Name)
+}
+
+func (ec *executionContext) childFields_EntryForm(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_EntryForm_region(ctx, field)
+	case "period":
+		return ec.fieldContext_EntryForm_period(ctx, field)
+	case "periodType":
+		return ec.fieldContext_EntryForm_periodType(ctx, field)
+	case "planCode":
+		return ec.fieldContext_EntryForm_planCode(ctx, field)
+	case "status":
+		return ec.fieldContext_EntryForm_status(ctx, field)
+	case "version":
+		return ec.fieldContext_EntryForm_version(ctx, field)
+	case "submission":
+		return ec.fieldContext_EntryForm_submission(ctx, field)
+	case "groups":
+		return ec.fieldContext_EntryForm_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntryForm", field.Name)
+}
+
+func (ec *executionContext) childFields_EntryGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_EntryGroup_indicator(ctx, field)
+	case "fields":
+		return ec.fieldContext_EntryGroup_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntryGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_EntryRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_EntryRule_rule(ctx, field)
+	case "description":
+		return ec.fieldContext_EntryRule_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntryRule", field.Name)
 }
 
 func (ec *executionContext) childFields_Formula(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4218,6 +4696,44 @@ func (ec *executionContext) field_Mutation_closePeriod_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_importWorkbook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openPeriod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4491,6 +5007,28 @@ func (ec *executionContext) field_Query_dashboard_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["includeUnapproved"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_entryForm_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
 	return args, nil
 }
 
@@ -6269,6 +6807,745 @@ func (ec *executionContext) fieldContext_DataValue_flags(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _EntryField_element(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Element, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DataElement) graphql.Marshaler {
+			return ec.marshalNDataElement2ᚖplanapiᚋmodelsᚐDataElement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntryField",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DataElement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntryField_code(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().Code(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "String")
+}
+
+func (ec *executionContext) _EntryField_name(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "String")
+}
+
+func (ec *executionContext) _EntryField_unit(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "String")
+}
+
+func (ec *executionContext) _EntryField_description(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "String")
+}
+
+func (ec *executionContext) _EntryField_valueType(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_valueType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().ValueType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ValueType) graphql.Marshaler {
+			return ec.marshalNValueType2planapiᚋgraphᚋmodelᚐValueType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_valueType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "ValueType")
+}
+
+func (ec *executionContext) _EntryField_required(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EntryField_rules(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []catalogue.AppliedRule) graphql.Marshaler {
+			return ec.marshalNEntryRule2ᚕplanapiᚋcatalogueᚐAppliedRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntryField",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntryRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntryField_minValue(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_minValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().MinValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_minValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "Float")
+}
+
+func (ec *executionContext) _EntryField_maxValue(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_maxValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().MaxValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_maxValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "Float")
+}
+
+func (ec *executionContext) _EntryField_wholeNumber(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_wholeNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().WholeNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_wholeNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _EntryField_partOf(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_partOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.DataElement) graphql.Marshaler {
+			return ec.marshalODataElement2ᚖplanapiᚋmodelsᚐDataElement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_partOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntryField",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DataElement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntryField_value(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EntryField_comment(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, false, false, "String")
+}
+
+func (ec *executionContext) _EntryField_missingReason(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_missingReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_missingReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, false, false, "String")
+}
+
+func (ec *executionContext) _EntryField_previousValue(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_previousValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_previousValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EntryField_previousPeriod(ctx context.Context, field graphql.CollectedField, obj *store.EntryField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryField_previousPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryField().PreviousPeriod(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntryField_previousPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryField", field, true, true, "String")
+}
+
+func (ec *executionContext) _EntryForm_region(ctx context.Context, field graphql.CollectedField, obj *store.EntryForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryForm_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryForm_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntryForm",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntryForm_period(ctx context.Context, field graphql.CollectedField, obj *store.EntryForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryForm_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryForm().Period(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryForm_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryForm", field, true, true, "String")
+}
+
+func (ec *executionContext) _EntryForm_periodType(ctx context.Context, field graphql.CollectedField, obj *store.EntryForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryForm_periodType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryForm().PeriodType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PeriodType) graphql.Marshaler {
+			return ec.marshalNPeriodType2planapiᚋgraphᚋmodelᚐPeriodType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryForm_periodType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryForm", field, true, true, "PeriodType")
+}
+
+func (ec *executionContext) _EntryForm_planCode(ctx context.Context, field graphql.CollectedField, obj *store.EntryForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryForm_planCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryForm().PlanCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryForm_planCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryForm", field, true, true, "String")
+}
+
+func (ec *executionContext) _EntryForm_status(ctx context.Context, field graphql.CollectedField, obj *store.EntryForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryForm_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryForm().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportingState) graphql.Marshaler {
+			return ec.marshalNReportingState2planapiᚋgraphᚋmodelᚐReportingState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryForm_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryForm", field, true, true, "ReportingState")
+}
+
+func (ec *executionContext) _EntryForm_version(ctx context.Context, field graphql.CollectedField, obj *store.EntryForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryForm_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryForm().Version(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryForm_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryForm", field, true, true, "Int")
+}
+
+func (ec *executionContext) _EntryForm_submission(ctx context.Context, field graphql.CollectedField, obj *store.EntryForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryForm_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalOSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntryForm_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntryForm",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntryForm_groups(ctx context.Context, field graphql.CollectedField, obj *store.EntryForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryForm_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.EntryGroup) graphql.Marshaler {
+			return ec.marshalNEntryGroup2ᚕᚖplanapiᚋstoreᚐEntryGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryForm_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntryForm",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntryGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntryGroup_indicator(ctx context.Context, field graphql.CollectedField, obj *store.EntryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryGroup_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Indicator) graphql.Marshaler {
+			return ec.marshalOIndicator2ᚖplanapiᚋmodelsᚐIndicator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntryGroup_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntryGroup_fields(ctx context.Context, field graphql.CollectedField, obj *store.EntryGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryGroup_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.EntryField) graphql.Marshaler {
+			return ec.marshalNEntryField2ᚕᚖplanapiᚋstoreᚐEntryFieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryGroup_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EntryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntryField(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EntryRule_rule(ctx context.Context, field graphql.CollectedField, obj *catalogue.AppliedRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryRule_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntryRule().Rule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryRule_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryRule", field, true, true, "String")
+}
+
+func (ec *executionContext) _EntryRule_description(ctx context.Context, field graphql.CollectedField, obj *catalogue.AppliedRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntryRule_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntryRule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntryRule", field, false, false, "String")
+}
+
 func (ec *executionContext) _Formula_numerator(ctx context.Context, field graphql.CollectedField, obj *model.Formula) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7285,6 +8562,50 @@ func (ec *executionContext) fieldContext_Mutation_saveDataValues(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_saveDataValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importWorkbook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importWorkbook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportWorkbook(ctx, fc.Args["file"].(graphql.Upload), fc.Args["regionCode"].(string), fc.Args["period"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Submission) graphql.Marshaler {
+			return ec.marshalNSubmission2ᚖplanapiᚋmodelsᚐSubmission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importWorkbook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Submission(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importWorkbook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8985,6 +10306,50 @@ func (ec *executionContext) fieldContext_Query_reportingStatus(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_reportingStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_entryForm(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_entryForm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EntryForm(ctx, fc.Args["regionCode"].(string), fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.EntryForm) graphql.Marshaler {
+			return ec.marshalNEntryForm2ᚖplanapiᚋstoreᚐEntryForm(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_entryForm(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntryForm(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_entryForm_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13125,6 +14490,278 @@ func (ec *executionContext) _DataValue(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var entryFieldImplementors = []string{"EntryField"}
+
+func (ec *executionContext) _EntryField(ctx context.Context, sel ast.SelectionSet, obj *store.EntryField) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entryFieldImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntryField")
+		case "element":
+			out.Values[i] = ec._EntryField_element(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_code(ctx, field, obj)
+				})
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_name(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_unit(ctx, field, obj)
+				})
+		case "description":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_description(ctx, field, obj)
+				})
+		case "valueType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_valueType(ctx, field, obj)
+				})
+		case "required":
+			out.Values[i] = ec._EntryField_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rules":
+			out.Values[i] = ec._EntryField_rules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_minValue(ctx, field, obj)
+				})
+		case "maxValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_maxValue(ctx, field, obj)
+				})
+		case "wholeNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_wholeNumber(ctx, field, obj)
+				})
+		case "partOf":
+			out.Values[i] = ec._EntryField_partOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._EntryField_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._EntryField_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingReason":
+			out.Values[i] = ec._EntryField_missingReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previousValue":
+			out.Values[i] = ec._EntryField_previousValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previousPeriod":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryField_previousPeriod(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var entryFormImplementors = []string{"EntryForm"}
+
+func (ec *executionContext) _EntryForm(ctx context.Context, sel ast.SelectionSet, obj *store.EntryForm) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entryFormImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntryForm")
+		case "region":
+			out.Values[i] = ec._EntryForm_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryForm_period(ctx, field, obj)
+				})
+		case "periodType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryForm_periodType(ctx, field, obj)
+				})
+		case "planCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryForm_planCode(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryForm_status(ctx, field, obj)
+				})
+		case "version":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryForm_version(ctx, field, obj)
+				})
+		case "submission":
+			out.Values[i] = ec._EntryForm_submission(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groups":
+			out.Values[i] = ec._EntryForm_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var entryGroupImplementors = []string{"EntryGroup"}
+
+func (ec *executionContext) _EntryGroup(ctx context.Context, sel ast.SelectionSet, obj *store.EntryGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entryGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntryGroup")
+		case "indicator":
+			out.Values[i] = ec._EntryGroup_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._EntryGroup_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var entryRuleImplementors = []string{"EntryRule"}
+
+func (ec *executionContext) _EntryRule(ctx context.Context, sel ast.SelectionSet, obj *catalogue.AppliedRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entryRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntryRule")
+		case "rule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntryRule_rule(ctx, field, obj)
+				})
+		case "description":
+			out.Values[i] = ec._EntryRule_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var formulaImplementors = []string{"Formula"}
 
 func (ec *executionContext) _Formula(ctx context.Context, sel ast.SelectionSet, obj *model.Formula) graphql.Marshaler {
@@ -13504,6 +15141,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "saveDataValues":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveDataValues(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importWorkbook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importWorkbook(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13954,6 +15598,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reportingStatus(ctx, field)
+				})
+		case "entryForm":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_entryForm(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -15423,6 +17073,82 @@ func (ec *executionContext) marshalNDirection2planapiᚋgraphᚋmodelᚐDirectio
 	return v
 }
 
+func (ec *executionContext) marshalNEntryField2ᚕᚖplanapiᚋstoreᚐEntryFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.EntryField) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntryField2ᚖplanapiᚋstoreᚐEntryField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEntryField2ᚖplanapiᚋstoreᚐEntryField(ctx context.Context, sel ast.SelectionSet, v *store.EntryField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EntryField!")
+		return graphql.Null
+	}
+	return ec._EntryField(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEntryForm2ᚖplanapiᚋstoreᚐEntryForm(ctx context.Context, sel ast.SelectionSet, v *store.EntryForm) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EntryForm!")
+		return graphql.Null
+	}
+	return ec._EntryForm(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEntryGroup2ᚕᚖplanapiᚋstoreᚐEntryGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.EntryGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntryGroup2ᚖplanapiᚋstoreᚐEntryGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEntryGroup2ᚖplanapiᚋstoreᚐEntryGroup(ctx context.Context, sel ast.SelectionSet, v *store.EntryGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EntryGroup!")
+		return graphql.Null
+	}
+	return ec._EntryGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEntryRule2planapiᚋcatalogueᚐAppliedRule(ctx context.Context, sel ast.SelectionSet, v catalogue.AppliedRule) graphql.Marshaler {
+	return ec._EntryRule(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEntryRule2ᚕplanapiᚋcatalogueᚐAppliedRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []catalogue.AppliedRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntryRule2planapiᚋcatalogueᚐAppliedRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloat(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16115,6 +17841,20 @@ func (ec *executionContext) marshalNUnitStatus2ᚖplanapiᚋstoreᚐUnitStatus(c
 		return graphql.Null
 	}
 	return ec._UnitStatus(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNValueType2planapiᚋgraphᚋmodelᚐValueType(ctx context.Context, v any) (model.ValueType, error) {

@@ -3,6 +3,8 @@ package resolvers
 import (
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"planapi/graph"
 	"planapi/graph/model"
 )
@@ -113,6 +115,13 @@ func complexity(c *graph.ComplexityRoot) {
 	q.TaskRollup = func(child int, _, _ string, _ *bool) int {
 		return plus(costRollup, times(listTaskRollups, child))
 	}
+	// The entry form: the submission, its values and missing figures, and the previous figures
+	// (one statement), in one transaction.
+	q.EntryForm = func(child int, _, _ string) int { return plus(costStatus, child) }
+	// Each element is in one group only: the fields of all groups together are at most the
+	// plan's elements, so the groups count once and the fields carry the list size.
+	c.EntryForm.Groups = list(1)
+	c.EntryGroup.Fields = list(listElements)
 	q.ReportingStatus = func(child int, _, _ string) int { return plus(costStatus, times(listUnits, child)) }
 
 	// The catalogue: in memory, but its lists multiply what is asked of each item.
@@ -162,6 +171,8 @@ func complexity(c *graph.ComplexityRoot) {
 	// Writes.
 	m := &c.Mutation
 	m.SaveDataValues = func(child int, _ model.SaveDataValuesInput) int { return plus(costMutate, child) }
+	// Importing a workbook is a save, after reading the file.
+	m.ImportWorkbook = func(child int, _ graphql.Upload, _, _ string, _ int) int { return plus(costMutate, child) }
 	m.SubmitSubmission = func(child int, _, _ string, _ int) int { return plus(costMutate, child) }
 	m.RecallSubmission = func(child int, _, _ string, _ int, _ *string) int { return plus(costMutate, child) }
 	m.ApproveSubmission = func(child int, _, _ string, _ int, _ *string) int { return plus(costMutate, child) }

@@ -20,6 +20,8 @@ type Resolver struct {
 	// Events are the changes every replica announces, for subscriptions (nil: none).
 	Events *events.Hub
 	Logger *slog.Logger
+	// MaxUploadBytes is the largest Excel workbook importWorkbook reads (MAX_BODY_BYTES).
+	MaxUploadBytes int64
 }
 
 // Config returns the gqlgen configuration for the executable schema, with the cost of every

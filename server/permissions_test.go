@@ -33,6 +33,10 @@ submission         reporter  OK         NULL       NULL       OK         OK     
 submission         reviewer  OK         NULL       NULL       OK         OK         NULL
 submission         analyst   OK         NULL       NULL       OK         OK         NULL
 submission         admin     OK         NULL       NULL       OK         OK         NULL
+entryForm          reporter  OK         NOT_FOUND  NOT_FOUND  OK         OK         NOT_FOUND
+entryForm          reviewer  OK         NOT_FOUND  NOT_FOUND  OK         OK         NOT_FOUND
+entryForm          analyst   OK         NOT_FOUND  NOT_FOUND  OK         OK         NOT_FOUND
+entryForm          admin     OK         NOT_FOUND  NOT_FOUND  OK         OK         NOT_FOUND
 submissions        reporter  OK         EMPTY      EMPTY      OK         OK         EMPTY
 submissions        reviewer  OK         EMPTY      EMPTY      OK         OK         EMPTY
 submissions        analyst   OK         EMPTY      EMPTY      OK         OK         EMPTY
@@ -120,12 +124,12 @@ var publicQueries = map[string]string{
 }
 
 // readOps are the operations that only read: they must change nothing, allowed or not.
-var readOps = map[string]bool{"submission": true, "submissions": true, "reportingStatus": true, "indicatorValues": true,
+var readOps = map[string]bool{"submission": true, "entryForm": true, "submissions": true, "reportingStatus": true, "indicatorValues": true,
 	"dashboard": true, "taskRollup": true, "reportingPeriods": true, "publications": true}
 
 // preconditions is the state an operation needs in its target before the call.
 var preconditions = map[string]string{
-	"submission": "APPROVED", "submissions": "APPROVED", "reportingStatus": "APPROVED",
+	"submission": "APPROVED", "entryForm": "APPROVED", "submissions": "APPROVED", "reportingStatus": "APPROVED",
 	"saveDataValues": "DRAFT", "submitSubmission": "DRAFT", "recallSubmission": "SUBMITTED",
 	"approveSubmission": "SUBMITTED", "returnSubmission": "SUBMITTED", "reopenSubmission": "APPROVED",
 	"openPeriod": "", "closePeriod": "", "openPeriodIn": "",
@@ -137,6 +141,8 @@ func document(op string) string {
 	switch op {
 	case "submission":
 		return `query($r: String!, $p: String!) { submission(regionCode: $r, period: $p) { version values { value } } }`
+	case "entryForm":
+		return `query($r: String!, $p: String!) { entryForm(regionCode: $r, period: $p) { version groups { fields { code value } } } }`
 	case "submissions":
 		return `query($r: String!, $p: String!) { submissions(regionCode: $r, period: $p) { totalCount edges { node { version } } } }`
 	case "reportingStatus":

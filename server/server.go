@@ -54,7 +54,7 @@ type Deps struct {
 func New(d Deps) http.Handler {
 	st := store.New(d.DB, d.Cache)
 	budget := d.Budget.withDefaults()
-	res := &resolvers.Resolver{Cache: d.Cache, Store: st, Logger: d.Logger, Events: d.Events}
+	res := &resolvers.Resolver{Cache: d.Cache, Store: st, Logger: d.Logger, Events: d.Events, MaxUploadBytes: budget.MaxBodyBytes}
 	srv := handler.New(graph.NewExecutableSchema(res.Config()))
 	// Subscriptions: graphql-transport-ws, the token in connection_init (see socketInit).
 	srv.AddTransport(transport.Websocket{InitFunc: socketInit(d), KeepAlivePingInterval: 15 * time.Second,
@@ -65,6 +65,9 @@ func New(d Deps) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{maxBody: budget.MaxBodyBytes})
+	// importWorkbook's file: the GraphQL multipart request specification, held to the same body
+	// limit (limits refuses a larger Content-Length before this reads a byte).
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: budget.MaxBodyBytes, MaxMemory: budget.MaxBodyBytes})
 	if d.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
@@ -96,6 +99,9 @@ func New(d Deps) http.Handler {
 		}
 		api.ServeHTTP(w, r)
 	}))
+	// The Excel endpoints: the same CORS layer and bearer-token parsing as /graphql; their own
+	// deadline and body limit (excelHandler), since they answer files rather than GraphQL.
+	mux.Handle("/excel/", crossOrigin(d.CORSOrigins, authenticate(d, excelHandler{st: st, log: d.Logger, budget: budget})))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
