@@ -1071,12 +1071,12 @@ func TestYoYFlag(t *testing.T) {
 			if f.Change != nil && (math.IsNaN(*f.Change) || math.IsInf(*f.Change, 0)) {
 				t.Errorf("change %v is not finite", *f.Change)
 			}
-			if !strings.HasPrefix(f.Message, "常住人口 RESIDENT_POPULATION: ") {
+			if !strings.HasPrefix(f.Message.String(), "常住人口 RESIDENT_POPULATION:") {
 				t.Errorf("message %q", f.Message)
 			}
 		})
 	}
-	if f := YoYFlag(pop, 3012, 276518, "2023"); !strings.Contains(f.Message, "3012 较上期(2023) 276518 下降超过3倍") {
+	if f := YoYFlag(pop, 3012, 276518, "2023"); !strings.Contains(f.Message.String(), "3012 较上期(2023) 276518 下降超过3倍") {
 		t.Errorf("message %q", f.Message)
 	}
 }
