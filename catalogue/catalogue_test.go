@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"planapi/msg"
 )
 
 // MustLoad loads the embedded plan or stops the test.
@@ -1078,5 +1080,8 @@ func TestYoYFlag(t *testing.T) {
 	}
 	if f := YoYFlag(pop, 3012, 276518, "2023"); !strings.Contains(f.Message.String(), "3012 较上期(2023) 276518 下降超过3倍") {
 		t.Errorf("message %q", f.Message)
+	}
+	if f := YoYFlag(pop, 3012, 276518, "2023"); f.Message.In(msg.En) != "RESIDENT_POPULATION (常住人口): 3012 is less than 1/3 of its 2023 figure 276518; check it" {
+		t.Errorf("English message %q", f.Message.In(msg.En))
 	}
 }

@@ -109,6 +109,7 @@ const (
 	PreviewDashboardOwn    Key = "PREVIEW_DASHBOARD_OWN_STAFF"
 	PreviewProgressOwn     Key = "PREVIEW_PROGRESS_OWN_STAFF"
 	InternalError          Key = "INTERNAL_ERROR"
+	IntrospectionOff       Key = "INTROSPECTION_DISABLED"
 
 	// The request itself: the transport, the budget, faults (server).
 	TooDeep        Key = "QUERY_TOO_DEEP"
@@ -240,6 +241,7 @@ var messages = map[Key]entry{
 	PreviewDashboardOwn:    {`includeUnapproved:{code} {name} 的未审核数据预览仅供本级使用,可读取其已审核的数据`, `includeUnapproved: a preview of {code} {name}'s unapproved figures is for its own staff; its approved dashboard is readable`},
 	PreviewProgressOwn:     {`includeUnapproved:{code} {name} 未审核的任务进展预览仅供本级使用`, `includeUnapproved: a preview of {code} {name}'s unapproved progress is for its own staff`},
 	InternalError:          {`内部错误`, `internal error`},
+	IntrospectionOff:       {`本服务未开放架构查询(introspection)`, `introspection disabled`},
 
 	TooDeep:        {`查询嵌套过深:{depth} 层,上限 {limit} 层。请拆分查询。`, `query nests {depth} levels deep; the limit is {limit}`},
 	TooManyAliases: {`同一查询中字段 {field} 出现 {count} 次(别名),上限 {limit} 次。请分多次请求。`, `field {field} is asked for {count} times under aliases; the limit is {limit}`},

@@ -6,6 +6,7 @@ package server_test
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"go/ast"
 	"go/parser"
@@ -15,7 +16,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
+
+	"github.com/coder/websocket"
 
 	"planapi/auth"
 	"planapi/msg"
@@ -156,6 +160,20 @@ func TestMessagesInChinese(t *testing.T) {
 		}
 	}
 
+	// A websocket: the language comes with connection_init (or the upgrade request's header).
+	t.Run("Websocket", func(t *testing.T) {
+		srv := httptest.NewServer(e.Handler) // no events hub: a subscription answers UNAVAILABLE
+		t.Cleanup(srv.Close)
+		for lang, want := range map[string]string{"": "实时更新未启用", "en": "live updates are not running"} {
+			s := dialIn(t, srv.URL, clerk, lang)
+			s.subscribe("1", `subscription { submissionChanged(regionCode: "419902") { action } }`)
+			m, err := s.read(5 * time.Second)
+			if err != nil || (m.Type != "error" && m.Type != "next") || !strings.Contains(string(m.Payload), want) || !strings.Contains(string(m.Payload), `"UNAVAILABLE"`) {
+				t.Errorf("Accept-Language %q: %v %s %s, want an error %q", lang, err, m.Type, m.Payload, want)
+			}
+		}
+	})
+
 	// The assessment's explanation follows the language; explanationEn is English either way.
 	t.Run("Assessment", func(t *testing.T) {
 		analyst := e.Token(t, city, auth.RoleAnalyst)
@@ -173,6 +191,33 @@ func TestMessagesInChinese(t *testing.T) {
 			t.Errorf("default %+v, English %+v", a, b)
 		}
 	})
+}
+
+// dialIn opens a socket whose connection_init carries the token and, unless empty, an
+// Accept-Language.
+func dialIn(tb testing.TB, url, token, lang string) *socket {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		tb.Fatalf("dial: %v", err)
+	}
+	tb.Cleanup(func() { conn.CloseNow() })
+	payload := map[string]string{"Authorization": "Bearer " + token}
+	if lang != "" {
+		payload["Accept-Language"] = lang
+	}
+	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": payload})
+	if err := conn.Write(ctx, websocket.MessageText, init); err != nil {
+		tb.Fatalf("connection_init: %v", err)
+	}
+	s := &socket{tb: tb, conn: conn}
+	if m, err := s.read(5 * time.Second); err != nil || m.Type != "connection_ack" {
+		tb.Fatalf("connection_init answered %v %+v", err, m)
+	}
+	return s
 }
 
 // rawError posts body as it is and returns the one error of the answer.

@@ -278,6 +278,7 @@ func presenter(log *slog.Logger, introspection bool) graphql.ErrorPresenterFunc 
 			return gerr
 		}
 		if errors.As(err, &gq) && gq.Err != nil && gq.Err.Error() == "introspection disabled" {
+			gerr.Message = msg.T(msg.IntrospectionOff).In(lang)
 			gerr.Extensions = map[string]any{"code": string(apperr.Forbidden)}
 			return gerr
 		}
