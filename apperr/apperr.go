@@ -5,7 +5,8 @@ package apperr
 
 import (
 	"errors"
-	"fmt"
+
+	"planapi/msg"
 )
 
 // Code is the machine-readable class of an error, sent as extensions.code.
@@ -45,19 +46,23 @@ const (
 	Canceled Code = "CANCELED"
 )
 
-// Error is a coded error with a message meant for the caller.
+// Error is a coded error with a message meant for the caller. The message is kept as a
+// msg.Text and rendered by the error presenter in the request's language.
 type Error struct {
 	Code    Code
-	Message string
-	// Details go to extensions as they are (refused values, the current version...).
+	Message msg.Text
+	// Details go to extensions as they are (refused values, the current version...); a
+	// msg.Text among them, at any depth, is rendered in the request's language.
 	Details map[string]any
 }
 
-func (e *Error) Error() string { return e.Message }
+// Error is the message in Chinese, for logs and for callers that know no language.
+func (e *Error) Error() string { return e.Message.String() }
 
-// New makes a coded error.
-func New(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// New makes a coded error whose message is key with its arguments as name, value pairs
+// (msg.T).
+func New(code Code, key msg.Key, args ...any) *Error {
+	return &Error{Code: code, Message: msg.T(key, args...)}
 }
 
 // With adds a detail and returns the error.

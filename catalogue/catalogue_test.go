@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"planapi/msg"
 )
 
 // MustLoad loads the embedded plan or stops the test.
@@ -1071,12 +1073,15 @@ func TestYoYFlag(t *testing.T) {
 			if f.Change != nil && (math.IsNaN(*f.Change) || math.IsInf(*f.Change, 0)) {
 				t.Errorf("change %v is not finite", *f.Change)
 			}
-			if !strings.HasPrefix(f.Message, "常住人口 RESIDENT_POPULATION: ") {
+			if !strings.HasPrefix(f.Message.String(), "常住人口 RESIDENT_POPULATION:") {
 				t.Errorf("message %q", f.Message)
 			}
 		})
 	}
-	if f := YoYFlag(pop, 3012, 276518, "2023"); !strings.Contains(f.Message, "3012 较上期(2023) 276518 下降超过3倍") {
+	if f := YoYFlag(pop, 3012, 276518, "2023"); !strings.Contains(f.Message.String(), "3012 较上期(2023) 276518 下降超过3倍") {
 		t.Errorf("message %q", f.Message)
+	}
+	if f := YoYFlag(pop, 3012, 276518, "2023"); f.Message.In(msg.En) != "RESIDENT_POPULATION (常住人口): 3012 is less than 1/3 of its 2023 figure 276518; check it" {
+		t.Errorf("English message %q", f.Message.In(msg.En))
 	}
 }

@@ -3,10 +3,12 @@ package catalogue
 import (
 	"fmt"
 	"math"
+
+	"planapi/msg"
 )
 
 // Plausibility flags: soft checks that mark a saved figure for the reviewer's attention and
-// never refuse it. Their words live here, Chinese first, keyed by the flag's code.
+// never refuse it. Their words live in package msg, Chinese first.
 
 // FlagCode names a quality flag; clients can match on it.
 type FlagCode string
@@ -32,8 +34,10 @@ const (
 
 // Flag is one quality flag on a figure. Numbers a caller may not see are nil.
 type Flag struct {
-	Code    FlagCode
-	Message string
+	Code FlagCode
+	// Message says what is odd about the figure, with the numbers the caller may see; the
+	// resolver renders it in the request's language.
+	Message msg.Text
 	Value   float64
 	// YOY_CHANGE: the figure compared with, its period, value / previous and the factor.
 	PreviousValue  *float64
@@ -75,12 +79,12 @@ func YoYFlag(e ElementRules, value, prev float64, prevPeriod string) *Flag {
 		return nil
 	}
 	f := e.ChangeFactorOf()
-	var dir, dirEN string
+	var key msg.Key
 	switch {
 	case value > prev*f:
-		dir, dirEN = "上升", "more than %s times"
+		key = msg.FlagYoYUp
 	case value*f < prev:
-		dir, dirEN = "下降", "less than 1/%s of"
+		key = msg.FlagYoYDown
 	default:
 		return nil
 	}
@@ -88,8 +92,8 @@ func YoYFlag(e ElementRules, value, prev float64, prevPeriod string) *Flag {
 	return &Flag{
 		Code: FlagYoYChange, Value: value,
 		PreviousValue: &prev, PreviousPeriod: prevPeriod, Change: finitePtr(value / prev), Factor: &factor,
-		Message: fmt.Sprintf("%s %s: %s 较上期(%s) %s %s超过%s倍,请核实 (%s its %s figure)",
-			e.Name, e.Code, num(value), prevPeriod, num(prev), dir, num(f), fmt.Sprintf(dirEN, num(f)), prevPeriod),
+		Message: msg.T(key, "name", e.Name, "code", e.Code, "value", num(value), "previousPeriod", prevPeriod,
+			"previous", num(prev), "factor", num(f)),
 	}
 }
 
@@ -97,12 +101,12 @@ func YoYFlag(e ElementRules, value, prev float64, prevPeriod string) *Flag {
 // every peer (it may read their figures anyway). Non-finite statistics are left out.
 func PeerFlag(e ElementRules, value, median, z float64, peers int) *Flag {
 	fl := &Flag{Code: FlagPeerOutlier, Value: value, PeerMedian: finitePtr(median), ZScore: finitePtr(z), PeerCount: &peers}
-	word, wordEN := "高于", "above"
+	key := msg.FlagPeerAbove
 	if z < 0 {
-		word, wordEN = "低于", "below"
+		key = msg.FlagPeerBelow
 	}
-	fl.Message = fmt.Sprintf("%s %s: %s 明显%s同级%d个单位的中位数 %s(稳健z值 %.1f),请核实 (far %s the median of %d peers)",
-		e.Name, e.Code, num(value), word, peers, num(median), z, wordEN, peers)
+	fl.Message = msg.T(key, "name", e.Name, "code", e.Code, "value", num(value), "peers", peers,
+		"median", num(median), "z", fmt.Sprintf("%.1f", z))
 	return fl
 }
 
@@ -111,6 +115,5 @@ func PeerFlag(e ElementRules, value, median, z float64, peers int) *Flag {
 // direction, since each would tell a county about its neighbours' figures.
 func PeerFlagWithoutNumbers(e ElementRules, value float64) *Flag {
 	return &Flag{Code: FlagPeerOutlier, Value: value,
-		Message: fmt.Sprintf("%s %s: %s 与同级单位相比明显异常,市局审核时将核实 (far out of line with comparable units; the city will check it)",
-			e.Name, e.Code, num(value))}
+		Message: msg.T(msg.FlagPeerOutlier, "name", e.Name, "code", e.Code, "value", num(value))}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"planapi/msg"
 )
 
 // The validation rules for submitted figures live here, with the catalogue that defines the
@@ -50,15 +52,17 @@ const (
 	MaxNarrativeRunes = 10000
 )
 
-// Violation is one refused value, in words a county clerk understands.
+// Violation is one refused value, in words a county clerk understands: Message names the
+// figure and the refused value, and renders in Chinese or English (msg); Rule is the stable
+// code a client matches on.
 type Violation struct {
-	Element string   // data element code, or the task code for task progress
+	Element string   // data element code (as typed, when it is not one), or "task <code>"
 	Value   *float64 // the refused value, when there is one
 	Rule    Rule
-	Message string
+	Message msg.Text
 }
 
-func (v Violation) Error() string { return v.Message }
+func (v Violation) Error() string { return v.Message.String() }
 
 // ElementRules is what validation needs to know of a data element.
 type ElementRules struct {
@@ -113,13 +117,13 @@ func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 // the element is collected at this region's level and in this kind of period.
 func CheckValue(e ElementRules, regionLevel Level, periodType PeriodType, periodLabel string, v float64) []Violation {
 	var out []Violation
-	add := func(rule Rule, format string, args ...any) {
+	add := func(rule Rule, args ...any) {
 		val := v
-		out = append(out, Violation{Element: e.Code, Value: &val, Rule: rule, Message: fmt.Sprintf(format, args...)})
+		args = append([]any{"name", e.Name, "code", e.Code, "value", valueWord(v)}, args...)
+		out = append(out, Violation{Element: e.Code, Value: &val, Rule: rule, Message: msg.T(msg.Key(rule), args...)})
 	}
 	if e.CollectedAt != regionLevel {
-		add(RuleWrongLevel, "%s (%s) is collected at %s level, not by a %s: enter it on the %s's own submission",
-			e.Code, e.Name, levelWord(e.CollectedAt), levelWord(regionLevel), levelWord(e.CollectedAt))
+		add(RuleWrongLevel, "collectedAt", levelWord(e.CollectedAt), "level", levelWord(regionLevel))
 	}
 	okPeriod := false
 	for _, pt := range e.PeriodTypes {
@@ -128,30 +132,30 @@ func CheckValue(e ElementRules, regionLevel Level, periodType PeriodType, period
 		}
 	}
 	if !okPeriod {
-		add(RuleWrongPeriodType, "%s (%s) is not collected for %s periods like %s", e.Code, e.Name, periodWord(periodType), periodLabel)
+		add(RuleWrongPeriodType, "periodType", periodWord(periodType), "period", periodLabel)
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		add(RuleNotANumber, "%s (%s): %v is not a number", e.Code, e.Name, v)
+		add(RuleNotANumber)
 		return out
 	}
 	if v < 0 {
-		add(RuleNegative, "%s (%s): %s is negative; figures cannot be below 0", e.Code, e.Name, num(v))
+		add(RuleNegative)
 	}
 	if b := e.Bound(); b > 0 && v > b {
-		add(RuleOutOfRange, "%s %s: %s 超出上限 %s,请核实 (above the bound of %s for this figure)", e.Name, e.Code, num(v), num(b), num(b))
+		add(RuleOutOfRange, "max", num(b))
 	}
 	switch e.ValueType {
 	case Count:
 		if v != math.Trunc(v) {
-			add(RuleNotInteger, "%s (%s): %s is not a whole number; it counts %s", e.Code, e.Name, num(v), "things")
+			add(RuleNotInteger)
 		}
 	case Percent:
 		if v < 0 || v > 100 {
-			add(RulePercentRange, "%s (%s): %s%% is outside 0–100%%", e.Code, e.Name, num(v))
+			add(RulePercentRange)
 		}
 	case Score:
 		if v < 0 || v > 100 {
-			add(RuleScoreRange, "%s (%s): score %s is outside 0–100", e.Code, e.Name, num(v))
+			add(RuleScoreRange)
 		}
 	}
 	// A negative percentage already says so twice; keep the clearer message.
@@ -161,22 +165,30 @@ func CheckValue(e ElementRules, regionLevel Level, periodType PeriodType, period
 	return out
 }
 
+// valueWord writes a value as a clerk typed it; NaN and infinities as Go prints them.
+func valueWord(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Sprint(v)
+	}
+	return num(v)
+}
+
 // CheckMissing applies the rules to a figure declared unavailable: the element must be one this
 // region's level collects in this kind of period, and the reason must say something.
 func CheckMissing(e ElementRules, regionLevel Level, periodType PeriodType, periodLabel string, reason string, maxRunes int) []Violation {
 	var out []Violation
-	add := func(rule Rule, format string, args ...any) {
-		out = append(out, Violation{Element: e.Code, Rule: rule, Message: fmt.Sprintf(format, args...)})
+	add := func(rule Rule, key msg.Key, args ...any) {
+		args = append([]any{"name", e.Name, "code", e.Code}, args...)
+		out = append(out, Violation{Element: e.Code, Rule: rule, Message: msg.T(key, args...)})
 	}
 	if !e.Collects(regionLevel, periodType) {
-		add(RuleWrongLevel, "%s %s 不由本级在%s填报,无需说明缺失原因 (not collected by a %s for %s periods)",
-			e.Name, e.Code, periodLabel, levelWord(regionLevel), periodWord(periodType))
+		add(RuleWrongLevel, msg.WrongLevelMissing, "level", levelWord(regionLevel), "period", periodLabel)
 	}
 	switch {
 	case strings.TrimSpace(reason) == "":
-		add(RuleEmptyMissingReason, "%s %s: 缺失原因为空,请说明无法填报的原因 (missingReason is empty: say why the figure is unavailable)", e.Name, e.Code)
+		add(RuleEmptyMissingReason, msg.EmptyMissingReason)
 	case utf8.RuneCountInString(reason) > maxRunes:
-		add(RuleMissingReasonTooLong, "%s %s: 缺失原因超过%d字 (missingReason is longer than %d characters)", e.Name, e.Code, maxRunes, maxRunes)
+		add(RuleMissingReasonTooLong, msg.MissingReasonTooLong, "max", maxRunes)
 	}
 	return out
 }
@@ -204,8 +216,8 @@ func CheckParts(elements map[string]ElementRules, values map[string]float64) []V
 		if part > whole {
 			w := elements[e.PartOf]
 			out = append(out, Violation{Element: c, Value: &part, Rule: RulePartExceedsWhole,
-				Message: fmt.Sprintf("%s (%s) = %s exceeds %s (%s) = %s: a part cannot be larger than its whole",
-					c, e.Name, num(part), e.PartOf, w.Name, num(whole))})
+				Message: msg.T(msg.PartExceedsWhole, "name", e.Name, "code", c, "value", num(part),
+					"wholeName", w.Name, "whole", e.PartOf, "wholeValue", num(whole))})
 		}
 	}
 	return out
@@ -232,24 +244,24 @@ func (t Task) OutputKeys() []string {
 	return keys
 }
 
-func levelWord(l Level) string {
+func levelWord(l Level) msg.Text {
 	switch l {
 	case Province:
-		return "province"
+		return msg.T(msg.LevelProvince)
 	case City:
-		return "city"
+		return msg.T(msg.LevelCity)
 	case County:
-		return "county"
+		return msg.T(msg.LevelCounty)
 	}
-	return string(l)
+	return msg.T(msg.Key(l))
 }
 
-func periodWord(p PeriodType) string {
+func periodWord(p PeriodType) msg.Text {
 	switch p {
 	case Yearly:
-		return "yearly"
+		return msg.T(msg.PeriodYearly)
 	case Quarterly:
-		return "quarterly"
+		return msg.T(msg.PeriodQuarterly)
 	}
-	return string(p)
+	return msg.T(msg.Key(p))
 }

@@ -14,6 +14,7 @@ import (
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/catalogue"
+	"planapi/msg"
 	"planapi/store"
 )
 
@@ -55,18 +56,18 @@ type row struct {
 func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportInput) (*store.Snapshot, error) {
 	data, err := io.ReadAll(io.LimitReader(in.File, in.MaxBytes+1))
 	if err != nil {
-		return nil, apperr.New(apperr.BadRequest, "读取上传文件失败 (could not read the upload)")
+		return nil, apperr.New(apperr.BadRequest, msg.ExcelReadUpload)
 	}
 	if int64(len(data)) > in.MaxBytes {
-		return nil, apperr.New(apperr.PayloadTooLarge, "文件超过 %d 字节上限 (the file is larger than %d bytes)", in.MaxBytes, in.MaxBytes)
+		return nil, apperr.New(apperr.PayloadTooLarge, msg.BodyTooLarge, "limit", in.MaxBytes)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipLimit, UnzipXMLSizeLimit: unzipXMLLimit})
 	if err != nil {
-		return nil, apperr.New(apperr.Invalid, "上传的文件不是有效的 .xlsx 工作簿 (the file is not an .xlsx workbook)").With("field", "file")
+		return nil, apperr.New(apperr.Invalid, msg.ExcelNotWorkbook).With("field", "file")
 	}
 	defer f.Close()
 	if idx, err := f.GetSheetIndex(EntrySheet); err != nil || idx < 0 {
-		return nil, apperr.New(apperr.Invalid, "工作簿中没有“%s”工作表:请使用 /excel/template 下载的填报表 (no sheet %q: use the entry sheet from /excel/template)", EntrySheet, EntrySheet).With("field", "file")
+		return nil, apperr.New(apperr.Invalid, msg.ExcelNoSheet, "sheet", EntrySheet).With("field", "file")
 	}
 	get := func(cell string) string {
 		v, _ := f.GetCellValue(EntrySheet, cell)
@@ -80,12 +81,15 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 	if plan != nil {
 		planCode = plan.Code
 	}
-	for _, m := range []struct{ cell, what, want string }{
-		{cellRegion, "地区代码 region", in.RegionCode}, {cellPeriod, "期间 period", in.Period}, {cellPlan, "规划 plan", planCode},
+	for _, m := range []struct {
+		cell string
+		what msg.Key
+		want string
+	}{
+		{cellRegion, msg.ExcelFieldRegion, in.RegionCode}, {cellPeriod, msg.ExcelFieldPeriod, in.Period}, {cellPlan, msg.ExcelFieldPlan, planCode},
 	} {
 		if got := get(m.cell); got != m.want {
-			return nil, apperr.New(apperr.Invalid, "%s!%s: 表中的%s为 %q,与导入的 %q 不符,整表未导入 (the sheet is for %s %q, not %q: nothing was saved)",
-				EntrySheet, m.cell, m.what, got, m.want, m.what, got, m.want).
+			return nil, apperr.New(apperr.Invalid, msg.ExcelWrongSheet, "sheet", EntrySheet, "cell", m.cell, "what", msg.T(m.what), "found", got, "expected", m.want).
 				With("sheet", EntrySheet).With("cell", m.cell).With("found", got).With("expected", m.want)
 		}
 	}
@@ -93,7 +97,7 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 	if expected == nil {
 		v, err := strconv.Atoi(get(cellVersion))
 		if err != nil {
-			return nil, apperr.New(apperr.Invalid, "%s!%s: 版本号 %q 不是整数 (the version is not a whole number)", EntrySheet, cellVersion, get(cellVersion)).
+			return nil, apperr.New(apperr.Invalid, msg.ExcelBadVersion, "sheet", EntrySheet, "cell", cellVersion, "value", get(cellVersion)).
 				With("sheet", EntrySheet).With("cell", cellVersion)
 		}
 		expected = &v
@@ -101,7 +105,7 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 
 	rows, err := f.GetRows(EntrySheet, excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, apperr.New(apperr.Invalid, "无法读取“%s”工作表 (the sheet cannot be read)", EntrySheet).With("field", "file")
+		return nil, apperr.New(apperr.Invalid, msg.ExcelUnreadable, "sheet", EntrySheet).With("field", "file")
 	}
 	cellOf := func(r []string, col string) string {
 		i, _ := excelize.ColumnNameToNumber(col)
@@ -135,7 +139,7 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 			if err != nil {
 				addr := fmt.Sprintf("%s%d", colValue, r.n)
 				unreadable = append(unreadable, map[string]any{"sheet": EntrySheet, "cell": addr, "element": r.code,
-					"rule": string(catalogue.RuleNotANumber), "message": fmt.Sprintf("%s: %q 不是数字 (not a number)", r.code, r.value)})
+					"rule": string(catalogue.RuleNotANumber), "message": msg.T(msg.ExcelCellNotNumber, "code", r.code, "value", r.value)})
 				continue
 			}
 			vi.Value = &v
@@ -154,7 +158,7 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 		return nil, refusedCells(unreadable)
 	}
 	if len(save.Values) == 0 {
-		return nil, apperr.New(apperr.Invalid, "表中没有填写任何数值 (the sheet has no figures entered): nothing was saved").With("field", "file")
+		return nil, apperr.New(apperr.Invalid, msg.ExcelNothingFilled).With("field", "file")
 	}
 
 	snap, err := st.Save(ctx, p, save)
@@ -197,13 +201,12 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 
 // refusedCells is one BAD_USER_INPUT error naming every refused cell.
 func refusedCells(cells []map[string]any) error {
-	msgs := make([]string, len(cells))
+	texts := make(msg.Sentences, len(cells))
 	for i, c := range cells {
 		addr, _ := c["cell"].(string)
-		msg, _ := c["message"].(string)
-		msgs[i] = fmt.Sprintf("%s!%s: %s", EntrySheet, addr, msg)
+		texts[i] = msg.T(msg.ExcelCell, "sheet", EntrySheet, "cell", addr, "message", c["message"])
 	}
-	return apperr.New(apperr.Invalid, "%d 个单元格被拒绝,未保存任何数据 (%d cells refused, nothing was saved): %s", len(cells), len(cells), strings.Join(msgs, "; ")).
+	return apperr.New(apperr.Invalid, msg.ExcelCellsRefused, "count", len(cells), "cells", texts).
 		With("refused", cells)
 }
 

@@ -538,6 +538,7 @@ type PublicationResolver interface {
 }
 type QualityFlagResolver interface {
 	Code(ctx context.Context, obj *catalogue.Flag) (model.QualityFlagCode, error)
+	Message(ctx context.Context, obj *catalogue.Flag) (string, error)
 }
 type QueryResolver interface {
 	Plan(ctx context.Context, code *string) (*models.Plan, error)
@@ -2909,7 +2910,7 @@ input SaveDataValuesInput {
 
 "一个数据元素的数值(或声明无法提供)。One data element's figure (or a declaration that it is unavailable)."
 input DataValueInput {
-  "数据元素代码,如 IP_BATCHES_INSPECTED。A data element code, e.g. IP_BATCHES_INSPECTED."
+  "数据元素代码,如 IP_BATCHES_INSPECTED(不区分大小写),或只对应一个元素的中文名称,如 常住人口;按代码保存。未知的元素被拒绝(UNKNOWN_ELEMENT),并提示最接近的代码。A data element code, e.g. IP_BATCHES_INSPECTED (in any case), or its Chinese name where that names one element only, e.g. 常住人口; saved under the code. An unknown element is refused (UNKNOWN_ELEMENT) with the nearest codes suggested."
   element: String!
   "数值;null 清除该数值(及无法提供的声明)。The figure; null clears the value (and a declaration that it is unavailable)."
   value: Float
@@ -3058,7 +3059,7 @@ only that its figure is far from its peers, once submitted.
 type QualityFlag {
   "提示类型。The kind of flag."
   code: QualityFlagCode!
-  "提示文字,中文在前,含调用者可见的数值。Chinese first, with the numbers the caller may see."
+  "提示文字,含调用者可见的数值;按请求的语言,默认中文,Accept-Language: en 时为英文。What is odd about the figure, with the numbers the caller may see, in the request's language (Chinese unless Accept-Language asks for English)."
   message: String!
   "被提示的数值。The figure flagged."
   value: Float!
@@ -3405,9 +3406,9 @@ type Assessment {
   projectedValue: Float
   "目标年,如 2025。The target year, e.g. 2025."
   targetYear: Int!
-  "结论及数据,中文,采用评估报告的措辞(已完成既定目标、预计到2025年可完成、需加快进度、存在较大差距、无法评估)。The verdict with the numbers, in Chinese, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估)."
+  "结论及数据,采用评估报告的措辞(已完成既定目标、预计到2025年可完成、需加快进度、存在较大差距、无法评估);按请求的语言,默认中文,Accept-Language: en 时为英文。The verdict with the numbers, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估), in the request's language: Chinese unless Accept-Language asks for English."
   explanation: String!
-  "同上,英文。The same in English."
+  "结论及数据,英文,不论请求的语言。The verdict with the numbers in English, whatever the request's language."
   explanationEn: String!
   "评估所用的年度值。The yearly values the assessment used."
   yearlyValues: [IndicatorValue!]!
@@ -9522,7 +9523,7 @@ func (ec *executionContext) _QualityFlag_message(ctx context.Context, field grap
 			return ec.fieldContext_QualityFlag_message(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
+			return ec.Resolvers.QualityFlag().Message(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9533,7 +9534,7 @@ func (ec *executionContext) _QualityFlag_message(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_QualityFlag_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("QualityFlag", field, false, false, "String")
+	return graphql.NewScalarFieldContext("QualityFlag", field, true, true, "String")
 }
 
 func (ec *executionContext) _QualityFlag_value(ctx context.Context, field graphql.CollectedField, obj *catalogue.Flag) (ret graphql.Marshaler) {
@@ -15435,10 +15436,11 @@ func (ec *executionContext) _QualityFlag(ctx context.Context, sel ast.SelectionS
 					return ec._QualityFlag_code(ctx, field, obj)
 				})
 		case "message":
-			out.Values[i] = ec._QualityFlag_message(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._QualityFlag_message(ctx, field, obj)
+				})
 		case "value":
 			out.Values[i] = ec._QualityFlag_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

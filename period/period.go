@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"planapi/apperr"
+	"planapi/msg"
 )
 
 // Type is the kind of a period, named as DHIS2 names period types.
@@ -60,26 +61,31 @@ func Years(from, to int) []Period {
 // ParseError reports a period string that is not a year like 2021 or a quarter like 2023Q1.
 // Its message names the refused value so that a clerk can find and fix it.
 type ParseError struct {
-	Value    string // the string that was refused
-	Reason   string // what is wrong with it, in plain words
-	ReasonZH string // the same in Chinese, which the message leads with
+	Value  string   // the string that was refused
+	Reason msg.Text // what is wrong with it, in plain words
 }
 
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("期间 %q 无效:%s (period %q: %s)", e.Value, e.ReasonZH, e.Value, e.Reason)
+// Error is the Chinese message; Text renders in either language.
+func (e *ParseError) Error() string { return e.Text().String() }
+
+// Text says which value was refused and why.
+func (e *ParseError) Text() msg.Text {
+	return msg.T(msg.PeriodInvalid, "value", e.Value, "reason", e.Reason)
 }
 
-const (
-	reasonShape   = "expected a year like 2021 or a quarter like 2023Q1"
-	reasonShapeZH = "应为年份(如2021)或季度(如2023Q1)"
-)
+// Message is the refusal of the value given as a request's field.
+func (e *ParseError) Message(field string) msg.Text {
+	return msg.T(msg.BadPeriod, "field", field, "period", e.Text())
+}
+
+var reasonShape = msg.T(msg.PeriodShape)
 
 // ParseArg parses a period named by a request's field (an argument or an input field) and
 // refuses a bad one as invalid input naming the field and the value, as every API error does.
 func ParseArg(field, v string) (Period, error) {
 	p, err := Parse(v)
 	if err != nil {
-		return p, apperr.New(apperr.Invalid, "%s: %v", field, err).With("field", field).With("value", v)
+		return p, invalid(field, v, err)
 	}
 	return p, nil
 }
@@ -88,11 +94,11 @@ func ParseArg(field, v string) (Period, error) {
 // 1900 to 2999. Nothing else is accepted: no spaces, no lower-case q, no other period types.
 // The error is a *ParseError.
 func Parse(s string) (Period, error) {
-	fail := func(reason, zh string) (Period, error) {
-		return Period{}, &ParseError{Value: s, Reason: reason, ReasonZH: zh}
+	fail := func(reason msg.Text) (Period, error) {
+		return Period{}, &ParseError{Value: s, Reason: reason}
 	}
 	if len(s) < 4 || !allDigits(s[:4]) {
-		return fail(reasonShape, reasonShapeZH)
+		return fail(reasonShape)
 	}
 	year, _ := strconv.Atoi(s[:4]) // four ASCII digits always convert
 	quarter := 0
@@ -101,16 +107,25 @@ func Parse(s string) (Period, error) {
 	case s[4] == 'Q' && len(s) > 5 && allDigits(s[5:]):
 		// One digit only: "2023Q01" and "2023Q10" are refused like "2023Q5".
 		if len(s) != 6 || s[5] < '1' || s[5] > '4' {
-			return fail("quarter must be 1 to 4", "季度应为1至4")
+			return fail(msg.T(msg.PeriodQuarter))
 		}
 		quarter = int(s[5] - '0')
 	default:
-		return fail(reasonShape, reasonShapeZH)
+		return fail(reasonShape)
 	}
 	if year < MinYear || year > MaxYear {
-		return fail(fmt.Sprintf("year must be %d to %d", MinYear, MaxYear), fmt.Sprintf("年份应在%d至%d之间", MinYear, MaxYear))
+		return fail(msg.T(msg.PeriodYearRange, "min", MinYear, "max", MaxYear))
 	}
 	return Period{Year: year, Quarter: quarter}, nil
+}
+
+// invalid refuses v, given as field, as invalid input naming the field and the value.
+func invalid(field, v string, err error) error {
+	e := &apperr.Error{Code: apperr.Invalid, Message: msg.T(msg.BadPeriod, "field", field, "period", err.Error())}
+	if pe, ok := err.(*ParseError); ok {
+		e.Message = pe.Message(field)
+	}
+	return e.With("field", field).With("value", v)
 }
 
 // MustParse is Parse for periods written into code and tests; it panics on a bad value.

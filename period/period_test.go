@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"planapi/msg"
 )
 
 func TestParse(t *testing.T) {
@@ -43,12 +46,17 @@ func TestParse(t *testing.T) {
 				if err == nil {
 					t.Fatalf("Parse(%q) = %v, want error %q", tt.in, got, tt.wantErr)
 				}
-				if err.Error() != tt.wantErr {
-					t.Errorf("Parse(%q) error = %q, want %q", tt.in, err, tt.wantErr)
+				// wantErr is "Chinese (English)": the error is the Chinese, its Text either.
+				zh, en, _ := strings.Cut(strings.TrimSuffix(tt.wantErr, ")"), " (")
+				if err.Error() != zh {
+					t.Errorf("Parse(%q) error = %q, want %q", tt.in, err, zh)
 				}
 				var pe *ParseError
 				if !errors.As(err, &pe) || pe.Value != tt.in {
-					t.Errorf("Parse(%q) error %T does not carry the value", tt.in, err)
+					t.Fatalf("Parse(%q) error %T does not carry the value", tt.in, err)
+				}
+				if got := pe.Text().In(msg.En); got != en {
+					t.Errorf("Parse(%q) error in English = %q, want %q", tt.in, got, en)
 				}
 				return
 			}

@@ -1,11 +1,10 @@
 package period
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
-	"planapi/apperr"
+	"planapi/msg"
 )
 
 // Range is the periods from From to To, both included, written "2021..2023Q1": the years
@@ -75,13 +74,11 @@ func ParseRange(s string) (Range, error) {
 	}
 	a, err := Parse(from)
 	if err != nil {
-		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("the start %q: %s", from, reasonShape),
-			ReasonZH: fmt.Sprintf("起始期间 %q %s", from, reasonShapeZH)}
+		return Range{}, &ParseError{Value: s, Reason: msg.T(msg.RangeStart, "start", from, "reason", reasonShape)}
 	}
 	b, err := Parse(to)
 	if err != nil {
-		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("the end %q: %s", to, reasonShape),
-			ReasonZH: fmt.Sprintf("截止期间 %q %s", to, reasonShapeZH)}
+		return Range{}, &ParseError{Value: s, Reason: msg.T(msg.RangeEnd, "end", to, "reason", reasonShape)}
 	}
 	// A year as the start means its first quarter; as the end, its last.
 	r := Range{From: a, To: b}
@@ -92,11 +89,10 @@ func ParseRange(s string) (Range, error) {
 		r.To = Quarter(b.Year, 4)
 	}
 	if r.To.End().Before(r.From.End()) {
-		return Range{}, &ParseError{Value: s, Reason: "the range ends before it starts", ReasonZH: "截止期间早于起始期间"}
+		return Range{}, &ParseError{Value: s, Reason: msg.T(msg.RangeBackwards)}
 	}
 	if b.Year-a.Year >= MaxRangeYears {
-		return Range{}, &ParseError{Value: s, Reason: fmt.Sprintf("a range spans at most %d years", MaxRangeYears),
-			ReasonZH: fmt.Sprintf("期间范围最多%d年", MaxRangeYears)}
+		return Range{}, &ParseError{Value: s, Reason: msg.T(msg.RangeTooLong, "max", MaxRangeYears)}
 	}
 	r.From, r.To = a, b
 	return r, nil
@@ -107,7 +103,7 @@ func ParseRange(s string) (Range, error) {
 func ParseRangeArg(field, v string) (Range, error) {
 	r, err := ParseRange(v)
 	if err != nil {
-		return r, apperr.New(apperr.Invalid, "%s: %v", field, err).With("field", field).With("value", v)
+		return r, invalid(field, v, err)
 	}
 	return r, nil
 }

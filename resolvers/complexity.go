@@ -162,7 +162,7 @@ func complexity(c *graph.ComplexityRoot) {
 	c.Submission.TaskProgress = workList(costLoader, listTaskProgress)
 	c.Submission.History = workList(costLoader, listHistory)
 	c.Submission.ReturnReason = work(costLoader) // reads the trail through the history loader
-	c.SubmissionConnection.Edges = list(1) // Query.submissions multiplies by first
+	c.SubmissionConnection.Edges = list(1)       // Query.submissions multiplies by first
 	c.TaskProgress.Outputs = list(listTaskOutputs)
 	c.DataValue.History = workList(costLoader, listValueHistory)
 	c.DataValue.Flags = workList(costFlags, listFlags)

@@ -9,6 +9,7 @@ import (
 	"planapi/auth"
 	"planapi/graph/model"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/period"
 	"planapi/store"
 )
@@ -53,7 +54,7 @@ func (r *queryResolver) IndicatorValues(ctx context.Context, regionCode string, 
 		for _, code := range indicatorCodes {
 			ind := cat.Indicator(plan.ID, code)
 			if ind == nil {
-				return nil, apperr.New(apperr.Invalid, "indicatorCodes: %q is not an indicator of the plan", code).With("field", "indicatorCodes").With("value", code)
+				return nil, apperr.New(apperr.Invalid, msg.UnknownIndicator, "indicator", code).With("field", "indicatorCodes").With("value", code)
 			}
 			inds = append(inds, ind)
 		}
@@ -132,7 +133,7 @@ func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, r
 		return nil, err
 	}
 	if len(periods) > 40 {
-		return nil, apperr.New(apperr.Invalid, "periods: %d periods asked, at most 40", len(periods)).With("field", "periods")
+		return nil, apperr.New(apperr.Invalid, msg.TooManyPeriods, "count", len(periods)).With("field", "periods")
 	}
 	keys := make([]valueKey, len(periods))
 	for i, ps := range periods {
@@ -149,7 +150,7 @@ func (r *indicatorResolver) Values(ctx context.Context, obj *models.Indicator, r
 	out := make([]*model.IndicatorValue, 0, len(keys))
 	for _, list := range lists {
 		if list == nil {
-			return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+			return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 		}
 		v := list.byIndicator[obj.ID]
 		if v == nil {
@@ -205,8 +206,13 @@ func (r *indicatorResolver) Assessment(ctx context.Context, obj *models.Indicato
 	}
 	in, basis := assess.FromObservations(ind, years, asOf, obs)
 	res := assess.Assess(in)
+	// explanation is in the request's language; explanationEn is English whatever it asked.
+	explanation := res.Explanation
+	if msg.LangOf(ctx) == msg.En {
+		explanation = res.ExplanationEN
+	}
 	out := &model.Assessment{Status: model.ProgressStatus(res.Status), ProjectedValue: res.Projected, TargetYear: obj.TargetYear,
-		Explanation: res.Explanation, ExplanationEn: res.ExplanationEN, YearlyValues: []*model.IndicatorValue{}}
+		Explanation: explanation, ExplanationEn: res.ExplanationEN, YearlyValues: []*model.IndicatorValue{}}
 	if basis.AsOf != nil {
 		s := basis.AsOf.String()
 		out.AsOf = &s

@@ -8,6 +8,7 @@ import (
 	"planapi/auth"
 	"planapi/graph/model"
 	"planapi/models"
+	"planapi/msg"
 )
 
 // The region tree is public to every authenticated caller: a county clerk sees its
@@ -24,7 +25,7 @@ func (r *queryResolver) Region(ctx context.Context, code string) (*models.Region
 func (r *queryResolver) Viewer(ctx context.Context) (*auth.Principal, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok {
-		return nil, apperr.New(apperr.Unauthenticated, "no token: send Authorization: Bearer <token>")
+		return nil, apperr.New(apperr.Unauthenticated, msg.AuthRequired)
 	}
 	return p, nil
 }
@@ -48,7 +49,7 @@ func (r *viewerResolver) Role(ctx context.Context, obj *auth.Principal) (model.R
 func (r *viewerResolver) Region(ctx context.Context, obj *auth.Principal) (*models.Region, error) {
 	reg := r.Cache.Regions().Get(obj.Region)
 	if reg == nil {
-		return nil, apperr.New(apperr.Unauthenticated, "token region %q does not exist", obj.Region)
+		return nil, apperr.New(apperr.Unauthenticated, msg.TokenRegionUnknown, "region", obj.Region)
 	}
 	return reg, nil
 }

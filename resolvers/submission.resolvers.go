@@ -14,6 +14,7 @@ import (
 	"planapi/catalogue"
 	"planapi/graph/model"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/store"
 )
 
@@ -23,7 +24,7 @@ import (
 func principal(ctx context.Context) (*auth.Principal, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok {
-		return nil, apperr.New(apperr.Unauthenticated, "authentication required")
+		return nil, apperr.New(apperr.Unauthenticated, msg.AuthRequired)
 	}
 	return p, nil
 }
@@ -49,7 +50,7 @@ func decodeCursor(c string) (int64, error) {
 			}
 		}
 	}
-	return 0, apperr.New(apperr.Invalid, "after: %q is not a cursor this API gave out", c).With("field", "after")
+	return 0, apperr.New(apperr.Invalid, msg.BadCursor, "cursor", c).With("field", "after")
 }
 
 func (r *queryResolver) Submissions(ctx context.Context, regionCode *string, period *string, status *model.SubmissionStatus, first *int, after *string) (*model.SubmissionConnection, error) {
@@ -305,6 +306,11 @@ func (r *dataValueResolver) Flags(ctx context.Context, obj *models.DataValue) ([
 
 func (r *qualityFlagResolver) Code(ctx context.Context, obj *catalogue.Flag) (model.QualityFlagCode, error) {
 	return model.QualityFlagCode(obj.Code), nil
+}
+
+// Message renders the flag's words in the request's language.
+func (r *qualityFlagResolver) Message(ctx context.Context, obj *catalogue.Flag) (string, error) {
+	return msg.Render(ctx, obj.Message), nil
 }
 
 func (r *taskProgressResolver) Task(ctx context.Context, obj *models.TaskReport) (*models.Task, error) {

@@ -6,6 +6,7 @@ import (
 	"planapi/apperr"
 	"planapi/events"
 	"planapi/graph/model"
+	"planapi/msg"
 )
 
 // Subscriptions: live updates. The store decides once, when a client subscribes, which events
@@ -80,7 +81,7 @@ func (r *subscriptionResolver) TotalsChanged(ctx context.Context, regionCode str
 
 func (r *subscriptionResolver) subscribe(ctx context.Context) (<-chan events.Event, error) {
 	if r.Events == nil {
-		return nil, apperr.New(apperr.Unavailable, "实时更新未启用 (live updates are not running on this server)")
+		return nil, apperr.New(apperr.Unavailable, msg.LiveUpdatesOff)
 	}
 	return r.Events.Subscribe(ctx), nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"planapi/apperr"
+	"planapi/msg"
 )
 
 // Budget bounds what one request may cost. Every limit is checked before anything runs, except
@@ -87,16 +88,16 @@ var _ interface {
 
 func (shapeLimit) ExtensionName() string                   { return "ShapeLimit" }
 func (shapeLimit) Validate(graphql.ExecutableSchema) error { return nil }
-func (l shapeLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (l shapeLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
 	w := shapeWalker{limit: l, fragments: map[*ast.FragmentDefinition]shape{}}
 	if d := w.checked(oc.Operation.SelectionSet); d > l.maxDepth {
-		return codedGQL(apperr.TooDeep, msgTooDeep(d, l.maxDepth))
+		return codedGQL(apperr.TooDeep, msg.Render(ctx, msg.T(msg.TooDeep, "depth", d, "limit", l.maxDepth)))
 	}
 	if w.aliased != "" {
-		return codedGQL(apperr.TooManyAliases, msgTooManyAliases(w.aliased, w.aliases, l.maxAliases))
+		return codedGQL(apperr.TooManyAliases, msg.Render(ctx, msg.T(msg.TooManyAliases, "field", w.aliased, "count", w.aliases, "limit", l.maxAliases)))
 	}
 	return nil
 }

@@ -403,7 +403,7 @@ func TestQualityFlags(t *testing.T) {
 		if f.Factor == nil || *f.Factor != 3 || f.Change == nil || *f.Change > 0.011 {
 			t.Errorf("factor %v, change %v", f.Factor, f.Change)
 		}
-		if !strings.HasPrefix(f.Message, fmt.Sprintf("常住人口 RESIDENT_POPULATION: 3012 较上期(2023Q1) %v 下降超过3倍", demo)) {
+		if !strings.HasPrefix(f.Message, fmt.Sprintf("常住人口 RESIDENT_POPULATION:3012 较上期(2023Q1) %v 下降超过3倍", demo)) {
 			t.Errorf("message %q", f.Message)
 		}
 		// A flow is compared with the last earlier year, never with 2023Q1's quarter.

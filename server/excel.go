@@ -14,6 +14,7 @@ import (
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/excel"
+	"planapi/msg"
 	"planapi/store"
 )
 
@@ -36,7 +37,7 @@ func (h excelHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(ctx)
 	if r.ContentLength > h.budget.MaxBodyBytes {
 		// An oversized upload is neither read nor logged.
-		h.fail(w, r, apperr.New(apperr.PayloadTooLarge, "%s", msgBodyTooLarge(h.budget.MaxBodyBytes)))
+		h.fail(w, r, apperr.New(apperr.PayloadTooLarge, msg.BodyTooLarge, "limit", h.budget.MaxBodyBytes))
 		return
 	}
 	var method string
@@ -46,12 +47,12 @@ func (h excelHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/excel/import":
 		method = http.MethodPost
 	default:
-		h.fail(w, r, apperr.New(apperr.NotFound, "no such Excel endpoint: /excel/template, /excel/import, /excel/dashboard"))
+		h.fail(w, r, apperr.New(apperr.NotFound, msg.ExcelNoEndpoint))
 		return
 	}
 	if r.Method != method {
 		w.Header().Set("Allow", method)
-		h.fail(w, r, apperr.New(apperr.MethodNotAllowed, "%s %s: use %s", r.Method, r.URL.Path, method))
+		h.fail(w, r, apperr.New(apperr.MethodNotAllowed, msg.ExcelMethod, "method", r.Method, "path", r.URL.Path, "allowed", method))
 		return
 	}
 	// SECURITY: no principal, no data, as requirePrincipal for /graphql; a bad token was already
@@ -59,7 +60,7 @@ func (h excelHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, ok := auth.FromContext(ctx)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="planapi"`)
-		h.fail(w, r, apperr.New(apperr.Unauthenticated, "authentication required: send Authorization: Bearer <token>"))
+		h.fail(w, r, apperr.New(apperr.Unauthenticated, msg.AuthRequired))
 		return
 	}
 	switch r.URL.Path {
@@ -77,7 +78,7 @@ func args(r *http.Request) (region, period string, err error) {
 	q := r.URL.Query()
 	region, period = strings.TrimSpace(q.Get("region")), strings.TrimSpace(q.Get("period"))
 	if region == "" || period == "" {
-		return "", "", apperr.New(apperr.Invalid, "region and period are required: ?region=419902&period=2024").With("field", "region")
+		return "", "", apperr.New(apperr.Invalid, msg.ExcelArgsRequired).With("field", "region")
 	}
 	return region, period, nil
 }
@@ -127,30 +128,30 @@ func (h excelHandler) importSheet(w http.ResponseWriter, r *http.Request, p *aut
 	if err := r.ParseMultipartForm(h.budget.MaxBodyBytes); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			h.fail(w, r, apperr.New(apperr.PayloadTooLarge, "%s", msgBodyTooLarge(h.budget.MaxBodyBytes)))
+			h.fail(w, r, apperr.New(apperr.PayloadTooLarge, msg.BodyTooLarge, "limit", h.budget.MaxBodyBytes))
 			return
 		}
-		h.fail(w, r, apperr.New(apperr.Invalid, "send multipart/form-data with the workbook in \"file\", and region and period").With("field", "file"))
+		h.fail(w, r, apperr.New(apperr.Invalid, msg.ExcelNotMultipart).With("field", "file"))
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
 	region, period := strings.TrimSpace(r.FormValue("region")), strings.TrimSpace(r.FormValue("period"))
 	if region == "" || period == "" {
-		h.fail(w, r, apperr.New(apperr.Invalid, "region and period are required form fields").With("field", "region"))
+		h.fail(w, r, apperr.New(apperr.Invalid, msg.ExcelFormArgs).With("field", "region"))
 		return
 	}
 	var expected *int
 	if v := strings.TrimSpace(r.FormValue("expectedVersion")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			h.fail(w, r, apperr.New(apperr.Invalid, "expectedVersion: %q is not a whole number", v).With("field", "expectedVersion"))
+			h.fail(w, r, apperr.New(apperr.Invalid, msg.ExcelVersionNotInt, "value", v).With("field", "expectedVersion"))
 			return
 		}
 		expected = &n
 	}
 	file, _, err := r.FormFile("file")
 	if err != nil {
-		h.fail(w, r, apperr.New(apperr.Invalid, "no workbook in the form field \"file\"").With("field", "file"))
+		h.fail(w, r, apperr.New(apperr.Invalid, msg.ExcelNoFile).With("field", "file"))
 		return
 	}
 	defer file.Close()
@@ -187,25 +188,25 @@ var excelStatus = map[apperr.Code]int{
 // with the code's HTTP status. Uncoded errors are faults (the database, a deadline) or internal,
 // logged with detail and shown as "internal error" only, as the GraphQL error presenter does.
 func (h excelHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	lang := requestLang(r)
 	ext := map[string]any{}
-	msg := ""
+	text := msg.T(msg.InternalError)
 	code := apperr.Internal
 	if e, ok := apperr.As(err); ok {
-		code, msg = e.Code, e.Message
+		code, text = e.Code, e.Message
 		for k, v := range e.Details {
-			ext[k] = v
+			ext[k] = rendered(v, lang)
 		}
 	} else if c, ok := fault(r.Context(), err); ok {
 		if c == apperr.Canceled {
 			return // nobody is listening
 		}
-		code, msg = c, faultMessage(c)
+		code, text = c, faultMessage(c)
 		if c == apperr.Unavailable {
 			w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
 		}
 	} else {
 		h.log.Error("internal error", "path", r.URL.Path, "err", err)
-		msg = "internal error"
 	}
 	ext["code"] = string(code)
 	status, ok := excelStatus[code]
@@ -214,5 +215,5 @@ func (h excelHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": text.In(lang), "extensions": ext}}})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"planapi/apperr"
+	"planapi/msg"
 )
 
 // retryAfter is what an UNAVAILABLE answer tells the client to wait: about the time the
@@ -76,16 +77,16 @@ func fault(ctx context.Context, err error) (apperr.Code, bool) {
 }
 
 // faultMessage is what the caller reads for a fault.
-func faultMessage(code apperr.Code) string {
+func faultMessage(code apperr.Code) msg.Text {
 	switch code {
 	case apperr.Timeout:
-		return msgTimeout
+		return msg.T(msg.Timeout)
 	case apperr.Unavailable:
-		return msgUnavailable
+		return msg.T(msg.Unavailable)
 	case apperr.Invalid:
-		return msgUnstorable
+		return msg.T(msg.Unstorable)
 	}
-	return msgCanceled
+	return msg.T(msg.Canceled)
 }
 
 // httpStatus is where the GraphQL response of a request learns that the database was
@@ -154,13 +155,13 @@ func limits(b Budget, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodOptions && r.Header.Get("Upgrade") == "" {
 			if _, ok := negotiate(r.Header.Get("Accept")); !ok {
-				writeCoded(w, r, http.StatusNotAcceptable, apperr.NotAcceptable, msgNotAcceptable)
+				writeCoded(w, r, http.StatusNotAcceptable, apperr.NotAcceptable, msg.T(msg.NotAcceptable))
 				return
 			}
 		}
 		if r.ContentLength > b.MaxBodyBytes {
 			// An oversized body is neither read nor logged.
-			writeCoded(w, r, http.StatusRequestEntityTooLarge, apperr.PayloadTooLarge, msgBodyTooLarge(b.MaxBodyBytes))
+			writeCoded(w, r, http.StatusRequestEntityTooLarge, apperr.PayloadTooLarge, msg.T(msg.BodyTooLarge, "limit", b.MaxBodyBytes))
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), b.RequestTimeout)

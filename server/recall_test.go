@@ -153,8 +153,12 @@ func TestRecall(t *testing.T) {
 			t.Fatalf("recall of %s: got %s, want CONFLICT (%+v)", status, r.Code(), r.Errors)
 		}
 		msg := r.Errors[0].Message
-		if !strings.HasPrefix(msg, "只能撤回已报送且尚未审核的报表") || !strings.Contains(msg, "当前状态为 "+status) || !strings.Contains(msg, "(only a SUBMITTED submission") {
-			t.Errorf("message %q: want Chinese first, naming %s", msg, status)
+		if !strings.HasPrefix(msg, "只能撤回已报送且尚未审核的报表") || !strings.Contains(msg, "当前状态为 "+status) {
+			t.Errorf("message %q: want Chinese, naming %s", msg, status)
+		}
+		en := e.DoIn(t, "en", clerk, recallMutation, recallVars(countyA, "2024", version))
+		if m := en.Errors[0].Message; en.Code() != "CONFLICT" || !strings.HasPrefix(m, "only a SUBMITTED submission") || !strings.HasSuffix(m, "is "+status) {
+			t.Errorf("Accept-Language: en: %s %q, want CONFLICT in English naming %s", en.Code(), m, status)
 		}
 		if r.Errors[0].Extensions["status"] != status {
 			t.Errorf("extensions.status = %v, want %s", r.Errors[0].Extensions["status"], status)

@@ -28,6 +28,7 @@ import (
 	"planapi/db/migrations"
 	"planapi/events"
 	"planapi/graph"
+	"planapi/msg"
 	"planapi/resolvers"
 	"planapi/server/playground"
 	"planapi/snapshot"
@@ -88,8 +89,8 @@ func New(d Deps) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler("planapi", "/graphql"))
-	api := crossOrigin(d.CORSOrigins, limits(budget, authenticate(d, resolvers.Middleware(st, srv))))
-	socket := crossOrigin(d.CORSOrigins, srv)
+	api := crossOrigin(d.CORSOrigins, language(limits(budget, authenticate(d, resolvers.Middleware(st, srv)))))
+	socket := crossOrigin(d.CORSOrigins, language(srv))
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A websocket lives longer than any request: no request deadline, and the principal
 		// comes with connection_init (socketInit), not with a header.
@@ -165,7 +166,7 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		}
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			unauthorized(w, r, "Authorization header must be: Bearer <token>")
+			unauthorized(w, r, msg.T(msg.AuthHeaderMalformed))
 			return
 		}
 		claims, err := d.Verifier.Verify(strings.TrimSpace(tok))
@@ -173,13 +174,13 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 			// The reason goes to the log, not to the caller: it would tell a forger which
 			// check to work on next.
 			d.Logger.Info("token refused", "reason", err.Error(), "remote", r.RemoteAddr)
-			unauthorized(w, r, badToken)
+			unauthorized(w, r, msg.T(msg.BadToken))
 			return
 		}
 		// SECURITY: a token naming a region that does not exist authenticates nobody.
 		if d.Cache.Regions().Get(claims.Region) == nil {
 			d.Logger.Info("token refused", "reason", "unknown region", "region", claims.Region, "sub", claims.Subject)
-			unauthorized(w, r, badToken)
+			unauthorized(w, r, msg.T(msg.BadToken))
 			return
 		}
 		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
@@ -203,18 +204,23 @@ func originHosts(origins []string) []string {
 // token expires. A refused token closes the socket before any subscription starts.
 func socketInit(d Deps) transport.WebsocketInitFunc {
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		// The language: the upgrade request's Accept-Language (language), or the payload's.
+		if al := payload.GetString("Accept-Language"); al != "" {
+			ctx = msg.WithLang(ctx, msg.Parse(al))
+		}
+		badToken := errors.New(msg.Render(ctx, msg.T(msg.BadToken)))
 		scheme, tok, ok := strings.Cut(payload.Authorization(), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			return ctx, nil, errors.New(badToken)
+			return ctx, nil, badToken
 		}
 		claims, err := d.Verifier.Verify(strings.TrimSpace(tok))
 		if err != nil {
 			d.Logger.Info("token refused", "reason", err.Error(), "transport", "websocket")
-			return ctx, nil, errors.New(badToken)
+			return ctx, nil, badToken
 		}
 		// SECURITY: as for a request: a token naming no region authenticates nobody.
 		if d.Cache.Regions().Get(claims.Region) == nil {
-			return ctx, nil, errors.New(badToken)
+			return ctx, nil, badToken
 		}
 		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
 		// SECURITY: the connection lasts no longer than the token.
@@ -224,14 +230,11 @@ func socketInit(d Deps) transport.WebsocketInitFunc {
 	}
 }
 
-// badToken is all a caller learns about a refused token.
-const badToken = "invalid or expired token"
-
 // unauthorized answers 401 for either media type: the GraphQL-over-HTTP specification leaves
 // authentication to the server, and a client (or a proxy) acts on 401 without reading the body.
-func unauthorized(w http.ResponseWriter, r *http.Request, msg string) {
+func unauthorized(w http.ResponseWriter, r *http.Request, text msg.Text) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="planapi"`)
-	writeCoded(w, r, http.StatusUnauthorized, apperr.Unauthenticated, msg)
+	writeCoded(w, r, http.StatusUnauthorized, apperr.Unauthenticated, text)
 }
 
 // requirePrincipal refuses every root data field to an anonymous caller. Introspection
@@ -241,7 +244,7 @@ func requirePrincipal(ctx context.Context, next graphql.Resolver) (any, error) {
 	if fc != nil && fc.Object != "" && (fc.Object == "Query" || fc.Object == "Mutation") && !strings.HasPrefix(fc.Field.Name, "__") {
 		// SECURITY: no principal, no data.
 		if _, ok := auth.FromContext(ctx); !ok {
-			return nil, apperr.New(apperr.Unauthenticated, "authentication required: send Authorization: Bearer <token>")
+			return nil, apperr.New(apperr.Unauthenticated, msg.AuthRequired)
 		}
 	}
 	return next(ctx)
@@ -254,14 +257,15 @@ func requirePrincipal(ctx context.Context, next graphql.Resolver) (any, error) {
 func presenter(log *slog.Logger, introspection bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		lang := msg.LangOf(ctx)
 		if e, ok := apperr.As(err); ok {
-			gerr.Message = e.Message
+			gerr.Message = e.Message.In(lang)
 			if gerr.Extensions == nil {
 				gerr.Extensions = map[string]any{}
 			}
 			gerr.Extensions["code"] = string(e.Code)
 			for k, v := range e.Details {
-				gerr.Extensions[k] = v
+				gerr.Extensions[k] = rendered(v, lang)
 			}
 			return gerr
 		}
@@ -274,12 +278,13 @@ func presenter(log *slog.Logger, introspection bool) graphql.ErrorPresenterFunc 
 			if gq.Extensions["code"] == string(apperr.TooComplex) {
 				var cost, limit int
 				if _, err := fmt.Sscanf(gq.Message, "operation has complexity %d, which exceeds the limit of %d", &cost, &limit); err == nil {
-					gerr.Message = msgTooComplex(cost, limit)
+					gerr.Message = msg.T(msg.TooComplex, "cost", cost, "limit", limit).In(lang)
 				}
 			}
 			return gerr
 		}
 		if errors.As(err, &gq) && gq.Err != nil && gq.Err.Error() == "introspection disabled" {
+			gerr.Message = msg.T(msg.IntrospectionOff).In(lang)
 			gerr.Extensions = map[string]any{"code": string(apperr.Forbidden)}
 			return gerr
 		}
@@ -288,7 +293,7 @@ func presenter(log *slog.Logger, introspection bool) graphql.ErrorPresenterFunc 
 			if gq != nil && gq.Err != nil {
 				inner = gq.Err
 			}
-			gerr.Message = msgBadArgument(name, shortErr(inner))
+			gerr.Message = msg.T(msg.BadArgument, "name", name, "err", shortErr(inner).Error()).In(lang)
 			gerr.Extensions = map[string]any{"code": string(apperr.Invalid), "field": name}
 			return gerr
 		}
@@ -304,15 +309,59 @@ func presenter(log *slog.Logger, introspection bool) graphql.ErrorPresenterFunc 
 			default:
 				log.Warn("request timed out", "path", gerr.Path.String(), "err", err)
 			}
-			gerr.Message = faultMessage(code)
+			gerr.Message = faultMessage(code).In(lang)
 			gerr.Extensions = map[string]any{"code": string(code)}
 			return gerr
 		}
 		log.Error("internal error", "path", gerr.Path.String(), "err", err)
-		gerr.Message = "internal error"
+		gerr.Message = msg.T(msg.InternalError).In(lang)
 		gerr.Extensions = map[string]any{"code": string(apperr.Internal)}
 		return gerr
 	}
+}
+
+// language puts the language the request asked for (Accept-Language: en → English, else
+// Chinese) in its context, where the error presenter and the resolvers render messages.
+func language(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(msg.WithLang(r.Context(), requestLang(r))))
+	})
+}
+
+func requestLang(r *http.Request) msg.Lang { return msg.Parse(r.Header.Get("Accept-Language")) }
+
+// rendered is an error detail with every message in it rendered in lang (extensions.refused
+// carries one per refused value).
+func rendered(v any, lang msg.Lang) any {
+	switch x := v.(type) {
+	case msg.Text:
+		return x.In(lang)
+	case []msg.Text:
+		out := make([]string, len(x))
+		for i, t := range x {
+			out[i] = t.In(lang)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = rendered(e, lang)
+		}
+		return out
+	case []map[string]any:
+		out := make([]map[string]any, len(x))
+		for i, e := range x {
+			out[i] = rendered(e, lang).(map[string]any)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = rendered(e, lang)
+		}
+		return out
+	}
+	return v
 }
 
 // withoutSuggestions cuts the validator's "Did you mean …?" from a message: with

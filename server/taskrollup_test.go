@@ -234,10 +234,10 @@ func TestTaskRollupExact(t *testing.T) {
 	t.Run("BadRange", func(t *testing.T) {
 		// Refused naming the field, the value and what is wrong with it.
 		for _, tt := range []struct{ name, per, reason string }{
-			{"EndsBeforeStart", "2023..2021", "ends before it starts"},
-			{"MalformedEnd", "2021..2023Q5", `the end "2023Q5"`},
-			{"MalformedStart", "21..2023", `the start "21"`},
-			{"NoEnd", "2021..", `the end ""`},
+			{"EndsBeforeStart", "2023..2021", "截止期间早于起始期间"},
+			{"MalformedEnd", "2021..2023Q5", `截止期间 "2023Q5"`},
+			{"MalformedStart", "21..2023", `起始期间 "21"`},
+			{"NoEnd", "2021..", `截止期间 ""`},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				r := e.Do(t, admin, rollupQuery, map[string]any{"r": city, "p": tt.per})

@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"planapi/apperr"
+	"planapi/msg"
 )
 
 // postJSON is the POST transport (application/json). It replaces gqlgen's transport.POST,
@@ -44,27 +45,27 @@ func (t postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeCoded(w, r, http.StatusRequestEntityTooLarge, apperr.PayloadTooLarge, msgBodyTooLarge(t.maxBody))
+			writeCoded(w, r, http.StatusRequestEntityTooLarge, apperr.PayloadTooLarge, msg.T(msg.BodyTooLarge, "limit", t.maxBody))
 			return
 		}
 		// The client went away or the read timed out: nobody to answer.
-		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgReadBody)
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.ReadBody))
 		return
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	switch {
 	case len(trimmed) == 0:
-		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgEmptyBody)
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.EmptyBody))
 		return
 	case trimmed[0] == '[':
-		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgBatch)
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.Batch))
 		return
 	}
 	params := &graphql.RawParams{}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
-		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgBadJSON(shortErr(err)))
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.BadJSON, "err", shortErr(err).Error()))
 		return
 	}
 	params.Headers = r.Header
@@ -89,7 +90,7 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	start := graphql.Now()
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgBadQueryString)
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.BadQueryString))
 		return
 	}
 	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
@@ -101,7 +102,7 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		dec := json.NewDecoder(strings.NewReader(v))
 		dec.UseNumber()
 		if err := dec.Decode(into); err != nil {
-			writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgBadParam(name, shortErr(err)))
+			writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.BadParam, "name", name, "err", shortErr(err).Error()))
 			return
 		}
 	}
@@ -117,7 +118,7 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, mt mediaType, get bool) {
 	ctx := r.Context()
 	if strings.TrimSpace(params.Query) == "" {
-		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msgNoQuery)
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.NoQuery))
 		return
 	}
 	oc, errs := exec.CreateOperationContext(ctx, params)
@@ -132,7 +133,7 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	if get && oc.Operation.Operation != ast.Query {
 		// A GET must not change anything: a link or a prefetch would otherwise run a mutation.
 		w.Header().Set("Allow", "POST")
-		writeCoded(w, r, http.StatusMethodNotAllowed, apperr.MethodNotAllowed, msgGetNotQuery)
+		writeCoded(w, r, http.StatusMethodNotAllowed, apperr.MethodNotAllowed, msg.T(msg.GetNotQuery))
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
@@ -150,7 +151,7 @@ func writeRequestError(w io.Writer, resp *graphql.Response) {
 		Extensions map[string]any `json:"extensions,omitempty"`
 	}{resp.Errors, resp.Extensions})
 	if err != nil {
-		b, _ = json.Marshal(map[string]any{"errors": gqlerror.List{codedGQL(apperr.Internal, "internal error")}})
+		b, _ = json.Marshal(map[string]any{"errors": gqlerror.List{codedGQL(apperr.Internal, msg.T(msg.InternalError).String())}})
 	}
 	w.Write(b)
 }
@@ -161,18 +162,19 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	}
 	b, err := json.Marshal(resp)
 	if err != nil {
-		b, _ = json.Marshal(&graphql.Response{Errors: gqlerror.List{codedGQL(apperr.Internal, "internal error")}})
+		b, _ = json.Marshal(&graphql.Response{Errors: gqlerror.List{codedGQL(apperr.Internal, msg.T(msg.InternalError).String())}})
 	}
 	w.Write(b)
 }
 
-// writeCoded answers a request refused before GraphQL saw it, in the negotiated media type,
-// with no data entry: nothing ran.
-func writeCoded(w http.ResponseWriter, r *http.Request, status int, code apperr.Code, msg string) {
+// writeCoded answers a request refused before GraphQL saw it, in the negotiated media type
+// and the language the request asked for, with no data entry: nothing ran.
+func writeCoded(w http.ResponseWriter, r *http.Request, status int, code apperr.Code, text msg.Text) {
+	message := text.In(requestLang(r))
 	w.Header().Set("Content-Type", responseType(r).contentType())
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(code)}}},
+		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": string(code)}}},
 	})
 }
 

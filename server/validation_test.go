@@ -219,13 +219,13 @@ func TestSaveRefusesInvalidValues(t *testing.T) {
 			want:   []string{"TIPS_VERIFIED_ON_TIME PART_EXCEEDS_WHOLE 8"}, msgHas: []string{"TIPS_VERIFIED_ON_TIME", "8", "TIPS_RECEIVED", "7"}},
 		{name: "ErrWrongLevelCountyEntersCityElement", at: "county",
 			values: []vals{{"element": "PRO_BUSINESS_POLICIES", "value": 2}},
-			want:   []string{"PRO_BUSINESS_POLICIES WRONG_LEVEL 2"}, msgHas: []string{"PRO_BUSINESS_POLICIES", "city"}},
+			want:   []string{"PRO_BUSINESS_POLICIES WRONG_LEVEL 2"}, msgHas: []string{"PRO_BUSINESS_POLICIES", "由市级填报"}},
 		{name: "ErrWrongLevelCityEntersCountyElement", at: "city",
 			values: []vals{{"element": "TIPS_RECEIVED", "value": 4}},
-			want:   []string{"TIPS_RECEIVED WRONG_LEVEL 4"}, msgHas: []string{"TIPS_RECEIVED", "county"}},
+			want:   []string{"TIPS_RECEIVED WRONG_LEVEL 4"}, msgHas: []string{"TIPS_RECEIVED", "由县级填报"}},
 		{name: "ErrWrongPeriodType", at: "cityQuarter", // SMART_PLATFORM_INTEGRATION is YEARLY only
 			values: []vals{{"element": "SMART_PLATFORM_INTEGRATION", "value": 60}},
-			want:   []string{"SMART_PLATFORM_INTEGRATION WRONG_PERIOD_TYPE 60"}, msgHas: []string{"SMART_PLATFORM_INTEGRATION", "quarterly"}, msgPeriod: true},
+			want:   []string{"SMART_PLATFORM_INTEGRATION WRONG_PERIOD_TYPE 60"}, msgHas: []string{"SMART_PLATFORM_INTEGRATION", "不按季度填报"}, msgPeriod: true},
 		{name: "ErrUnknownElement", at: "county",
 			values: []vals{{"element": "NO_SUCH_ELEMENT", "value": 1}},
 			want:   []string{"NO_SUCH_ELEMENT UNKNOWN_ELEMENT 1"}, msgHas: []string{"NO_SUCH_ELEMENT"}},
@@ -264,7 +264,7 @@ func TestSaveRefusesInvalidValues(t *testing.T) {
 				"task 2.3.3 NEGATIVE -1",
 				"task 9.9.9 UNKNOWN_TASK -",
 			},
-			msgHas: []string{"10 values were refused", "FOOD_BUSINESSES", "IP_BATCHES_INSPECTED", "2.5", "CATERING_UNITS", "-0.5", "NO_SUCH_ELEMENT", "9.9.9"}},
+			msgHas: []string{"10 项数据被拒绝", "FOOD_BUSINESSES", "IP_BATCHES_INSPECTED", "2.5", "CATERING_UNITS", "-0.5", "NO_SUCH_ELEMENT", "9.9.9"}},
 
 		// Key-task progress.
 		{name: "ErrUnknownTask", at: "county",
@@ -272,10 +272,10 @@ func TestSaveRefusesInvalidValues(t *testing.T) {
 			want:  []string{"task 9.9.9 UNKNOWN_TASK -"}, msgHas: []string{"9.9.9"}},
 		{name: "ErrNotAMeasure", at: "county", // a sub-task
 			tasks: []vals{{"task": "2.3", "status": "DONE"}},
-			want:  []string{"task 2.3 NOT_A_MEASURE -"}, msgHas: []string{"2.3", "sub-task"}},
+			want:  []string{"task 2.3 NOT_A_MEASURE -"}, msgHas: []string{"2.3", "子任务"}},
 		{name: "ErrNotAMeasureKeyTask", at: "county",
 			tasks: []vals{{"task": "2", "narrative": "x"}},
-			want:  []string{"task 2 NOT_A_MEASURE -"}, msgHas: []string{"task 2 ", "key task"}},
+			want:  []string{"task 2 NOT_A_MEASURE -"}, msgHas: []string{"任务 2 ", "重点任务"}},
 		{name: "ErrUnknownOutput", at: "county",
 			tasks: []vals{{"task": "2.1.2", "outputs": []any{map[string]any{"key": "TRAINEES", "value": 3}}}},
 			want:  []string{"task 2.1.2 UNKNOWN_OUTPUT 3"}, msgHas: []string{"2.1.2", "TRAINEES"}},
@@ -326,7 +326,7 @@ func TestSaveRefusesInvalidValues(t *testing.T) {
 							t.Errorf("message %q does not name %q", msg, s)
 						}
 					}
-					if !strings.Contains(msg, "nothing was saved") {
+					if !strings.Contains(msg, "未保存任何数据") {
 						t.Errorf("message %q does not say that nothing was saved", msg)
 					}
 					mustUnchanged(t, e, tg.region, tg.period, before)
@@ -592,7 +592,7 @@ func TestSaveChecksPeriod(t *testing.T) {
 		}
 		before := mustSnapshot(t, e, "419922", "2024Q4")
 		r := e.Do(t, clerk, saveMutation, saveVars("419922", "2024Q4", 1, vals{"element": "TIPS_RECEIVED", "value": 2}))
-		if err := mustRefuse(t, r, "BAD_USER_INPUT"); !strings.Contains(err.Message, "2024Q4") || !strings.Contains(err.Message, "closed") {
+		if err := mustRefuse(t, r, "BAD_USER_INPUT"); !strings.Contains(err.Message, "2024Q4") || !strings.Contains(err.Message, "截止填报") {
 			t.Errorf("message %q does not say that 2024Q4 closed", err.Message)
 		}
 		mustUnchanged(t, e, "419922", "2024Q4", before)
@@ -753,7 +753,7 @@ func TestTransitionChecks(t *testing.T) {
 		}
 		before := mustSnapshot(t, e, countyA, "2024")
 		r := e.Do(t, clerk, `mutation { submitSubmission(regionCode: "419902", period: "2024", expectedVersion: 2) { status version } }`, nil)
-		if err := mustRefuse(t, r, "BAD_USER_INPUT"); !strings.Contains(err.Message, "empty") {
+		if err := mustRefuse(t, r, "BAD_USER_INPUT"); !strings.Contains(err.Message, "报表为空") {
 			t.Errorf("message %q does not say the submission is empty", err.Message)
 		}
 		mustUnchanged(t, e, countyA, "2024", before)

@@ -8,6 +8,7 @@ import (
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/period"
 	"planapi/refrollup"
 	"planapi/store/internal/rollupsql"
@@ -100,7 +101,7 @@ func (s *Store) indicatorValues(ctx context.Context, c *caller, q ValuesQuery, w
 			if q.SkipHidden {
 				continue
 			}
-			return nil, nil, apperr.New(apperr.NotFound, "region %q not found", code).With("field", "regionCode")
+			return nil, nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", code).With("field", "regionCode")
 		}
 		// SECURITY: the totals of a region above the caller are read only as published
 		// (auth.ReadsPublished): no preview of unapproved figures, no live total.
@@ -109,7 +110,7 @@ func (s *Store) indicatorValues(ctx context.Context, c *caller, q ValuesQuery, w
 				if q.SkipHidden {
 					continue
 				}
-				return nil, nil, apperr.New(apperr.Forbidden, "includeUnapproved: %s %s 的未审核数据预览仅供本级使用,下级可读取其已发布的汇总数 (a preview of %s's unapproved figures is for its own staff; its published totals are readable)", r.Code, r.Name, r.Code).With("field", "includeUnapproved")
+				return nil, nil, apperr.New(apperr.Forbidden, msg.PreviewFiguresOwnStaff, "code", r.Code, "name", r.Name).With("field", "includeUnapproved")
 			}
 			published = append(published, r)
 		} else {
@@ -238,7 +239,7 @@ func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode str
 	regions := s.cache.Regions()
 	r := regions.Get(regionCode)
 	if r == nil {
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	codes := []string{r.Code}
 	for _, ch := range regions.Children(r.Code) {
@@ -249,11 +250,11 @@ func (s *Store) Dashboard(ctx context.Context, p *auth.Principal, regionCode str
 		return nil, err
 	}
 	if c.decide(auth.ReadAggregate, r) != auth.Allow {
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	// SECURITY: no preview above the caller's own scope (see IndicatorValues).
 	if includeUnapproved && !auth.InScope(c.region.Path, r.Path) {
-		return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved figures is for its own staff; its approved dashboard is readable", r.Code, r.Name).With("field", "includeUnapproved")
+		return nil, apperr.New(apperr.Forbidden, msg.PreviewDashboardOwn, "code", r.Code, "name", r.Name).With("field", "includeUnapproved")
 	}
 	vals, allowed, err := s.IndicatorValues(ctx, p, ValuesQuery{Regions: codes, Periods: []period.Range{per}, IncludeUnapproved: includeUnapproved, SkipHidden: true})
 	if err != nil {

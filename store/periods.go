@@ -12,6 +12,7 @@ import (
 	"planapi/auth"
 	"planapi/db"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/period"
 )
 
@@ -45,11 +46,11 @@ func (s *Store) periodOpen(tx *gorm.DB, r *models.Region, per period.Period) err
 		}
 	}
 	if len(rp) == 0 || !rp[0].Open {
-		return apperr.New(apperr.Invalid, "期间 %s 未开放填报:由市级管理员以 openPeriod 开放 (period %s is not open for entry: the city opens periods with openPeriod)", per, per).
+		return apperr.New(apperr.Invalid, msg.PeriodNotOpen, "period", per.String()).
 			With("field", "period").With("value", per.String())
 	}
 	if rp[0].ClosesAt != nil && !s.now().Before(*rp[0].ClosesAt) {
-		return apperr.New(apperr.Invalid, "期间 %s 已于 %s 截止填报 (period %s closed for entry at %s)", per, rp[0].ClosesAt.Format(time.RFC3339), per, rp[0].ClosesAt.Format(time.RFC3339)).
+		return apperr.New(apperr.Invalid, msg.PeriodClosed, "period", per.String(), "closesAt", rp[0].ClosesAt.Format(time.RFC3339)).
 			With("field", "period").With("value", per.String())
 	}
 	return nil
@@ -110,18 +111,18 @@ func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, regionCode *st
 	target := c.region
 	if regionCode != nil {
 		if target = s.cache.Regions().Get(*regionCode); target == nil {
-			return nil, apperr.New(apperr.NotFound, "region %q not found", *regionCode).With("field", "regionCode")
+			return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", *regionCode).With("field", "regionCode")
 		}
 	}
 	// SECURITY: an admin at the city or above, for a city in its scope (auth.ManagePeriods).
 	switch c.decide(auth.ManagePeriods, target) {
 	case auth.Hidden:
-		return nil, apperr.New(apperr.NotFound, "region %q not found", target.Code).With("field", "regionCode")
+		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", target.Code).With("field", "regionCode")
 	case auth.Forbidden:
-		return nil, apperr.New(apperr.Forbidden, "只有市级管理员可以开放或关闭本市的填报期间 (only a city's admin opens and closes its reporting periods)")
+		return nil, apperr.New(apperr.Forbidden, msg.OpenPeriodForbidden)
 	}
 	if city := s.planRegion(target); city == nil || city.Code != target.Code {
-		return nil, apperr.New(apperr.Invalid, "regionCode: 填报期间由市开放,%s %s 不是市 (reporting periods belong to a city; %s is not one)", target.Code, target.Name, target.Code).
+		return nil, apperr.New(apperr.Invalid, msg.NotACity, "code", target.Code, "name", target.Name).
 			With("field", "regionCode").With("value", target.Code)
 	}
 	per, err := period.ParseArg("period", periodStr)
@@ -129,7 +130,7 @@ func (s *Store) SetPeriod(ctx context.Context, p *auth.Principal, regionCode *st
 		return nil, err
 	}
 	if closesAt != nil && open && !closesAt.After(s.now()) {
-		return nil, apperr.New(apperr.Invalid, "closesAt: %s is not in the future", closesAt.Format(time.RFC3339)).With("field", "closesAt")
+		return nil, apperr.New(apperr.Invalid, msg.ClosesAtPast, "closesAt", closesAt.Format(time.RFC3339)).With("field", "closesAt")
 	}
 	var rp models.ReportingPeriod
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {

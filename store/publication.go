@@ -18,6 +18,7 @@ import (
 	"planapi/db"
 	"planapi/events"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/period"
 )
 
@@ -74,14 +75,14 @@ func (s *Store) publicationTarget(p *auth.Principal, regionCode, periodStr strin
 	}
 	r := s.cache.Regions().Get(regionCode)
 	if r == nil {
-		return nil, nil, per, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, nil, per, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	// SECURITY: the region's admin, or an admin above it (auth.Publish).
 	switch c.decide(auth.Publish, r) {
 	case auth.Hidden:
-		return nil, nil, per, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, nil, per, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	case auth.Forbidden:
-		return nil, nil, per, apperr.New(apperr.Forbidden, "只有 %s %s 或其上级的管理员可以发布其汇总数据 (only an admin of %s or above publishes its totals)", r.Code, r.Name, r.Code)
+		return nil, nil, per, apperr.New(apperr.Forbidden, msg.PublishForbidden, "code", r.Code, "name", r.Name)
 	}
 	return c, r, per, nil
 }
@@ -203,10 +204,10 @@ func (s *Store) Unpublish(ctx context.Context, p *auth.Principal, regionCode, pe
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, apperr.New(apperr.Invalid, "reason: 请说明撤回发布的原因 (say why the publication is withdrawn)").With("field", "reason")
+		return nil, apperr.New(apperr.Invalid, msg.WithdrawReasonRequired).With("field", "reason")
 	}
 	if utf8.RuneCountInString(reason) > catalogue.MaxCommentRunes {
-		return nil, apperr.New(apperr.Invalid, "reason: 超过%d个字 (longer than %d characters)", catalogue.MaxCommentRunes, catalogue.MaxCommentRunes).With("field", "reason")
+		return nil, apperr.New(apperr.Invalid, msg.ReasonTooLong, "max", catalogue.MaxCommentRunes).With("field", "reason")
 	}
 	plan, err := s.plan()
 	if err != nil {
@@ -220,7 +221,7 @@ func (s *Store) Unpublish(ctx context.Context, p *auth.Principal, regionCode, pe
 			RETURNING `+publicationColumns,
 			db.Args{"plan": plan.ID, "region": r.Code, "period": per.String(), "now": s.now(), "actor": c.Subject, "reason": reason}), &pub)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "%s %s 的 %s 汇总数据未曾发布 (%s has not published %s)", r.Code, r.Name, per, r.Code, per).With("field", "period")
+			return apperr.New(apperr.NotFound, msg.NeverPublished, "code", r.Code, "name", r.Name, "period", per.String()).With("field", "period")
 		}
 		if err != nil {
 			return err
@@ -307,11 +308,9 @@ func (s *Store) snapshots(ctx context.Context, c *caller, regions []*models.Regi
 
 func notPublished(r *models.Region, rng period.Range) error {
 	if !rng.IsSingle() {
-		return apperr.New(apperr.NotFound, "%s %s 的汇总数据按期发布,不提供期间范围 %s (the totals of a region above yours are published per period, not for the range %s)",
-			r.Code, r.Name, rng, rng).With("field", "period").With("value", rng.String())
+		return apperr.New(apperr.NotFound, msg.PublishedPerPeriod, "code", r.Code, "name", r.Name, "period", rng.String()).With("field", "period").With("value", rng.String())
 	}
-	return apperr.New(apperr.NotFound, "%s %s 的 %s 汇总数据尚未发布 (%s has not published its totals for %s)",
-		r.Code, r.Name, rng, r.Code, rng).With("field", "period").With("value", rng.String())
+	return apperr.New(apperr.NotFound, msg.NotPublished, "code", r.Code, "name", r.Name, "period", rng.String()).With("field", "period").With("value", rng.String())
 }
 
 // readPublished answers the values of regions above the caller from their publications: the

@@ -19,6 +19,7 @@ import (
 	"planapi/auth"
 	"planapi/db"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/snapshot"
 )
 
@@ -47,11 +48,11 @@ type caller struct {
 
 func (s *Store) resolve(p *auth.Principal) (*caller, error) {
 	if p == nil {
-		return nil, apperr.New(apperr.Unauthenticated, "authentication required")
+		return nil, apperr.New(apperr.Unauthenticated, msg.AuthRequired)
 	}
 	r := s.cache.Regions().Get(p.Region)
 	if r == nil {
-		return nil, apperr.New(apperr.Unauthenticated, "token region %q does not exist", p.Region)
+		return nil, apperr.New(apperr.Unauthenticated, msg.TokenRegionUnknown, "region", p.Region)
 	}
 	return &caller{Principal: p, region: r}, nil
 }
@@ -93,31 +94,31 @@ func (s *Store) InScope(ctx context.Context, p *auth.Principal, fn func(tx *gorm
 func (s *Store) target(c *caller, regionCode string, action auth.Action) (*models.Region, error) {
 	r := s.cache.Regions().Get(regionCode)
 	if r == nil {
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	// SECURITY: one decision per request, from auth.Decide.
 	switch c.decide(action, r) {
 	case auth.Allow:
 		return r, nil
 	case auth.Hidden:
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	default:
-		return nil, apperr.New(apperr.Forbidden, "a %s of %s may not %s figures of %s %s", c.Role, c.region.Name, actionWord(action), r.Code, r.Name)
+		return nil, apperr.New(apperr.Forbidden, msg.NotInScope, "role", string(c.Role), "regionOfCaller", c.region.Name, "action", actionWord(action), "code", r.Code, "name", r.Name)
 	}
 }
 
-func actionWord(a auth.Action) string {
+func actionWord(a auth.Action) msg.Text {
 	switch a {
 	case auth.Edit:
-		return "edit"
+		return msg.T(msg.ActionEdit)
 	case auth.Submit:
-		return "submit"
+		return msg.T(msg.ActionSubmit)
 	case auth.Review:
-		return "approve or return"
+		return msg.T(msg.ActionReview)
 	case auth.Reopen:
-		return "reopen"
+		return msg.T(msg.ActionReopen)
 	case auth.Recall:
-		return "recall"
+		return msg.T(msg.ActionRecall)
 	}
-	return string(a)
+	return msg.T(msg.Key(a))
 }

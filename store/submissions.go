@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -19,6 +18,7 @@ import (
 	"planapi/catalogue"
 	"planapi/events"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/period"
 )
 
@@ -99,7 +99,7 @@ func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f Submission
 		}
 	}
 	if f.First <= 0 || f.First > 500 {
-		return nil, false, 0, apperr.New(apperr.Invalid, "first: %d is outside 1–500", f.First).With("field", "first")
+		return nil, false, 0, apperr.New(apperr.Invalid, msg.FirstOutOfRange, "first", f.First).With("field", "first")
 	}
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		q := tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path LIKE ?", plan.ID, path+"%")
@@ -216,7 +216,7 @@ type SaveInput struct {
 }
 
 func conflict(current int) error {
-	return apperr.New(apperr.Conflict, "the submission has changed since you loaded it (now version %d): reload it and try again", current).
+	return apperr.New(apperr.Conflict, msg.VersionChanged, "version", current).
 		With("currentVersion", current)
 }
 
@@ -256,7 +256,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 		return nil, err
 	}
 	if in.ExpectedVersion < 0 {
-		return nil, apperr.New(apperr.Invalid, "expectedVersion: %d is negative", in.ExpectedVersion).With("field", "expectedVersion")
+		return nil, apperr.New(apperr.Invalid, msg.NegativeVersion, "version", in.ExpectedVersion).With("field", "expectedVersion")
 	}
 	r, err := s.target(c, in.RegionCode, auth.Edit)
 	if err != nil {
@@ -299,9 +299,9 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 		}
 		switch sub.Status {
 		case models.StatusApproved:
-			return apperr.New(apperr.Forbidden, "the %s submission of %s is approved and locked: an admin may reopen it", per, r.Name)
+			return apperr.New(apperr.Forbidden, msg.SubmissionLocked, "period", per.String(), "region", r.Name)
 		case models.StatusSubmitted:
-			return apperr.New(apperr.Forbidden, "the %s submission of %s is under review: it can be edited again once the city returns it", per, r.Name)
+			return apperr.New(apperr.Forbidden, msg.SubmissionUnderReview, "period", per.String(), "region", r.Name)
 		}
 
 		// Current values.
@@ -328,32 +328,40 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 			}
 		}
 
-		// Validate everything before writing anything.
+		// Validate everything before writing anything. An element typed by its Chinese name or
+		// in lower case is read as its code (catalogue.ResolveElement) and stored as such.
 		var refused []catalogue.Violation
 		rules := cat.Rules(plan.ID)
+		in.Values = append([]ValueInput(nil), in.Values...)
 		seen := map[string]bool{}
-		for _, v := range in.Values {
+		for i, v := range in.Values {
+			code, refusal, ok := catalogue.ResolveElement(rules, v.Element)
+			if !ok {
+				refused = append(refused, catalogue.Violation{Element: v.Element, Value: v.Value, Rule: catalogue.RuleUnknownElement, Message: refusal})
+				continue
+			}
+			in.Values[i].Element, v.Element = code, code
 			e := cat.Element(plan.ID, v.Element)
 			if e == nil {
 				refused = append(refused, catalogue.Violation{Element: v.Element, Value: v.Value, Rule: catalogue.RuleUnknownElement,
-					Message: fmt.Sprintf("%q is not a data element of the plan", v.Element)})
+					Message: msg.T(msg.UnknownElement, "element", v.Element)})
 				continue
 			}
 			if seen[v.Element] {
 				refused = append(refused, catalogue.Violation{Element: v.Element, Value: v.Value, Rule: catalogue.RuleDuplicateElement,
-					Message: fmt.Sprintf("%s appears more than once in the request", v.Element)})
+					Message: msg.T(msg.DuplicateElement, "element", e.Name+" "+v.Element)})
 				continue
 			}
 			seen[v.Element] = true
 			if v.Comment != nil && utf8.RuneCountInString(*v.Comment) > catalogue.MaxCommentRunes {
 				refused = append(refused, catalogue.Violation{Element: v.Element, Value: v.Value, Rule: catalogue.RuleCommentTooLong,
-					Message: fmt.Sprintf("%s: the comment is longer than %d characters", v.Element, catalogue.MaxCommentRunes)})
+					Message: msg.T(msg.CommentTooLong, "element", e.Name+" "+v.Element, "max", catalogue.MaxCommentRunes)})
 			}
 			if v.MissingReason != nil {
 				if v.Value != nil {
 					val := *v.Value
 					refused = append(refused, catalogue.Violation{Element: v.Element, Value: &val, Rule: catalogue.RuleValueAndMissing,
-						Message: fmt.Sprintf("%s %s: 同时填写了数值 %s 和缺失原因,只能二选一 (a value and a missingReason: send one or the other)", e.Name, v.Element, strconv.FormatFloat(val, 'f', -1, 64))})
+						Message: msg.T(msg.ValueAndMissingReason, "name", e.Name, "code", v.Element, "value", val)})
 					continue
 				}
 				refused = append(refused, catalogue.CheckMissing(rules[v.Element], catalogue.Level(r.Level), catalogue.PeriodType(per.Type()), per.String(), *v.MissingReason, catalogue.MaxCommentRunes)...)
@@ -530,9 +538,11 @@ func (s *Store) snapshot(tx *gorm.DB, sub *models.Submission) (*Snapshot, error)
 	return snap, nil
 }
 
-// refusedError lists every refused value in one BAD_USER_INPUT error.
+// refusedError lists every refused value in one BAD_USER_INPUT error: extensions.refused has,
+// for each, the element, the value, the rule code and the message (rendered in the request's
+// language by the error presenter).
 func refusedError(vs []catalogue.Violation) error {
-	msgs := make([]string, len(vs))
+	msgs := make(msg.Sentences, len(vs))
 	details := make([]map[string]any, len(vs))
 	for i, v := range vs {
 		msgs[i] = v.Message
@@ -542,11 +552,7 @@ func refusedError(vs []catalogue.Violation) error {
 		}
 		details[i] = d
 	}
-	word := "values were"
-	if len(vs) == 1 {
-		word = "value was"
-	}
-	return apperr.New(apperr.Invalid, "%d %s refused, nothing was saved: %s", len(vs), word, strings.Join(msgs, "; ")).With("refused", details)
+	return apperr.New(apperr.Invalid, msg.Refused, "count", len(vs), "violations", msgs).With("refused", details)
 }
 
 // mapDBError turns database errors a client can cause into coded errors.
@@ -555,9 +561,9 @@ func mapDBError(err error) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "40001", "40P01": // serialization failure, deadlock
-			return apperr.New(apperr.Conflict, "the submission was changed concurrently: reload it and try again")
+			return apperr.New(apperr.Conflict, msg.ChangedConcurrently)
 		case "23505":
-			return apperr.New(apperr.Conflict, "the submission was created concurrently: reload it and try again")
+			return apperr.New(apperr.Conflict, msg.CreatedConcurrently)
 		}
 	}
 	return err
@@ -601,10 +607,10 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 	}
 	reason = strings.TrimSpace(reason)
 	if (action == "return" || action == "reopen") && reason == "" {
-		return nil, apperr.New(apperr.Invalid, "reason: say why the submission goes back to the county").With("field", "reason")
+		return nil, apperr.New(apperr.Invalid, msg.ReasonRequired).With("field", "reason")
 	}
 	if utf8.RuneCountInString(reason) > catalogue.MaxCommentRunes {
-		return nil, apperr.New(apperr.Invalid, "reason: longer than %d characters", catalogue.MaxCommentRunes).With("field", "reason")
+		return nil, apperr.New(apperr.Invalid, msg.ReasonTooLong, "max", catalogue.MaxCommentRunes).With("field", "reason")
 	}
 	r, err := s.target(c, regionCode, perm)
 	if err != nil {
@@ -629,7 +635,7 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 			return err
 		}
 		if sub == nil {
-			return apperr.New(apperr.NotFound, "%s has no submission for %s", r.Name, per)
+			return apperr.New(apperr.NotFound, msg.NoSubmission, "region", r.Name, "period", per.String())
 		}
 		if expectedVersion != nil && sub.Version != *expectedVersion {
 			return conflict(sub.Version)
@@ -639,11 +645,10 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 			ok = ok || sub.Status == f
 		}
 		if !ok && action == "recall" {
-			return apperr.New(apperr.Conflict, "只能撤回已报送且尚未审核的报表;%s %s 的报表当前状态为 %s (only a SUBMITTED submission not yet reviewed can be recalled; it is %s)",
-				r.Name, per, sub.Status, sub.Status).With("status", sub.Status).With("currentVersion", sub.Version)
+			return apperr.New(apperr.Conflict, msg.RecallNotSubmitted, "region", r.Name, "period", per.String(), "status", sub.Status).With("status", sub.Status).With("currentVersion", sub.Version)
 		}
 		if !ok {
-			return apperr.New(apperr.Conflict, "cannot %s the %s submission of %s: it is %s (only %s can be)", action, per, r.Name, sub.Status, strings.Join(from, " or ")).
+			return apperr.New(apperr.Conflict, msg.WrongStatus, "action", transitionWord(action), "period", per.String(), "region", r.Name, "status", sub.Status, "from", from).
 				With("status", sub.Status).With("currentVersion", sub.Version)
 		}
 		if action == "submit" {
@@ -660,7 +665,7 @@ func (s *Store) Transition(ctx context.Context, p *auth.Principal, regionCode, p
 				return err
 			}
 			if len(ids)+len(declared)+int(t) == 0 {
-				return apperr.New(apperr.Invalid, "the %s submission of %s is empty: save its figures before submitting", per, r.Name)
+				return apperr.New(apperr.Invalid, msg.EmptySubmission, "period", per.String(), "region", r.Name)
 			}
 			if err := s.checkRequired(plan.ID, r, per, append(ids, declared...)); err != nil {
 				return err
@@ -715,12 +720,27 @@ func (s *Store) checkRequired(planID int64, r *models.Region, per period.Period,
 	if len(codes) == 0 {
 		return nil
 	}
-	list := strings.Join(words, "、")
+	var list any = words
 	if len(words) > 5 {
-		list = strings.Join(words[:5], "、") + fmt.Sprintf(" 等%d项 (see extensions.missing)", len(words))
+		list = msg.T(msg.RequiredMissingMore, "elements", words[:5], "count", len(words))
 	}
-	return apperr.New(apperr.Invalid, "%s %s 缺少%d项必填数据: %s。请填写,或以 missingReason 说明无法填报的原因 (%d required figures are missing: enter them or declare them unavailable)",
-		r.Name, per, len(codes), list, len(codes)).With("missing", codes)
+	return apperr.New(apperr.Invalid, msg.RequiredMissing, "region", r.Name, "period", per.String(), "count", len(codes), "elements", list).
+		With("missing", codes)
+}
+
+// transitionWord names a workflow action in a message.
+func transitionWord(action string) msg.Text {
+	switch action {
+	case "submit":
+		return msg.T(msg.TransitionSubmit)
+	case "approve":
+		return msg.T(msg.TransitionApprove)
+	case "return":
+		return msg.T(msg.TransitionReturn)
+	case "recall":
+		return msg.T(msg.TransitionRecall)
+	}
+	return msg.T(msg.TransitionReopen)
 }
 
 // MissingValues returns the figures the given submissions declared unavailable, by

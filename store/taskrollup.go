@@ -14,6 +14,7 @@ import (
 	"planapi/catalogue"
 	"planapi/db"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/period"
 	"planapi/refrollup"
 )
@@ -74,13 +75,13 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	regions := s.cache.Regions()
 	r := regions.Get(regionCode)
 	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	// SECURITY: above the caller, the roll-up is read only as published (auth.ReadsPublished),
 	// with no preview of unapproved progress.
 	if auth.ReadsPublished(c.region.Path, r.Path) {
 		if includeUnapproved {
-			return nil, apperr.New(apperr.Forbidden, "includeUnapproved: a preview of %s %s's unapproved progress is for its own staff", r.Code, r.Name).With("field", "includeUnapproved")
+			return nil, apperr.New(apperr.Forbidden, msg.PreviewProgressOwn, "code", r.Code, "name", r.Name).With("field", "includeUnapproved")
 		}
 		return s.publishedTasks(ctx, c, r, rng)
 	}

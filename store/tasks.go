@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -13,6 +12,7 @@ import (
 
 	"planapi/catalogue"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/snapshot"
 )
 
@@ -34,26 +34,27 @@ func (s *Store) checkTasks(cat *snapshot.Catalogue, planID int64, tasks []TaskIn
 	seen := map[string]bool{}
 	for _, t := range tasks {
 		task := cat.Task(planID, t.Task)
-		bad := func(rule catalogue.Rule, v *float64, format string, args ...any) {
-			refused = append(refused, catalogue.Violation{Element: "task " + t.Task, Value: v, Rule: rule, Message: fmt.Sprintf(format, args...)})
+		bad := func(rule catalogue.Rule, v *float64, key msg.Key, args ...any) {
+			args = append([]any{"task", t.Task}, args...)
+			refused = append(refused, catalogue.Violation{Element: "task " + t.Task, Value: v, Rule: rule, Message: msg.T(key, args...)})
 		}
 		switch {
 		case task == nil:
-			bad(catalogue.RuleUnknownTask, nil, "task %q is not a key task of the plan", t.Task)
+			bad(catalogue.RuleUnknownTask, nil, msg.UnknownTask)
 			continue
 		case task.Level != catalogue.MeasureLevel:
-			bad(catalogue.RuleNotAMeasure, nil, "task %s is a %s: progress is reported per measure (like %s.1)", t.Task, levelName(task.Level), t.Task)
+			bad(catalogue.RuleNotAMeasure, nil, msg.NotAMeasure, "level", levelName(task.Level))
 			continue
 		case seen[t.Task]:
-			bad(catalogue.RuleDuplicateTask, nil, "task %s appears more than once in the request", t.Task)
+			bad(catalogue.RuleDuplicateTask, nil, msg.DuplicateTask)
 			continue
 		}
 		seen[t.Task] = true
 		if t.Status != nil && !taskStatuses[*t.Status] {
-			bad(catalogue.RuleBadTaskStatus, nil, "task %s: status %q is not NOT_STARTED, IN_PROGRESS or DONE", t.Task, *t.Status)
+			bad(catalogue.RuleBadTaskStatus, nil, msg.BadTaskStatus, "status", *t.Status)
 		}
 		if t.Narrative != nil && utf8.RuneCountInString(*t.Narrative) > catalogue.MaxNarrativeRunes {
-			bad(catalogue.RuleNarrativeTooLong, nil, "task %s: the narrative is longer than %d characters", t.Task, catalogue.MaxNarrativeRunes)
+			bad(catalogue.RuleNarrativeTooLong, nil, msg.NarrativeTooLong, "max", catalogue.MaxNarrativeRunes)
 		}
 		outputs := cat.TaskOutputs(task)
 		keys := map[string]*models.TaskOutput{}
@@ -68,11 +69,11 @@ func (s *Store) checkTasks(cat *snapshot.Catalogue, planID int64, tasks []TaskIn
 				for _, d := range outputs {
 					known = append(known, d.Key)
 				}
-				bad(catalogue.RuleUnknownOutput, o.Value, "task %s has no output %q (it reports: %s)", t.Task, o.Key, orNone(known))
+				bad(catalogue.RuleUnknownOutput, o.Value, msg.UnknownOutput, "output", o.Key, "known", orNone(known))
 				continue
 			}
 			if seenKey[o.Key] {
-				bad(catalogue.RuleDuplicateOutput, o.Value, "task %s: output %s appears more than once", t.Task, o.Key)
+				bad(catalogue.RuleDuplicateOutput, o.Value, msg.DuplicateOutput, "output", o.Key)
 				continue
 			}
 			seenKey[o.Key] = true
@@ -82,11 +83,11 @@ func (s *Store) checkTasks(cat *snapshot.Catalogue, planID int64, tasks []TaskIn
 			v := *o.Value
 			switch {
 			case math.IsNaN(v) || math.IsInf(v, 0):
-				bad(catalogue.RuleNotANumber, nil, "task %s %s: %v is not a number", t.Task, o.Key, v)
+				bad(catalogue.RuleNotANumber, nil, msg.TaskNotANumber, "output", o.Key, "value", fmt.Sprint(v))
 			case v < 0:
-				bad(catalogue.RuleNegative, o.Value, "task %s %s (%s): %v is negative", t.Task, o.Key, def.Name, v)
+				bad(catalogue.RuleNegative, o.Value, msg.TaskNegative, "output", o.Key, "name", def.Name, "value", v)
 			case def.Code != "FINES" && v != math.Trunc(v):
-				bad(catalogue.RuleNotInteger, o.Value, "task %s %s (%s): %v is not a whole number of %s", t.Task, o.Key, def.Name, v, def.Unit)
+				bad(catalogue.RuleNotInteger, o.Value, msg.TaskNotInteger, "output", o.Key, "name", def.Name, "value", v, "unit", def.Unit)
 			}
 		}
 		out = append(out, taskChange{task: task, in: t})
@@ -94,21 +95,21 @@ func (s *Store) checkTasks(cat *snapshot.Catalogue, planID int64, tasks []TaskIn
 	return out, refused
 }
 
-func orNone(list []string) string {
+func orNone(list []string) any {
 	if len(list) == 0 {
-		return "no output figures"
+		return msg.T(msg.TaskNoOutputs)
 	}
-	return strings.Join(list, ", ")
+	return list
 }
 
-func levelName(l int) string {
+func levelName(l int) msg.Text {
 	switch l {
 	case catalogue.KeyTaskLevel:
-		return "key task"
+		return msg.T(msg.TaskLevelKeyTask)
 	case catalogue.SubTaskLevel:
-		return "sub-task"
+		return msg.T(msg.TaskLevelSubTask)
 	}
-	return "measure"
+	return msg.T(msg.TaskLevelMeasure)
 }
 
 func (s *Store) writeTasks(tx *gorm.DB, c *caller, sub *models.Submission, changes []taskChange, now time.Time) ([]*models.AuditEntry, error) {

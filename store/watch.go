@@ -4,6 +4,7 @@ import (
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/events"
+	"planapi/msg"
 	"planapi/period"
 )
 
@@ -21,7 +22,7 @@ func (s *Store) WatchSubmissions(p *auth.Principal, regionCode string) (func(eve
 	r := s.cache.Regions().Get(regionCode)
 	// SECURITY: the raw figures' rule: a region out of scope answers as if it did not exist.
 	if r == nil || c.decide(auth.ReadRaw, r) != auth.Allow {
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	return func(e events.Event) bool {
 		return e.Kind == events.KindSubmission && auth.InScope(r.Path, e.RegionPath)
@@ -45,7 +46,7 @@ func (s *Store) WatchTotals(p *auth.Principal, regionCode, periodStr string) (fu
 	r := s.cache.Regions().Get(regionCode)
 	// SECURITY: the roll-ups' rule: the caller's own subtree and its ancestors only.
 	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
-		return nil, apperr.New(apperr.NotFound, "region %q not found", regionCode).With("field", "regionCode")
+		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	overlaps := func(ps string) bool {
 		p, err := period.Parse(ps)

@@ -239,9 +239,18 @@ func (r *Response) Decode(tb testing.TB, v any) {
 // Do posts a GraphQL document through the real handler. token "" sends no Authorization.
 func (e *Env) Do(tb testing.TB, token, query string, vars map[string]any) *Response {
 	tb.Helper()
+	return e.DoIn(tb, "", token, query, vars)
+}
+
+// DoIn is Do with an Accept-Language header (none when empty): "en" asks for English messages.
+func (e *Env) DoIn(tb testing.TB, acceptLanguage, token, query string, vars map[string]any) *Response {
+	tb.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	if acceptLanguage != "" {
+		req.Header.Set("Accept-Language", acceptLanguage)
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

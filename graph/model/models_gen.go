@@ -23,9 +23,9 @@ type Assessment struct {
 	ProjectedValue *float64 `json:"projectedValue,omitempty"`
 	// 目标年,如 2025。The target year, e.g. 2025.
 	TargetYear int `json:"targetYear"`
-	// 结论及数据,中文,采用评估报告的措辞(已完成既定目标、预计到2025年可完成、需加快进度、存在较大差距、无法评估)。The verdict with the numbers, in Chinese, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估).
+	// 结论及数据,采用评估报告的措辞(已完成既定目标、预计到2025年可完成、需加快进度、存在较大差距、无法评估);按请求的语言,默认中文,Accept-Language: en 时为英文。The verdict with the numbers, in the evaluation report's words (已完成既定目标, 预计到2025年可完成, 需加快进度, 存在较大差距, 无法评估), in the request's language: Chinese unless Accept-Language asks for English.
 	Explanation string `json:"explanation"`
-	// 同上,英文。The same in English.
+	// 结论及数据,英文,不论请求的语言。The verdict with the numbers in English, whatever the request's language.
 	ExplanationEn string `json:"explanationEn"`
 	// 评估所用的年度值。The yearly values the assessment used.
 	YearlyValues []*IndicatorValue `json:"yearlyValues"`
@@ -74,7 +74,7 @@ type DashboardRow struct {
 
 // 一个数据元素的数值(或声明无法提供)。One data element's figure (or a declaration that it is unavailable).
 type DataValueInput struct {
-	// 数据元素代码,如 IP_BATCHES_INSPECTED。A data element code, e.g. IP_BATCHES_INSPECTED.
+	// 数据元素代码,如 IP_BATCHES_INSPECTED(不区分大小写),或只对应一个元素的中文名称,如 常住人口;按代码保存。未知的元素被拒绝(UNKNOWN_ELEMENT),并提示最接近的代码。A data element code, e.g. IP_BATCHES_INSPECTED (in any case), or its Chinese name where that names one element only, e.g. 常住人口; saved under the code. An unknown element is refused (UNKNOWN_ELEMENT) with the nearest codes suggested.
 	Element string `json:"element"`
 	// 数值;null 清除该数值(及无法提供的声明)。The figure; null clears the value (and a declaration that it is unavailable).
 	Value *float64 `json:"value,omitempty"`
