@@ -34,16 +34,26 @@ func msgBadParam(name string, err error) string {
 	return fmt.Sprintf("URL 参数 %s 不是有效的 JSON 对象：%v。(URL parameter %s is not a valid JSON object: %v)", name, err, name, err)
 }
 
+func msgOneStream(n int) string {
+	return fmt.Sprintf("一个订阅只能选择一个顶层字段，此订阅选择了 %d 个：请分开订阅。(a subscription selects exactly one top-level field; this one selects %d)", n, n)
+}
+
+func msgTooManySubscriptions(limit int) string {
+	return fmt.Sprintf("此连接上的订阅已达上限 %d 个：请先结束（complete）不再需要的订阅。(this socket already carries %d subscriptions, the limit)", limit, limit)
+}
+
 const (
-	msgNotAcceptable  = "无法按 Accept 头给出的类型应答：本服务只返回 application/graphql-response+json 或 application/json。(not acceptable: the service answers application/graphql-response+json or application/json only)"
-	msgNoQuery        = "请求缺少 query：应为 {\"query\": \"…\"}（GET 请求用 ?query=…）。(the request has no query: send {\"query\": …}, or ?query=… with GET)"
-	msgBadQueryString = "URL 查询字符串格式错误。(the URL query string is malformed)"
-	msgGetNotQuery    = "GET 请求只能执行查询（query）；变更（mutation）请用 POST。(GET runs queries only; send mutations with POST)"
-	msgUnstorable     = "输入包含无法保存的字符或数值（例如 NUL 字符，或超出范围的数值）。(the input holds a character or value that cannot be stored, such as a NUL character or a value out of range)"
-	msgBatch          = "不支持批量请求：请求体应为一个 JSON 对象 {\"query\": …}，而不是数组。(batched requests are not supported: send one JSON object, not an array)"
-	msgEmptyBody      = "请求体为空：应为一个 JSON 对象 {\"query\": …}。(empty request body: send a JSON object {\"query\": …})"
-	msgReadBody       = "读取请求体失败。(could not read the request body)"
-	msgTimeout        = "请求超时，已取消。请缩小查询范围后重试。(the request ran past its deadline and was cancelled)"
-	msgUnavailable    = "数据库暂时不可用，请稍后重试。(the database is unavailable; retry later)"
-	msgCanceled       = "请求已被客户端取消。(the client cancelled the request)"
+	msgSubscriptionOverHTTP  = "订阅（subscription）须通过 WebSocket（graphql-transport-ws 协议）发送，不能用 GET 或 POST。(subscriptions go over the websocket, graphql-transport-ws, not over GET or POST)"
+	msgSocketNotSubscription = "WebSocket 连接只承载订阅（subscription）；查询和变更请用 HTTP 的 GET 或 POST 发送。(the websocket carries subscriptions only; send queries and mutations over HTTP)"
+	msgNotAcceptable         = "无法按 Accept 头给出的类型应答：本服务只返回 application/graphql-response+json 或 application/json。(not acceptable: the service answers application/graphql-response+json or application/json only)"
+	msgNoQuery               = "请求缺少 query：应为 {\"query\": \"…\"}（GET 请求用 ?query=…）。(the request has no query: send {\"query\": …}, or ?query=… with GET)"
+	msgBadQueryString        = "URL 查询字符串格式错误。(the URL query string is malformed)"
+	msgGetNotQuery           = "GET 请求只能执行查询（query）；变更（mutation）请用 POST。(GET runs queries only; send mutations with POST)"
+	msgUnstorable            = "输入包含无法保存的字符或数值（例如 NUL 字符，或超出范围的数值）。(the input holds a character or value that cannot be stored, such as a NUL character or a value out of range)"
+	msgBatch                 = "不支持批量请求：请求体应为一个 JSON 对象 {\"query\": …}，而不是数组。(batched requests are not supported: send one JSON object, not an array)"
+	msgEmptyBody             = "请求体为空：应为一个 JSON 对象 {\"query\": …}。(empty request body: send a JSON object {\"query\": …})"
+	msgReadBody              = "读取请求体失败。(could not read the request body)"
+	msgTimeout               = "请求超时，已取消。请缩小查询范围后重试。(the request ran past its deadline and was cancelled)"
+	msgUnavailable           = "数据库暂时不可用，请稍后重试。(the database is unavailable; retry later)"
+	msgCanceled              = "请求已被客户端取消。(the client cancelled the request)"
 )

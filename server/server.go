@@ -11,14 +11,17 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"gorm.io/gorm"
 
@@ -75,6 +78,7 @@ func New(d Deps) http.Handler {
 	// cost of what is left (resolvers/complexity.go).
 	srv.Use(shapeLimit{maxDepth: budget.MaxDepth, maxAliases: budget.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(budget.MaxComplexity))
+	srv.Use(socketOperations{maxSubscriptions: budget.MaxSubscriptions})
 	srv.AroundFields(requirePrincipal)
 	srv.AroundResponses(unavailableResponses)
 	srv.SetErrorPresenter(presenter(d.Logger, d.Introspection))
@@ -214,8 +218,59 @@ func socketInit(d Deps) transport.WebsocketInitFunc {
 		// SECURITY: the connection lasts no longer than the token.
 		ctx, cancel := context.WithDeadline(ctx, claims.ExpiresAt)
 		go func() { <-ctx.Done(); cancel() }() // released when the connection or the token ends
+		ctx = context.WithValue(ctx, socketKey{}, &socketState{})
 		return auth.WithPrincipal(ctx, p), nil, nil
 	}
+}
+
+// socketKey marks an operation's context as a websocket's (socketInit), with its state.
+type socketKey struct{}
+
+// socketState is what a websocket's operations share: how many subscriptions it carries.
+type socketState struct {
+	subscriptions atomic.Int64
+}
+
+// socketOperations holds a websocket to what it is for. It carries subscriptions only: a
+// query or mutation over it would run outside the request's limits (REQUEST_TIMEOUT, the
+// per-request loaders of resolvers.Middleware) and is refused with BAD_REQUEST. And it carries
+// at most maxSubscriptions at once (each holds an event buffer and goroutines until it
+// completes); another is refused with TOO_MANY_SUBSCRIPTIONS until one ends.
+type socketOperations struct {
+	maxSubscriptions int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = socketOperations{}
+
+func (socketOperations) ExtensionName() string                   { return "SocketOperations" }
+func (socketOperations) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l socketOperations) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	st, ok := ctx.Value(socketKey{}).(*socketState)
+	if !ok {
+		return next(ctx) // HTTP: execute refuses a subscription there
+	}
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{codedGQL(apperr.BadRequest, msgSocketNotSubscription)}})
+	}
+	// One stream per subscription. The validator counts top-level field names, so two aliases
+	// of one field (or a field skipped with @skip) got past it, and the executor's own refusal
+	// was uncoded: INTERNAL, and an error in the log for every such message.
+	if n := len(graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Subscription"})); n != 1 {
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{codedGQL(errcode.ValidationFailed, msgOneStream(n))}})
+	}
+	if st.subscriptions.Add(1) > int64(l.maxSubscriptions) {
+		st.subscriptions.Add(-1)
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{codedGQL(apperr.TooManySubscriptions, msgTooManySubscriptions(l.maxSubscriptions))}})
+	}
+	// The transport cancels an operation's context when it ends, however it ends (complete,
+	// an error, the socket closed).
+	context.AfterFunc(ctx, func() { st.subscriptions.Add(-1) })
+	return next(ctx)
 }
 
 // badToken is all a caller learns about a refused token.
