@@ -64,7 +64,8 @@ func New(d Deps) http.Handler {
 		PingPongInterval: 30 * time.Second, InitTimeout: 10 * time.Second,
 		// A browser's socket from an allowed origin (CORS_ORIGINS) is accepted as its requests
 		// are; any other cross-origin socket is refused by the library's same-origin check.
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(d.CORSOrigins)}}})
+		Implementation: timedSockets{writeTimeout: budget.SocketWriteTimeout,
+			CoderWebsocketImplementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(d.CORSOrigins)}}}})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{maxBody: budget.MaxBodyBytes})

@@ -433,3 +433,53 @@ func TestSubscriptionAttackProtocol(t *testing.T) {
 		}
 	})
 }
+
+// TestSubscriptionAttackSlowReader: a client that subscribes to large events and stops
+// reading must not hold its socket (and the subscriptions' goroutines) indefinitely: the
+// server gives up on a write it cannot finish and closes the socket.
+func TestSubscriptionAttackSlowReader(t *testing.T) {
+	t.Parallel()
+	e, srv, hub := liveServer(t, func(d *server.Deps) { d.Budget.SocketWriteTimeout = time.Second })
+	MustOpen(t, e, "2024")
+	clerk := e.Token(t, countyA, auth.RoleReporter)
+	s, _ := dial(t, srv.URL, clerk)
+	// About 10 KB an event: the province's tree, 20 times.
+	var sel strings.Builder
+	for i := range 20 {
+		sel.WriteString(" p" + string(rune('a'+i)) + ": parent { parent { children { code name level children { code name level } } } }")
+	}
+	const subs = 50
+	for i := range subs {
+		s.subscribe(string(rune('A'+i)), `subscription { submissionChanged(regionCode: "419902") { region {`+sel.String()+` } } }`)
+	}
+	waitSubscribers(t, hub, subs)
+	// 60 saves: 30 MB the client never reads, far past what the kernel buffers between them.
+	var out map[string]any
+	for v := range 60 {
+		e.MustOK(t, clerk, saveMutation, saveVars(countyA, "2024", v, vals{"element": "IP_BATCHES_INSPECTED", "value": v}), &out)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	// The client reads again: what was buffered, then the end of the socket.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, _, err := s.conn.Read(context.Background())
+		if err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the socket of a client that stopped reading is still open")
+		}
+		// Reading on, with a bound: once the kernel's buffers are drained, an open socket waits
+		// for the next save, which never comes.
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_, _, err = s.conn.Read(ctx)
+		cancel()
+		if err != nil {
+			if strings.Contains(err.Error(), "deadline exceeded") {
+				t.Fatal("the socket of a client that stopped reading is still open")
+			}
+			break
+		}
+	}
+	waitSubscribers(t, hub, 0)
+}
