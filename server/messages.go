@@ -45,6 +45,7 @@ func msgTooManySubscriptions(limit int) string {
 const (
 	msgSubscriptionOverHTTP  = "订阅（subscription）须通过 WebSocket（graphql-transport-ws 协议）发送，不能用 GET 或 POST。(subscriptions go over the websocket, graphql-transport-ws, not over GET or POST)"
 	msgSocketNotSubscription = "WebSocket 连接只承载订阅（subscription）；查询和变更请用 HTTP 的 GET 或 POST 发送。(the websocket carries subscriptions only; send queries and mutations over HTTP)"
+	msgSocketOrigin          = "此来源的网页不能打开 WebSocket 连接（不在 CORS_ORIGINS 之列）。(a page from this origin may not open a websocket: it is not in CORS_ORIGINS)"
 	msgNotAcceptable         = "无法按 Accept 头给出的类型应答：本服务只返回 application/graphql-response+json 或 application/json。(not acceptable: the service answers application/graphql-response+json or application/json only)"
 	msgNoQuery               = "请求缺少 query：应为 {\"query\": \"…\"}（GET 请求用 ?query=…）。(the request has no query: send {\"query\": …}, or ?query=… with GET)"
 	msgBadQueryString        = "URL 查询字符串格式错误。(the URL query string is malformed)"

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -91,7 +92,7 @@ func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler("planapi", "/graphql"))
 	api := crossOrigin(d.CORSOrigins, limits(budget, authenticate(d, resolvers.Middleware(st, srv))))
-	socket := crossOrigin(d.CORSOrigins, srv)
+	socket := crossOrigin(d.CORSOrigins, socketOrigin(d.CORSOrigins, srv))
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A websocket lives longer than any request: no request deadline, and the principal
 		// comes with connection_init (socketInit), not with a header.
@@ -183,6 +184,26 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 		}
 		p := &auth.Principal{Subject: claims.Subject, Name: claims.Name, Role: claims.Role, Region: claims.Region}
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// socketOrigin refuses (403 FORBIDDEN) a websocket from a browser page whose origin is
+// neither the server's own host nor exactly one of the allowed origins (CORS_ORIGINS). The
+// websocket library matches host[:port] only (originHosts), so without this a page at
+// http://dashboard… was let in where only https://dashboard… is allowed, as CORS would not.
+// A client that sends no Origin is no browser page, and is let through to authenticate.
+func socketOrigin(origins []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := r.Header.Get("Origin")
+		if o == "" || slices.ContainsFunc(origins, func(a string) bool { return strings.EqualFold(a, o) }) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if u, err := url.Parse(o); err == nil && strings.EqualFold(u.Host, r.Host) {
+			next.ServeHTTP(w, r) // the server's own pages (the Playground)
+			return
+		}
+		writeCoded(w, r, http.StatusForbidden, apperr.Forbidden, msgSocketOrigin)
 	})
 }
 

@@ -483,3 +483,41 @@ func TestSubscriptionAttackSlowReader(t *testing.T) {
 	}
 	waitSubscribers(t, hub, 0)
 }
+
+// TestSubscriptionAttackOrigins: a socket from a browser page is accepted from the allowed
+// origins exactly as written (scheme, host and port), as CORS accepts them, and from the
+// server's own host; a client that sends no Origin is no page and goes on to authenticate.
+func TestSubscriptionAttackOrigins(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	srv := httptest.NewServer(testenv.HandlerWith(t, e.DB, e.Cache, func(d *server.Deps) {
+		d.CORSOrigins = []string{"https://dashboard.example.gov.cn"}
+	}))
+	t.Cleanup(srv.Close)
+	own := "http://" + strings.TrimPrefix(srv.URL, "http://")
+	for origin, want := range map[string]bool{
+		"":                                      true,
+		"https://dashboard.example.gov.cn":      true,
+		"HTTPS://DASHBOARD.EXAMPLE.GOV.CN":      true,
+		own:                                     true,
+		"http://dashboard.example.gov.cn":       false,
+		"https://dashboard.example.gov.cn:8443": false,
+		"https://dashboard.example.gov.cn.evil.com": false,
+		"null": false,
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		h := http.Header{}
+		if origin != "" {
+			h.Set("Origin", origin)
+		}
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/graphql", &websocket.DialOptions{
+			Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: h})
+		cancel()
+		if (err == nil) != want {
+			t.Errorf("socket from %q: accepted %v, want %v (%v)", origin, err == nil, want, err)
+		}
+		if conn != nil {
+			conn.CloseNow()
+		}
+	}
+}
