@@ -521,3 +521,26 @@ func TestSubscriptionAttackOrigins(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscriptionAttackForgedEvent: any login on the database may NOTIFY the channel. An
+// event whose path lies in the subscriber's scope but whose code names another city's county
+// must not be shown to it (it would read as that county's submission changing).
+func TestSubscriptionAttackForgedEvent(t *testing.T) {
+	t.Parallel()
+	e, srv, hub := liveServer(t, nil)
+	MustOpen(t, e, "2024")
+	clerk := e.Token(t, countyA, auth.RoleReporter)
+	s, _ := dial(t, srv.URL, clerk)
+	s.subscribe("a", `subscription { submissionChanged(regionCode: "419902") { region { code } action } }`)
+	waitSubscribers(t, hub, 1)
+	path := e.Cache.Regions().Get(countyA).Path
+	forged, _ := json.Marshal(events.Event{Kind: events.KindSubmission, RegionCode: "419701", RegionPath: path, Period: "2024", Action: "APPROVE", Status: "APPROVED", Version: 9, At: time.Now()})
+	if err := e.Owner.Exec(`SELECT pg_notify(?, ?)`, events.Channel, string(forged)).Error; err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	e.MustOK(t, clerk, saveMutation, saveVars(countyA, "2024", 0, vals{"element": "IP_BATCHES_INSPECTED", "value": 10}), &out)
+	if ev := s.next("a")["submissionChanged"].(map[string]any); ev["region"].(map[string]any)["code"] != countyA || ev["action"] != "SAVE" {
+		t.Errorf("东城区 was shown %v", ev)
+	}
+}
