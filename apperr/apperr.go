@@ -23,7 +23,9 @@ const (
 	// Codes of the request itself rather than of its data: the transport, the request budget
 	// and faults outside the caller's control.
 
-	// BadRequest: the HTTP request is not a GraphQL request (malformed JSON, a batch).
+	// BadRequest: the HTTP request is not a GraphQL request (malformed JSON, a batch), or an
+	// operation came by the wrong transport (a subscription over HTTP, a query or mutation
+	// over the websocket).
 	BadRequest Code = "BAD_REQUEST"
 	// NotAcceptable: the Accept header names neither application/json nor
 	// application/graphql-response+json (HTTP 406).
@@ -38,6 +40,8 @@ const (
 	TooManyAliases Code = "TOO_MANY_ALIASES"
 	// TooComplex: the document's estimated cost is over the complexity limit (gqlgen's code).
 	TooComplex Code = "COMPLEXITY_LIMIT_EXCEEDED"
+	// TooManySubscriptions: a websocket already carries as many subscriptions as it may.
+	TooManySubscriptions Code = "TOO_MANY_SUBSCRIPTIONS"
 	// Timeout: the request ran past its deadline (REQUEST_TIMEOUT or STATEMENT_TIMEOUT).
 	Timeout Code = "TIMEOUT"
 	// Unavailable: the database cannot be reached; retry later (HTTP 503, Retry-After).

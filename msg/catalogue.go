@@ -287,6 +287,12 @@ var messages = map[Key]entry{
 	ExcelFormArgs:      {`region 和 period 是必填的表单字段`, `region and period are required form fields`},
 	ExcelVersionNotInt: {`expectedVersion:"{value}" 不是整数`, `expectedVersion: "{value}" is not a whole number`},
 	ExcelNoFile:        {`file:表单字段 "file" 中没有工作簿`, `file: no workbook in the form field "file"`},
+
+	SubscriptionOverHTTP:  {`订阅(subscription)须通过 WebSocket(graphql-transport-ws 协议)发送,不能用 GET 或 POST`, `subscriptions go over the websocket (graphql-transport-ws), not over GET or POST`},
+	SocketNotSubscription: {`WebSocket 连接只承载订阅(subscription);查询和变更请用 HTTP 的 GET 或 POST 发送`, `the websocket carries subscriptions only; send queries and mutations over HTTP`},
+	SocketOrigin:          {`此来源的网页不能打开 WebSocket 连接(不在 CORS_ORIGINS 之列)`, `a page from this origin may not open a websocket: it is not in CORS_ORIGINS`},
+	OneStream:             {`一个订阅只能选择一个顶层字段,此订阅选择了{count}个:请分开订阅`, `a subscription selects exactly one top-level field; this one selects {count}`},
+	TooManySubscriptions:  {`此连接上的订阅已达上限{limit}个:请先结束(complete)不再需要的订阅`, `this socket already carries {limit} subscriptions, the limit: complete one first`},
 }
 
 // Keys added with the workflow's recall and the Excel endpoints.
@@ -315,4 +321,13 @@ const ( // Workflow additions.
 	ExcelFormArgs      Key = "EXCEL_FORM_ARGS"
 	ExcelVersionNotInt Key = "EXCEL_VERSION_NOT_INT"
 	ExcelNoFile        Key = "EXCEL_NO_FILE"
+)
+
+// Keys of the websocket's limits.
+const (
+	SubscriptionOverHTTP  Key = "SUBSCRIPTION_OVER_HTTP"
+	SocketNotSubscription Key = "SOCKET_NOT_SUBSCRIPTION"
+	SocketOrigin          Key = "SOCKET_ORIGIN"
+	OneStream             Key = "ONE_STREAM"
+	TooManySubscriptions  Key = "TOO_MANY_SUBSCRIPTIONS"
 )

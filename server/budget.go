@@ -29,6 +29,12 @@ type Budget struct {
 	// MaxAliases is how many times one selection may ask for the same field under different
 	// aliases (400 aliases of dashboard are 400 roll-ups).
 	MaxAliases int
+	// MaxSubscriptions is how many subscriptions one websocket may carry at once; each holds a
+	// buffer and goroutines until it completes.
+	MaxSubscriptions int
+	// SocketWriteTimeout is how long a websocket's client may take to accept one message; a
+	// socket whose client stopped reading is closed after it.
+	SocketWriteTimeout time.Duration
 }
 
 // DefaultBudget is the budget of a server that sets none; cmd/server reads MAX_BODY_BYTES and
@@ -46,12 +52,17 @@ type Budget struct {
 //     missing figures) cost about 14000; see complexity.go. One page of 500 submissions with
 //     values and history costs about 82000 and is refused: page through them by 200.
 //   - 20 aliases of one field: a client comparing periods side by side asks for a handful.
+//   - 50 subscriptions per socket: a dashboard watches a region's submissions and its totals for
+//     a few periods; 500 on one socket were 1500 goroutines and 500 event buffers.
+//   - 10 s to take a message from a websocket: a live client takes it at once.
 var DefaultBudget = Budget{
-	MaxBodyBytes:   1 << 20,
-	RequestTimeout: 30 * time.Second,
-	MaxDepth:       12,
-	MaxComplexity:  50000,
-	MaxAliases:     20,
+	MaxBodyBytes:       1 << 20,
+	RequestTimeout:     30 * time.Second,
+	MaxDepth:           12,
+	MaxComplexity:      50000,
+	MaxAliases:         20,
+	MaxSubscriptions:   50,
+	SocketWriteTimeout: 10 * time.Second,
 }
 
 func (b Budget) withDefaults() Budget {
@@ -70,6 +81,12 @@ func (b Budget) withDefaults() Budget {
 	}
 	if b.MaxAliases > 0 {
 		d.MaxAliases = b.MaxAliases
+	}
+	if b.MaxSubscriptions > 0 {
+		d.MaxSubscriptions = b.MaxSubscriptions
+	}
+	if b.SocketWriteTimeout > 0 {
+		d.SocketWriteTimeout = b.SocketWriteTimeout
 	}
 	return d
 }

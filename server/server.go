@@ -10,15 +10,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"gorm.io/gorm"
 
@@ -62,7 +66,8 @@ func New(d Deps) http.Handler {
 		PingPongInterval: 30 * time.Second, InitTimeout: 10 * time.Second,
 		// A browser's socket from an allowed origin (CORS_ORIGINS) is accepted as its requests
 		// are; any other cross-origin socket is refused by the library's same-origin check.
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(d.CORSOrigins)}}})
+		Implementation: timedSockets{writeTimeout: budget.SocketWriteTimeout,
+			CoderWebsocketImplementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(d.CORSOrigins)}}}})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{maxBody: budget.MaxBodyBytes})
@@ -79,6 +84,7 @@ func New(d Deps) http.Handler {
 	// cost of what is left (resolvers/complexity.go).
 	srv.Use(shapeLimit{maxDepth: budget.MaxDepth, maxAliases: budget.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(budget.MaxComplexity))
+	srv.Use(socketOperations{maxSubscriptions: budget.MaxSubscriptions})
 	srv.AroundFields(requirePrincipal)
 	srv.AroundResponses(unavailableResponses)
 	srv.SetErrorPresenter(presenter(d.Logger, d.Introspection))
@@ -90,7 +96,7 @@ func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler("planapi", "/graphql"))
 	api := crossOrigin(d.CORSOrigins, language(limits(budget, authenticate(d, resolvers.Middleware(st, srv)))))
-	socket := crossOrigin(d.CORSOrigins, language(srv))
+	socket := crossOrigin(d.CORSOrigins, language(socketOrigin(d.CORSOrigins, srv)))
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A websocket lives longer than any request: no request deadline, and the principal
 		// comes with connection_init (socketInit), not with a header.
@@ -188,6 +194,26 @@ func authenticate(d Deps, next http.Handler) http.Handler {
 	})
 }
 
+// socketOrigin refuses (403 FORBIDDEN) a websocket from a browser page whose origin is
+// neither the server's own host nor exactly one of the allowed origins (CORS_ORIGINS). The
+// websocket library matches host[:port] only (originHosts), so without this a page at
+// http://dashboard… was let in where only https://dashboard… is allowed, as CORS would not.
+// A client that sends no Origin is no browser page, and is let through to authenticate.
+func socketOrigin(origins []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := r.Header.Get("Origin")
+		if o == "" || slices.ContainsFunc(origins, func(a string) bool { return strings.EqualFold(a, o) }) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if u, err := url.Parse(o); err == nil && strings.EqualFold(u.Host, r.Host) {
+			next.ServeHTTP(w, r) // the server's own pages (the Playground)
+			return
+		}
+		writeCoded(w, r, http.StatusForbidden, apperr.Forbidden, msg.T(msg.SocketOrigin))
+	})
+}
+
 // originHosts are the host[:port] of the allowed origins, as the websocket library matches them.
 func originHosts(origins []string) []string {
 	var out []string
@@ -226,8 +252,59 @@ func socketInit(d Deps) transport.WebsocketInitFunc {
 		// SECURITY: the connection lasts no longer than the token.
 		ctx, cancel := context.WithDeadline(ctx, claims.ExpiresAt)
 		go func() { <-ctx.Done(); cancel() }() // released when the connection or the token ends
+		ctx = context.WithValue(ctx, socketKey{}, &socketState{})
 		return auth.WithPrincipal(ctx, p), nil, nil
 	}
+}
+
+// socketKey marks an operation's context as a websocket's (socketInit), with its state.
+type socketKey struct{}
+
+// socketState is what a websocket's operations share: how many subscriptions it carries.
+type socketState struct {
+	subscriptions atomic.Int64
+}
+
+// socketOperations holds a websocket to what it is for. It carries subscriptions only: a
+// query or mutation over it would run outside the request's limits (REQUEST_TIMEOUT, the
+// per-request loaders of resolvers.Middleware) and is refused with BAD_REQUEST. And it carries
+// at most maxSubscriptions at once (each holds an event buffer and goroutines until it
+// completes); another is refused with TOO_MANY_SUBSCRIPTIONS until one ends.
+type socketOperations struct {
+	maxSubscriptions int
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = socketOperations{}
+
+func (socketOperations) ExtensionName() string                   { return "SocketOperations" }
+func (socketOperations) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l socketOperations) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	st, ok := ctx.Value(socketKey{}).(*socketState)
+	if !ok {
+		return next(ctx) // HTTP: execute refuses a subscription there
+	}
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{codedGQL(apperr.BadRequest, msg.Render(ctx, msg.T(msg.SocketNotSubscription)))}})
+	}
+	// One stream per subscription. The validator counts top-level field names, so two aliases
+	// of one field (or a field skipped with @skip) got past it, and the executor's own refusal
+	// was uncoded: INTERNAL, and an error in the log for every such message.
+	if n := len(graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Subscription"})); n != 1 {
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{codedGQL(errcode.ValidationFailed, msg.Render(ctx, msg.T(msg.OneStream, "count", n)))}})
+	}
+	if st.subscriptions.Add(1) > int64(l.maxSubscriptions) {
+		st.subscriptions.Add(-1)
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{codedGQL(apperr.TooManySubscriptions, msg.Render(ctx, msg.T(msg.TooManySubscriptions, "limit", l.maxSubscriptions)))}})
+	}
+	// The transport cancels an operation's context when it ends, however it ends (complete,
+	// an error, the socket closed).
+	context.AfterFunc(ctx, func() { st.subscriptions.Add(-1) })
+	return next(ctx)
 }
 
 // unauthorized answers 401 for either media type: the GraphQL-over-HTTP specification leaves

@@ -130,6 +130,12 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		writeRequestError(w, resp)
 		return
 	}
+	if oc.Operation.Operation == ast.Subscription {
+		// A subscription is a stream: over HTTP it would hold the request to its deadline and
+		// answer with an empty body.
+		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.SubscriptionOverHTTP))
+		return
+	}
 	if get && oc.Operation.Operation != ast.Query {
 		// A GET must not change anything: a link or a prefetch would otherwise run a mutation.
 		w.Header().Set("Allow", "POST")

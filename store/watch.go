@@ -25,7 +25,7 @@ func (s *Store) WatchSubmissions(p *auth.Principal, regionCode string) (func(eve
 		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	return func(e events.Event) bool {
-		return e.Kind == events.KindSubmission && auth.InScope(r.Path, e.RegionPath)
+		return e.Kind == events.KindSubmission && auth.InScope(r.Path, s.eventPath(e))
 	}, nil
 }
 
@@ -61,6 +61,18 @@ func (s *Store) WatchTotals(p *auth.Principal, regionCode, periodStr string) (fu
 	}
 	return func(e events.Event) bool {
 		return e.Kind == events.KindSubmission && (e.Action == "APPROVE" || e.Action == "REOPEN") &&
-			auth.InScope(r.Path, e.RegionPath) && overlaps(e.Period)
+			auth.InScope(r.Path, s.eventPath(e)) && overlaps(e.Period)
 	}, nil
+}
+
+// eventPath is the path of the region an event names, from the region snapshot, or "" (no
+// one's scope) for a region it does not know. An event's own path is not trusted: any login
+// on the database may NOTIFY the channel, and the subscriber is shown the region by its
+// code, so a path that disagreed with the code would show it a region out of its scope.
+func (s *Store) eventPath(e events.Event) string {
+	r := s.cache.Regions().Get(e.RegionCode)
+	if r == nil || r.Path != e.RegionPath {
+		return ""
+	}
+	return r.Path
 }
