@@ -277,7 +277,7 @@ func fill(tb testing.TB, f *excelize.File, figures map[string]float64) []byte {
 }
 
 // postImport sends POST /excel/import.
-func postImport(tb testing.TB, e *testenv.Env, token, region, period string, file []byte, expectedVersion string) *httptest.ResponseRecorder {
+func postImport(tb testing.TB, e *testenv.Env, token, region, period string, file []byte, expectedVersion string, acceptLanguage ...string) *httptest.ResponseRecorder {
 	tb.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -291,6 +291,9 @@ func postImport(tb testing.TB, e *testenv.Env, token, region, period string, fil
 	mw.Close()
 	req := httptest.NewRequest(http.MethodPost, "/excel/import", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for _, l := range acceptLanguage {
+		req.Header.Set("Accept-Language", l)
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -459,6 +462,45 @@ func TestExcelRoundTrip(t *testing.T) {
 		}
 		if after := storedValues(t, e, countyA, "2024"); fmt.Sprint(after) != fmt.Sprint(before) {
 			t.Errorf("a refused import changed the values: %v → %v", before, after)
+		}
+		// The words are Chinese and name both cells; Accept-Language: en gives English, with
+		// the same codes and cells.
+		var body struct {
+			Errors []struct {
+				Message    string
+				Extensions struct{ Refused []struct{ Cell, Rule, Message string } }
+			}
+		}
+		json.Unmarshal(rec.Body.Bytes(), &body)
+		top := body.Errors[0].Message
+		for cell := range want {
+			if !strings.Contains(top, cell+" 单元格") {
+				t.Errorf("message %q does not name cell %s", top, cell)
+			}
+		}
+		if !strings.HasPrefix(top, "2个单元格被拒绝,未保存任何数据") {
+			t.Errorf("message %q: want Chinese", top)
+		}
+		for _, r := range body.Errors[0].Extensions.Refused {
+			if !strings.Contains(r.Message, "负数") && !strings.Contains(r.Message, "不是整数") {
+				t.Errorf("refusal %+v: want the Chinese message", r)
+			}
+		}
+		en := postImport(t, e, clerk, countyA, "2024", file, "", "en-US,en;q=0.9")
+		var enBody struct {
+			Errors []struct {
+				Message    string
+				Extensions struct{ Refused []struct{ Cell, Rule, Message string } }
+			}
+		}
+		json.Unmarshal(en.Body.Bytes(), &enBody)
+		if en.Code != http.StatusBadRequest || len(enBody.Errors) != 1 || !strings.HasPrefix(enBody.Errors[0].Message, "2 cells refused, nothing was saved") {
+			t.Fatalf("Accept-Language: en: %d %s", en.Code, en.Body.String())
+		}
+		for _, r := range enBody.Errors[0].Extensions.Refused {
+			if want[r.Cell] != r.Rule || !strings.Contains(r.Message, "negative") && !strings.Contains(r.Message, "whole number") {
+				t.Errorf("English refusal %+v", r)
+			}
 		}
 	})
 
