@@ -468,7 +468,9 @@ func TestExcelRoundTrip(t *testing.T) {
 		var body struct {
 			Errors []struct {
 				Message    string
-				Extensions struct{ Refused []struct{ Cell, Rule, Message string } }
+				Extensions struct {
+					Refused []struct{ Cell, Rule, Message string }
+				}
 			}
 		}
 		json.Unmarshal(rec.Body.Bytes(), &body)
@@ -490,7 +492,9 @@ func TestExcelRoundTrip(t *testing.T) {
 		var enBody struct {
 			Errors []struct {
 				Message    string
-				Extensions struct{ Refused []struct{ Cell, Rule, Message string } }
+				Extensions struct {
+					Refused []struct{ Cell, Rule, Message string }
+				}
 			}
 		}
 		json.Unmarshal(en.Body.Bytes(), &enBody)
