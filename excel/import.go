@@ -222,6 +222,9 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 		vi := store.ValueInput{Element: r.code}
 		if r.value != "" {
 			v, err := parseNumber(r.value)
+			if err == nil && !numberCell(f, fmt.Sprintf("%s%d", colValue, r.n)) {
+				err = errors.New("not a number") // TRUE, or a date: not a figure
+			}
 			if err == nil && percentFormatted(f, fmt.Sprintf("%s%d", colValue, r.n)) && !strings.HasSuffix(r.value, "%") {
 				// 95.3% typed into a cell: Excel stores 0.953 and shows 95.3%; the clerk meant
 				// what the cell shows.
@@ -344,6 +347,52 @@ func parsePercent(s string) (float64, error) {
 	return parseNumber(fmt.Sprintf("%se%d", strings.ReplaceAll(mant, ",", ""), exp+2))
 }
 
+// numberCell reports whether a value cell holds what can be a figure: not a boolean (TRUE is
+// stored as 1) nor a date (stored as its serial number, 45292 for 2024-01-01, or as an ISO
+// date).
+func numberCell(f *excelize.File, cell string) bool {
+	t, err := f.GetCellType(EntrySheet, cell)
+	if err != nil || t == excelize.CellTypeBool || t == excelize.CellTypeDate {
+		return false
+	}
+	if t != excelize.CellTypeNumber && t != excelize.CellTypeUnset {
+		return true // text, read as typed
+	}
+	id, err := f.GetCellStyle(EntrySheet, cell)
+	if err != nil || id == 0 {
+		return true
+	}
+	st, err := f.GetStyle(id)
+	if err != nil || st == nil {
+		return true
+	}
+	if (st.NumFmt >= 14 && st.NumFmt <= 22) || (st.NumFmt >= 45 && st.NumFmt <= 47) {
+		return false
+	}
+	return st.CustomNumFmt == nil || !outsideQuotes(*st.CustomNumFmt, "yd")
+}
+
+// outsideQuotes reports whether a number format has one of chars outside quotes, escapes and
+// brackets ([Red], [$-804]).
+func outsideQuotes(format, chars string) bool {
+	quoted, bracket := false, false
+	for i := 0; i < len(format); i++ {
+		switch c := format[i]; {
+		case c == '"' && !bracket:
+			quoted = !quoted
+		case c == '\\' && !quoted && !bracket:
+			i++ // an escaped character
+		case c == '[' && !quoted:
+			bracket = true
+		case c == ']' && bracket:
+			bracket = false
+		case !quoted && !bracket && strings.IndexByte(chars, c|0x20) >= 0:
+			return true
+		}
+	}
+	return false
+}
+
 // percentFormatted reports whether a cell's number format shows it as a percentage: the
 // built-in formats 9 (0%) and 10 (0.00%), or a custom format with a % outside quotes. Only a
 // number is: text in such a cell is read as typed.
@@ -362,19 +411,5 @@ func percentFormatted(f *excelize.File, cell string) bool {
 	if st.NumFmt == 9 || st.NumFmt == 10 {
 		return true
 	}
-	if st.CustomNumFmt == nil {
-		return false
-	}
-	quoted := false
-	for i := 0; i < len(*st.CustomNumFmt); i++ {
-		switch c := (*st.CustomNumFmt)[i]; {
-		case c == '"':
-			quoted = !quoted
-		case c == '\\':
-			i++ // an escaped character
-		case c == '%' && !quoted:
-			return true
-		}
-	}
-	return false
+	return st.CustomNumFmt != nil && outsideQuotes(*st.CustomNumFmt, "%")
 }

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -173,6 +174,88 @@ func TestExcelAttackImport(t *testing.T) {
 		}
 	})
 
+	t.Run("RowsAndCodes", func(t *testing.T) {
+		before := storedValues(t, e, countyA, "2024")
+		for name, c := range map[string]struct {
+			edit func(f *excelize.File)
+			rule string
+		}{
+			"DuplicateCode": {func(f *excelize.File) {
+				r := rowOf(t, f, "IP_BATCHES_INSPECTED")
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("A%d", r+1), "IP_BATCHES_INSPECTED")
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("C%d", r), 1)
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("C%d", r+1), 2)
+			}, "DUPLICATE_ELEMENT"},
+			"CityElement": {func(f *excelize.File) {
+				r := rowOf(t, f, "IP_BATCHES_INSPECTED")
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("A%d", r), "SMART_PLATFORM_INTEGRATION")
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("C%d", r), 50)
+			}, "WRONG_LEVEL"},
+			"TaskCode": {func(f *excelize.File) {
+				r := rowOf(t, f, "IP_BATCHES_INSPECTED")
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("A%d", r), "2.3.3")
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("C%d", r), 50)
+			}, "UNKNOWN_ELEMENT"},
+			"ValueAndReason": {func(f *excelize.File) {
+				r := rowOf(t, f, "IP_BATCHES_INSPECTED")
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("C%d", r), 5)
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("D%d", r), "无")
+			}, "VALUE_AND_MISSING_REASON"},
+			"DateCell": {func(f *excelize.File) {
+				f.SetCellValue(excel.EntrySheet, fmt.Sprintf("C%d", rowOf(t, f, "IP_BATCHES_INSPECTED")), time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC))
+			}, "NOT_A_NUMBER"},
+			"BoolCell": {func(f *excelize.File) {
+				f.SetCellBool(excel.EntrySheet, fmt.Sprintf("C%d", rowOf(t, f, "IP_BATCHES_INSPECTED")), true)
+			}, ""},
+		} {
+			f := mustTemplate(t, e, clerk, countyA, "2024")
+			c.edit(f)
+			rec := postImport(t, e, clerk, countyA, "2024", fill(t, f, nil), "")
+			if rec.Code == 200 {
+				t.Errorf("%s: accepted", name)
+				continue
+			}
+			code, ext := errorCode(t, rec)
+			got := ""
+			if ref, ok := ext["refused"].([]any); ok && len(ref) > 0 {
+				got, _ = ref[0].(map[string]any)["rule"].(string)
+			}
+			if code != "BAD_USER_INPUT" || (c.rule != "" && got != c.rule) {
+				t.Errorf("%s: %s %s", name, code, rec.Body.String())
+			}
+		}
+		if after := storedValues(t, e, countyA, "2024"); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("changed: %v → %v", before, after)
+		}
+	})
+
+	t.Run("GraphQLMultipart", func(t *testing.T) {
+		file := fill(t, mustTemplate(t, e, clerk, countyA, "2024"), map[string]float64{"TIPS_RECEIVED": 3})
+		for name, c := range map[string]struct{ mapping, part string }{
+			"MapToRegion": {`{"0": ["variables.r"]}`, "0"},
+			"MapMissing":  {`{"1": ["variables.f"]}`, "0"},
+			"BadMap":      {`{`, "0"},
+			"NoFile":      {`{"0": ["variables.f"]}`, "x"},
+		} {
+			ops := `{"query":"mutation($f: Upload!, $r: String!) { importWorkbook(file: $f, regionCode: $r, period: \"2024\", expectedVersion: 0) { version } }","variables":{"f":null,"r":"419902"}}`
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			mw.WriteField("operations", ops)
+			mw.WriteField("map", c.mapping)
+			fw, _ := mw.CreateFormFile(c.part, "entry.xlsx")
+			fw.Write(file)
+			mw.Close()
+			req := httptest.NewRequest(http.MethodPost, "/graphql", &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Authorization", "Bearer "+clerk)
+			rec := httptest.NewRecorder()
+			e.Handler.ServeHTTP(rec, req)
+			if rec.Code >= 500 || strings.Contains(rec.Body.String(), "INTERNAL") || !strings.Contains(rec.Body.String(), "errors") {
+				t.Errorf("%s: %d %s", name, rec.Code, rec.Body.String())
+			}
+		}
+	})
+
 	t.Run("Multipart", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/excel/import", strings.NewReader("region=419902&period=2024"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -208,7 +291,10 @@ func TestExcelAttackReads(t *testing.T) {
 		}
 		// The previous column holds only countyA's own figures.
 		form := mustEntryForm(t, e, clerkA, countyA, "2024")
-		var own []struct{ Code string; V float64 }
+		var own []struct {
+			Code string
+			V    float64
+		}
 		e.Owner.Raw(`SELECT de.code, dv.value AS v FROM data_values dv JOIN submissions s ON s.id = dv.submission_id JOIN data_elements de ON de.id = dv.element_id WHERE s.region_code = ? AND s.period = '2022'`, countyA).Scan(&own)
 		ownBy := map[string]float64{}
 		for _, o := range own {
