@@ -503,3 +503,33 @@ func TestExcelCORS(t *testing.T) {
 		t.Errorf("expired: %d", rec.Code)
 	}
 }
+
+func TestExcelAttackFormFields(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	MustOpen(t, e, "2024")
+	clerk := e.Token(t, countyA, auth.RoleReporter)
+	file := fill(t, mustTemplate(t, e, clerk, countyA, "2024"), map[string]float64{"TIPS_RECEIVED": 3})
+	// The form fields name the target, as documented (-F region=…): a query string does not
+	// override them.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("region", countyA)
+	mw.WriteField("period", "2024")
+	fw, _ := mw.CreateFormFile("file", "entry.xlsx")
+	fw.Write(file)
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/excel/import?region=419903&period=2025&expectedVersion=7", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+clerk)
+	rec := httptest.NewRecorder()
+	e.Handler.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Errorf("query string overrode the form: %d %s", rec.Code, rec.Body.String())
+	}
+	for _, p := range []string{"2021..2023Q1", "2024Q5", "2024q1", "", "99999"} {
+		if r := e.Do(t, clerk, entryFormQuery, map[string]any{"r": countyA, "p": p}); r.Code() != "BAD_USER_INPUT" {
+			t.Errorf("entryForm %q: %s", p, r.Code())
+		}
+	}
+}
