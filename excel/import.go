@@ -216,6 +216,16 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 	cells := map[string]row{} // element code → its (last) row
 	for _, r := range list {
 		cells[r.code] = r
+		if r.value == "" {
+			// A formula with no computed value (a file written by a program, not saved by
+			// Excel) would otherwise read as "not entered" and be dropped without a word.
+			addr := fmt.Sprintf("%s%d", colValue, r.n)
+			if fo, _ := f.GetCellFormula(EntrySheet, addr); fo != "" {
+				unreadable = append(unreadable, map[string]any{"sheet": EntrySheet, "cell": addr, "element": r.code,
+					"rule": string(catalogue.RuleNotANumber), "message": fmt.Sprintf("%s: 公式 =%s 没有计算结果,请在 Excel 中打开并保存后再导入 (a formula without a computed value: open and save the file in Excel)", r.code, fo)})
+				continue
+			}
+		}
 		if r.value == "" && r.missing == "" {
 			continue // not entered: the saved figure, if any, stays
 		}

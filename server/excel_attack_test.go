@@ -137,8 +137,9 @@ func TestExcelAttackImport(t *testing.T) {
 		f := mustTemplate(t, e, clerk, countyA, "2024")
 		r := rowOf(t, f, "COMPLAINTS_RECEIVED")
 		f.SetCellFormula(excel.EntrySheet, fmt.Sprintf("C%d", r), "1/0")
+		f.SetCellValue(excel.EntrySheet, fmt.Sprintf("C%d", rowOf(t, f, "TIPS_RECEIVED")), 4)
 		rec := postImport(t, e, clerk, countyA, "2024", fill(t, f, nil), "")
-		if code, _ := errorCode(t, rec); rec.Code != 400 || code != "BAD_USER_INPUT" {
+		if code, ext := errorCode(t, rec); rec.Code != 400 || code != "BAD_USER_INPUT" || ext["refused"] == nil {
 			t.Errorf("formula without cached value: %d %s", rec.Code, rec.Body.String())
 		}
 		// A comment and a reason starting with '=' come back as text, never as a formula.
