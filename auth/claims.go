@@ -123,6 +123,8 @@ func badSubject(s string) string {
 		return "is blank"
 	case hasControl(s):
 		return "contains a control character"
+	case hasFormat(s):
+		return "contains an invisible format character"
 	case !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError):
 		return "is not valid UTF-8"
 	}
@@ -133,4 +135,11 @@ func badSubject(s string) string {
 // stored in PostgreSQL text at all, and a newline forges lines in a log.
 func hasControl(s string) bool {
 	return strings.ContainsFunc(s, unicode.IsControl)
+}
+
+// hasFormat reports whether s holds an invisible format character (Unicode Cf: the bidi
+// overrides and isolates U+202A–U+202E and U+2066–U+2069, zero-width U+200B–U+200F, U+FEFF…):
+// "王\u202e丽" shows as another name, "\u200b" as none.
+func hasFormat(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Cf, r) })
 }

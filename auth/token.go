@@ -146,6 +146,12 @@ func (v *Verifier) Verify(tokenString string) (*Claims, error) {
 	if hasControl(tc.Name) {
 		return nil, refuse("name claim contains a control character")
 	}
+	// SECURITY: the name is what the audit trail shows a person: an invisible format
+	// character (a bidi override, a zero-width space) would make one name look like another,
+	// or like none.
+	if hasFormat(tc.Name) {
+		return nil, refuse("name claim contains an invisible format character")
+	}
 	// SECURITY: a token may not outlive the lifetime the operator allows (JWT_MAX_TTL), so a
 	// leaked long-lived token is refused even though the issuer signed it.
 	if v.maxTTL > 0 {
@@ -267,6 +273,9 @@ func Mint(secret []byte, c MintClaims, ttl time.Duration, now time.Time) (string
 	}
 	if hasControl(c.Name) {
 		return "", errors.New("mint token: name contains a control character")
+	}
+	if hasFormat(c.Name) {
+		return "", errors.New("mint token: name contains an invisible format character")
 	}
 	if !isRegionCode(c.Region) {
 		return "", fmt.Errorf("mint token: region %q is not a six-digit region code", c.Region)

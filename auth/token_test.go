@@ -813,6 +813,9 @@ func TestClaimsStrict(t *testing.T) {
 		{name: "ErrNewlineSub", verifier: strict, payload: rawClaims(map[string]string{"sub": `"u-1024\nlevel=ERROR"`}), reason: "control character"},
 		{name: "ErrC1ControlSub", verifier: strict, payload: rawClaims(map[string]string{"sub": `"u\u0085"`}), reason: "control character"},
 		{name: "ErrNULName", verifier: strict, payload: rawClaims(map[string]string{"name": `"李\u0000娜"`}), reason: "name claim contains a control character"},
+		{name: "ErrBidiOverrideName", verifier: strict, payload: rawClaims(map[string]string{"name": `"王\u202e丽"`}), reason: "name claim contains an invisible format character"},
+		{name: "ErrZeroWidthName", verifier: strict, payload: rawClaims(map[string]string{"name": `"\u200b"`}), reason: "name claim contains an invisible format character"},
+		{name: "ErrBidiIsolateSub", verifier: strict, payload: rawClaims(map[string]string{"sub": `"u-1024\u2066"`}), reason: "format character"},
 
 		{name: "ErrOverMaxLifetime", verifier: capped, payload: rawClaims(map[string]string{"exp": unix(24*time.Hour + time.Minute)}), reason: "exceeds the maximum"},
 		{name: "ErrOverMaxLifetimeNoIat", verifier: capped, payload: rawClaims(map[string]string{"iat": "", "exp": unix(25 * time.Hour)}), reason: "exceeds the maximum"},

@@ -1,11 +1,15 @@
 package excel
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -29,11 +33,94 @@ type ImportInput struct {
 	ExpectedVersion *int
 }
 
-// Unzipped limits: a template is a few tens of KiB; a zip bomb must not reach memory.
+// Unzipped limits: a template is a few tens of KiB (a county's sheet: 32 KiB of sheet XML, 61
+// rows, 12 columns); a zip bomb must not reach memory.
 const (
-	unzipLimit    = 32 << 20
-	unzipXMLLimit = 16 << 20
+	unzipLimit    = 16 << 20
+	unzipXMLLimit = 4 << 20
 )
+
+// Shape limits, checked on the raw XML before excelize reads a sheet: excelize pads every row
+// to its last column (a cell in XFD costs 16384 strings a row) and reorders rows without a
+// row number in quadratic time (200,000 such rows, 100 KiB zipped, took a minute of CPU), so a
+// small upload could otherwise take the server's memory or CPU. The limits are some thirty
+// times a real sheet's.
+const (
+	maxSheetRows    = 2000
+	maxSheetColumns = 52 // AZ
+)
+
+// checkShape refuses a workbook whose worksheets are larger than an entry sheet can be: more
+// than unzipXMLLimit bytes of XML in one worksheet or unzipLimit in all, more than
+// maxSheetRows rows (counted, whether numbered or not, and by number), or a cell beyond
+// column maxSheetColumns. It reads the XML as a stream, in linear time, without trusting the
+// sizes the zip declares. A file that is not a zip is left to excelize to refuse.
+func checkShape(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil
+	}
+	tooLarge := func(what string) error {
+		return apperr.New(apperr.Invalid, "工作簿过大:%s,不是 /excel/template 下载的填报表 (the workbook is far larger than an entry sheet: %s)", what, what).With("field", "file")
+	}
+	total := int64(0)
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/") || !strings.HasSuffix(zf.Name, ".xml") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return nil // excelize refuses it
+		}
+		lr := &io.LimitedReader{R: rc, N: unzipXMLLimit + 1}
+		dec := xml.NewDecoder(lr)
+		rows := 0
+		for {
+			tok, err := dec.RawToken()
+			if err != nil {
+				break // io.EOF, or XML that excelize will refuse
+			}
+			se, ok := tok.(xml.StartElement)
+			if !ok {
+				continue
+			}
+			switch se.Name.Local {
+			case "row":
+				rows++
+				for _, a := range se.Attr {
+					if a.Name.Local == "r" {
+						if n, err := strconv.Atoi(strings.TrimSpace(a.Value)); err == nil && n > maxSheetRows {
+							rc.Close()
+							return tooLarge(fmt.Sprintf("row %d > %d", n, maxSheetRows))
+						}
+					}
+				}
+				if rows > maxSheetRows {
+					rc.Close()
+					return tooLarge(fmt.Sprintf("more than %d rows", maxSheetRows))
+				}
+			case "c":
+				for _, a := range se.Attr {
+					if a.Name.Local == "r" {
+						if col, _, err := excelize.CellNameToCoordinates(strings.TrimSpace(a.Value)); err == nil && col > maxSheetColumns {
+							rc.Close()
+							return tooLarge(fmt.Sprintf("cell %s beyond column AZ", a.Value))
+						}
+					}
+				}
+			}
+		}
+		rc.Close()
+		if lr.N <= 0 {
+			return tooLarge(fmt.Sprintf("%s holds more than %d bytes", zf.Name, unzipXMLLimit))
+		}
+		total += unzipXMLLimit + 1 - lr.N
+		if total > unzipLimit {
+			return tooLarge(fmt.Sprintf("more than %d bytes of sheets", unzipLimit))
+		}
+	}
+	return nil
+}
 
 // row is one element row of the sheet.
 type row struct {
@@ -60,6 +147,9 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 	}
 	if int64(len(data)) > in.MaxBytes {
 		return nil, apperr.New(apperr.PayloadTooLarge, msg.BodyTooLarge, "limit", in.MaxBytes)
+	}
+	if err := checkShape(data); err != nil {
+		return nil, err
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipLimit, UnzipXMLSizeLimit: unzipXMLLimit})
 	if err != nil {
@@ -130,12 +220,30 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 	cells := map[string]row{} // element code → its (last) row
 	for _, r := range list {
 		cells[r.code] = r
+		if r.value == "" {
+			// A formula with no computed value (a file written by a program, not saved by
+			// Excel) would otherwise read as "not entered" and be dropped without a word.
+			addr := fmt.Sprintf("%s%d", colValue, r.n)
+			if fo, _ := f.GetCellFormula(EntrySheet, addr); fo != "" {
+				unreadable = append(unreadable, map[string]any{"sheet": EntrySheet, "cell": addr, "element": r.code,
+					"rule": string(catalogue.RuleNotANumber), "message": fmt.Sprintf("%s: 公式 =%s 没有计算结果,请在 Excel 中打开并保存后再导入 (a formula without a computed value: open and save the file in Excel)", r.code, fo)})
+				continue
+			}
+		}
 		if r.value == "" && r.missing == "" {
 			continue // not entered: the saved figure, if any, stays
 		}
 		vi := store.ValueInput{Element: r.code}
 		if r.value != "" {
 			v, err := parseNumber(r.value)
+			if err == nil && !numberCell(f, fmt.Sprintf("%s%d", colValue, r.n)) {
+				err = errors.New("not a number") // TRUE, or a date: not a figure
+			}
+			if err == nil && percentFormatted(f, fmt.Sprintf("%s%d", colValue, r.n)) && !strings.HasSuffix(r.value, "%") {
+				// 95.3% typed into a cell: Excel stores 0.953 and shows 95.3%; the clerk meant
+				// what the cell shows.
+				v, err = parsePercent(r.value)
+			}
 			if err != nil {
 				addr := fmt.Sprintf("%s%d", colValue, r.n)
 				unreadable = append(unreadable, map[string]any{"sheet": EntrySheet, "cell": addr, "element": r.code,
@@ -210,13 +318,111 @@ func refusedCells(cells []map[string]any) error {
 		With("refused", cells)
 }
 
+// decimalNumber is a decimal number as a clerk types it or Excel stores it: digits with an
+// optional fraction and exponent, or digits grouped by thousands with commas ("1,234.5").
+// Not Go's wider syntax (ParseFloat also takes "0x1p4", "1_0", "Inf"), and not a comma that
+// does not group thousands ("12,5" is not 125).
+var decimalNumber = regexp.MustCompile(`^[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$`)
+
 // parseNumber reads a cell's number as Excel stores it (raw), or as a clerk typed it in a text
-// cell: thousands separators and a trailing % are accepted ("1,234", "95.3%").
+// cell: thousands separators (ASCII or full-width commas) and a trailing % are accepted
+// ("1,234", "95.3%"). -0 is 0.
 func parseNumber(s string) (float64, error) {
-	s = strings.TrimSuffix(strings.ReplaceAll(strings.ReplaceAll(s, ",", ""), ",", ""), "%")
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.ReplaceAll(strings.TrimSpace(s), "，", ","), "%"))
+	if !decimalNumber.MatchString(s) {
+		return 0, errors.New("not a number")
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("not a number")
+		return 0, errors.New("not a number")
+	}
+	if v == 0 {
+		v = 0 // not -0
 	}
 	return v, nil
+}
+
+// parsePercent reads a raw number shown as a percentage (0.953 shown as 95.3%) as the
+// percentage, scaled in decimal so that 0.953 is exactly 95.3, not 95.30000000000001.
+func parsePercent(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	mant, exp := s, 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		n, err := strconv.Atoi(s[i+1:])
+		if err != nil {
+			return 0, errors.New("not a number")
+		}
+		mant, exp = s[:i], n
+	}
+	if _, err := parseNumber(mant); err != nil {
+		return 0, err
+	}
+	return parseNumber(fmt.Sprintf("%se%d", strings.ReplaceAll(mant, ",", ""), exp+2))
+}
+
+// numberCell reports whether a value cell holds what can be a figure: not a boolean (TRUE is
+// stored as 1) nor a date (stored as its serial number, 45292 for 2024-01-01, or as an ISO
+// date).
+func numberCell(f *excelize.File, cell string) bool {
+	t, err := f.GetCellType(EntrySheet, cell)
+	if err != nil || t == excelize.CellTypeBool || t == excelize.CellTypeDate {
+		return false
+	}
+	if t != excelize.CellTypeNumber && t != excelize.CellTypeUnset {
+		return true // text, read as typed
+	}
+	id, err := f.GetCellStyle(EntrySheet, cell)
+	if err != nil || id == 0 {
+		return true
+	}
+	st, err := f.GetStyle(id)
+	if err != nil || st == nil {
+		return true
+	}
+	if (st.NumFmt >= 14 && st.NumFmt <= 22) || (st.NumFmt >= 45 && st.NumFmt <= 47) {
+		return false
+	}
+	return st.CustomNumFmt == nil || !outsideQuotes(*st.CustomNumFmt, "yd")
+}
+
+// outsideQuotes reports whether a number format has one of chars outside quotes, escapes and
+// brackets ([Red], [$-804]).
+func outsideQuotes(format, chars string) bool {
+	quoted, bracket := false, false
+	for i := 0; i < len(format); i++ {
+		switch c := format[i]; {
+		case c == '"' && !bracket:
+			quoted = !quoted
+		case c == '\\' && !quoted && !bracket:
+			i++ // an escaped character
+		case c == '[' && !quoted:
+			bracket = true
+		case c == ']' && bracket:
+			bracket = false
+		case !quoted && !bracket && strings.IndexByte(chars, c|0x20) >= 0:
+			return true
+		}
+	}
+	return false
+}
+
+// percentFormatted reports whether a cell's number format shows it as a percentage: the
+// built-in formats 9 (0%) and 10 (0.00%), or a custom format with a % outside quotes. Only a
+// number is: text in such a cell is read as typed.
+func percentFormatted(f *excelize.File, cell string) bool {
+	if t, err := f.GetCellType(EntrySheet, cell); err != nil || (t != excelize.CellTypeNumber && t != excelize.CellTypeUnset) {
+		return false
+	}
+	id, err := f.GetCellStyle(EntrySheet, cell)
+	if err != nil || id == 0 {
+		return false
+	}
+	st, err := f.GetStyle(id)
+	if err != nil || st == nil {
+		return false
+	}
+	if st.NumFmt == 9 || st.NumFmt == 10 {
+		return true
+	}
+	return st.CustomNumFmt != nil && outsideQuotes(*st.CustomNumFmt, "%")
 }

@@ -135,13 +135,15 @@ func (h excelHandler) importSheet(w http.ResponseWriter, r *http.Request, p *aut
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
-	region, period := strings.TrimSpace(r.FormValue("region")), strings.TrimSpace(r.FormValue("period"))
+	// The form's fields only: r.FormValue would put the URL's query first, so that a link
+	// (/excel/import?region=…) could redirect a clerk's upload.
+	region, period := strings.TrimSpace(r.PostFormValue("region")), strings.TrimSpace(r.PostFormValue("period"))
 	if region == "" || period == "" {
 		h.fail(w, r, apperr.New(apperr.Invalid, msg.ExcelFormArgs).With("field", "region"))
 		return
 	}
 	var expected *int
-	if v := strings.TrimSpace(r.FormValue("expectedVersion")); v != "" {
+	if v := strings.TrimSpace(r.PostFormValue("expectedVersion")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			h.fail(w, r, apperr.New(apperr.Invalid, msg.ExcelVersionNotInt, "value", v).With("field", "expectedVersion"))
