@@ -60,8 +60,8 @@ func checkShape(data []byte) error {
 	if err != nil {
 		return nil
 	}
-	tooLarge := func(what string) error {
-		return apperr.New(apperr.Invalid, "工作簿过大:%s,不是 /excel/template 下载的填报表 (the workbook is far larger than an entry sheet: %s)", what, what).With("field", "file")
+	tooLarge := func(what msg.Text) error {
+		return apperr.New(apperr.Invalid, msg.ExcelTooLarge, "what", what).With("field", "file")
 	}
 	total := int64(0)
 	for _, zf := range zr.File {
@@ -91,20 +91,20 @@ func checkShape(data []byte) error {
 					if a.Name.Local == "r" {
 						if n, err := strconv.Atoi(strings.TrimSpace(a.Value)); err == nil && n > maxSheetRows {
 							rc.Close()
-							return tooLarge(fmt.Sprintf("row %d > %d", n, maxSheetRows))
+							return tooLarge(msg.T(msg.ExcelRowNumber, "row", n, "max", maxSheetRows))
 						}
 					}
 				}
 				if rows > maxSheetRows {
 					rc.Close()
-					return tooLarge(fmt.Sprintf("more than %d rows", maxSheetRows))
+					return tooLarge(msg.T(msg.ExcelTooManyRows, "max", maxSheetRows))
 				}
 			case "c":
 				for _, a := range se.Attr {
 					if a.Name.Local == "r" {
 						if col, _, err := excelize.CellNameToCoordinates(strings.TrimSpace(a.Value)); err == nil && col > maxSheetColumns {
 							rc.Close()
-							return tooLarge(fmt.Sprintf("cell %s beyond column AZ", a.Value))
+							return tooLarge(msg.T(msg.ExcelCellBeyond, "cell", a.Value))
 						}
 					}
 				}
@@ -112,11 +112,11 @@ func checkShape(data []byte) error {
 		}
 		rc.Close()
 		if lr.N <= 0 {
-			return tooLarge(fmt.Sprintf("%s holds more than %d bytes", zf.Name, unzipXMLLimit))
+			return tooLarge(msg.T(msg.ExcelPartTooLarge, "part", zf.Name, "max", unzipXMLLimit))
 		}
 		total += unzipXMLLimit + 1 - lr.N
 		if total > unzipLimit {
-			return tooLarge(fmt.Sprintf("more than %d bytes of sheets", unzipLimit))
+			return tooLarge(msg.T(msg.ExcelSheetsTooLarge, "max", unzipLimit))
 		}
 	}
 	return nil
@@ -226,7 +226,7 @@ func Import(ctx context.Context, st *store.Store, p *auth.Principal, in ImportIn
 			addr := fmt.Sprintf("%s%d", colValue, r.n)
 			if fo, _ := f.GetCellFormula(EntrySheet, addr); fo != "" {
 				unreadable = append(unreadable, map[string]any{"sheet": EntrySheet, "cell": addr, "element": r.code,
-					"rule": string(catalogue.RuleNotANumber), "message": fmt.Sprintf("%s: 公式 =%s 没有计算结果,请在 Excel 中打开并保存后再导入 (a formula without a computed value: open and save the file in Excel)", r.code, fo)})
+					"rule": string(catalogue.RuleNotANumber), "message": msg.T(msg.ExcelFormulaNoValue, "code", r.code, "formula", fo)})
 				continue
 			}
 		}

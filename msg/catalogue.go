@@ -293,6 +293,14 @@ var messages = map[Key]entry{
 	SocketOrigin:          {`此来源的网页不能打开 WebSocket 连接(不在 CORS_ORIGINS 之列)`, `a page from this origin may not open a websocket: it is not in CORS_ORIGINS`},
 	OneStream:             {`一个订阅只能选择一个顶层字段,此订阅选择了{count}个:请分开订阅`, `a subscription selects exactly one top-level field; this one selects {count}`},
 	TooManySubscriptions:  {`此连接上的订阅已达上限{limit}个:请先结束(complete)不再需要的订阅`, `this socket already carries {limit} subscriptions, the limit: complete one first`},
+
+	ExcelTooLarge:       {`file:工作簿过大({what}),不是 /excel/template 下载的填报表`, `file: the workbook is far larger than an entry sheet ({what})`},
+	ExcelRowNumber:      {`第{row}行超过上限{max}行`, `row {row} > {max}`},
+	ExcelTooManyRows:    {`超过{max}行`, `more than {max} rows`},
+	ExcelCellBeyond:     {`单元格 {cell} 超出 AZ 列`, `cell {cell} beyond column AZ`},
+	ExcelPartTooLarge:   {`{part} 超过{max}字节`, `{part} holds more than {max} bytes`},
+	ExcelSheetsTooLarge: {`工作表合计超过{max}字节`, `more than {max} bytes of sheets`},
+	ExcelFormulaNoValue: {`{code}:公式 ={formula} 没有计算结果,请在 Excel 中打开并保存后再导入`, `{code}: the formula ={formula} has no computed value: open and save the file in Excel`},
 }
 
 // Keys added with the workflow's recall and the Excel endpoints.
@@ -330,4 +338,15 @@ const (
 	SocketOrigin          Key = "SOCKET_ORIGIN"
 	OneStream             Key = "ONE_STREAM"
 	TooManySubscriptions  Key = "TOO_MANY_SUBSCRIPTIONS"
+)
+
+// Keys of the Excel import's shape limits.
+const (
+	ExcelTooLarge       Key = "EXCEL_TOO_LARGE"
+	ExcelRowNumber      Key = "EXCEL_ROW_NUMBER"
+	ExcelTooManyRows    Key = "EXCEL_TOO_MANY_ROWS"
+	ExcelCellBeyond     Key = "EXCEL_CELL_BEYOND"
+	ExcelPartTooLarge   Key = "EXCEL_PART_TOO_LARGE"
+	ExcelSheetsTooLarge Key = "EXCEL_SHEETS_TOO_LARGE"
+	ExcelFormulaNoValue Key = "EXCEL_FORMULA_NO_VALUE"
 )
