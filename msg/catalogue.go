@@ -293,6 +293,11 @@ var messages = map[Key]entry{
 	SocketOrigin:          {`此来源的网页不能打开 WebSocket 连接(不在 CORS_ORIGINS 之列)`, `a page from this origin may not open a websocket: it is not in CORS_ORIGINS`},
 	OneStream:             {`一个订阅只能选择一个顶层字段,此订阅选择了{count}个:请分开订阅`, `a subscription selects exactly one top-level field; this one selects {count}`},
 	TooManySubscriptions:  {`此连接上的订阅已达上限{limit}个:请先结束(complete)不再需要的订阅`, `this socket already carries {limit} subscriptions, the limit: complete one first`},
+
+	// The evaluation report's downloads (server/report.go).
+	ReportNoEndpoint:   {`没有这个报告接口:可用 /reports/evaluation.docx、/reports/evaluation.html、/reports/evaluation.xlsx`, `no such report endpoint: /reports/evaluation.docx, /reports/evaluation.html, /reports/evaluation.xlsx`},
+	ReportArgsRequired: {`region 和 asOf 必须填写,如 ?region=419900&asOf=2023Q1`, `region and asOf are required: ?region=419900&asOf=2023Q1`},
+	ReportNotBuilt:     {`评估报告尚不能生成`, `the evaluation report cannot be built yet`},
 }
 
 // Keys added with the workflow's recall and the Excel endpoints.
@@ -330,4 +335,12 @@ const (
 	SocketOrigin          Key = "SOCKET_ORIGIN"
 	OneStream             Key = "ONE_STREAM"
 	TooManySubscriptions  Key = "TOO_MANY_SUBSCRIPTIONS"
+)
+
+// Keys of the evaluation report's downloads.
+const (
+	ReportNoEndpoint   Key = "REPORT_NO_ENDPOINT"
+	ReportArgsRequired Key = "REPORT_ARGS_REQUIRED"
+	// ReportNotBuilt: the stand-in report.Build's refusal until the builder is merged.
+	ReportNotBuilt Key = "REPORT_NOT_BUILT"
 )
