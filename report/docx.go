@@ -52,7 +52,7 @@ const (
 
 // DOCX renders r as a Word document (.docx) that opens in Word, WPS and LibreOffice: the title,
 // the as-of line, every section's heading (levels 1–4 as 标题 1–4, numbered as Section.Number
-// gives) and paragraphs, and the annex table after a page break.
+// gives) and paragraphs, and the annex table in a landscape section of its own.
 func DOCX(r *Report) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("docx: no report")
@@ -73,18 +73,21 @@ func DOCX(r *Report) ([]byte, error) {
 		}
 	}
 	walk(r.Sections)
+	portrait := sectPr(false)
 	if len(r.Annex.Columns) > 0 {
-		body.WriteString(`<w:p><w:r><w:br w:type="page"/></w:r></w:p>`)
+		// The annex is a section of its own, on landscape pages: nine columns do not fit the
+		// portrait text width at a readable size. The body's section ends with the paragraph
+		// that carries its sectPr (a section break, next page).
+		body.WriteString(`<w:p><w:pPr>` + portrait + `</w:pPr></w:p>`)
 		para(&body, "AnnexLabel", "附表")
 		if r.Annex.Title != "" {
 			para(&body, "TableTitle", r.Annex.Title)
 		}
-		table(&body, r.Annex)
+		table(&body, r.Annex, pageH-marginTop-marginBottom)
+		body.WriteString(sectPr(true))
+	} else {
+		body.WriteString(portrait)
 	}
-	fmt.Fprintf(&body, `<w:sectPr><w:footerReference w:type="default" r:id="%s"/>`+
-		`<w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="%d" w:footer="%d" w:gutter="0"/>`+
-		`<w:pgNumType w:fmt="decimal"/><w:cols w:space="425"/></w:sectPr>`,
-		relFtr, pageW, pageH, marginTop, marginRight, marginBottom, marginLeft, headerDist, footerDist)
 
 	parts := []struct {
 		name, body string
@@ -115,6 +118,22 @@ func DOCX(r *Report) ([]byte, error) {
 		return nil, fmt.Errorf("docx: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+// sectPr is a section's page: A4 with the official margins, the footer with the page number.
+// Landscape turns the page a quarter clockwise, margins and all, so the binding edge (left on a
+// portrait page) is at the top.
+func sectPr(landscape bool) string {
+	w, h, orient := pageW, pageH, ""
+	top, right, bottom, left := marginTop, marginRight, marginBottom, marginLeft
+	if landscape {
+		w, h, orient = pageH, pageW, ` w:orient="landscape"`
+		top, right, bottom, left = marginLeft, marginTop, marginRight, marginBottom
+	}
+	return fmt.Sprintf(`<w:sectPr><w:footerReference w:type="default" r:id="%s"/>`+
+		`<w:pgSz w:w="%d" w:h="%d"%s/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="%d" w:footer="%d" w:gutter="0"/>`+
+		`<w:pgNumType w:fmt="decimal"/><w:cols w:space="425"/></w:sectPr>`,
+		relFtr, w, h, orient, top, right, bottom, left, headerDist, footerDist)
 }
 
 func headingStyle(level int) string {
@@ -152,12 +171,13 @@ func runs(b *bytes.Buffer, text, rPr string) {
 	b.WriteString(`</w:r>`)
 }
 
-// table writes t as a w:tbl: full width, single borders, the header row repeated on every page.
-func table(b *bytes.Buffer, t Table) {
+// table writes t as a w:tbl: full width (width, in twips), single borders, the header row
+// repeated on every page.
+func table(b *bytes.Buffer, t Table, width int) {
 	fmt.Fprintf(b, `<w:tbl><w:tblPr><w:tblStyle w:val="AnnexTable"/><w:tblW w:w="%d" w:type="pct"/><w:jc w:val="center"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>`, tableWidthPct)
 	n := len(t.Columns)
 	for range n {
-		fmt.Fprintf(b, `<w:gridCol w:w="%d"/>`, (pageW-marginLeft-marginRight)/n)
+		fmt.Fprintf(b, `<w:gridCol w:w="%d"/>`, width/n)
 	}
 	b.WriteString(`</w:tblGrid>`)
 	row := func(cells []string, header bool) {

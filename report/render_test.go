@@ -96,7 +96,7 @@ const wNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 type docxParagraph struct{ style, text string }
 
 // readDocument reads word/document.xml's body: its paragraphs and its tables' cells.
-func readDocument(tb testing.TB, b []byte) (paras []docxParagraph, tables [][][]string, sect map[string]string) {
+func readDocument(tb testing.TB, b []byte) (paras []docxParagraph, tables [][][]string, sects []map[string]string) {
 	tb.Helper()
 	d := xml.NewDecoder(bytes.NewReader(b))
 	var (
@@ -106,7 +106,6 @@ func readDocument(tb testing.TB, b []byte) (paras []docxParagraph, tables [][][]
 		inCell            bool
 		row               []string
 		table             [][]string
-		sectAttr          = map[string]string{}
 		paragraphInTblNum int
 	)
 	for {
@@ -155,9 +154,11 @@ func readDocument(tb testing.TB, b []byte) (paras []docxParagraph, tables [][][]
 				} else if p != nil {
 					p.text += "\n"
 				}
+			case "sectPr":
+				sects = append(sects, map[string]string{})
 			case "pgSz", "pgMar":
 				for _, a := range t.Attr {
-					sectAttr[t.Name.Local+"."+a.Name.Local] = a.Value
+					sects[len(sects)-1][t.Name.Local+"."+a.Name.Local] = a.Value
 				}
 			}
 		case xml.CharData:
@@ -191,7 +192,7 @@ func readDocument(tb testing.TB, b []byte) (paras []docxParagraph, tables [][][]
 			}
 		}
 	}
-	return paras, tables, sectAttr
+	return paras, tables, sects
 }
 
 func attr(e xml.StartElement, local string) string {
@@ -317,7 +318,7 @@ func TestEvaluationDocx(t *testing.T) {
 		}
 	})
 
-	paras, tables, sect := readDocument(t, parts["word/document.xml"])
+	paras, tables, sects := readDocument(t, parts["word/document.xml"])
 
 	t.Run("EveryHeadingAndParagraphInOrder", func(t *testing.T) {
 		var texts []string
@@ -411,10 +412,19 @@ func TestEvaluationDocx(t *testing.T) {
 				t.Errorf("fontTable.xml has no %s", want)
 			}
 		}
-		// A4, 上37mm 下35mm 左28mm 右26mm, in twips (1 mm = 1440/25.4).
-		for k, v := range map[string]string{"pgSz.w": "11906", "pgSz.h": "16838", "pgMar.top": "2098", "pgMar.bottom": "1984", "pgMar.left": "1587", "pgMar.right": "1474"} {
-			if sect[k] != v {
-				t.Errorf("%s = %q, want %s", k, sect[k], v)
+		// The body on A4, 上37mm 下35mm 左28mm 右26mm, in twips (1 mm = 1440/25.4); the annex on
+		// A4 landscape, the same margins turned with the page.
+		if len(sects) != 2 {
+			t.Fatalf("%d sections, want the body's and the annex's", len(sects))
+		}
+		for i, want := range []map[string]string{
+			{"pgSz.w": "11906", "pgSz.h": "16838", "pgSz.orient": "", "pgMar.top": "2098", "pgMar.bottom": "1984", "pgMar.left": "1587", "pgMar.right": "1474"},
+			{"pgSz.w": "16838", "pgSz.h": "11906", "pgSz.orient": "landscape", "pgMar.top": "1587", "pgMar.bottom": "1474", "pgMar.left": "1984", "pgMar.right": "2098"},
+		} {
+			for k, v := range want {
+				if sects[i][k] != v {
+					t.Errorf("section %d: %s = %q, want %q", i+1, k, sects[i][k], v)
+				}
 			}
 		}
 	})
