@@ -183,7 +183,7 @@ func table(b *bytes.Buffer, t Table, width int) {
 	row := func(cells []string, header bool) {
 		b.WriteString(`<w:tr>`)
 		if header {
-			b.WriteString(`<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>`)
+			b.WriteString(`<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>`)
 		} else {
 			b.WriteString(`<w:trPr><w:cantSplit/></w:trPr>`)
 		}
@@ -221,6 +221,10 @@ func escape(s string) string {
 	xml.EscapeText(&b, []byte(printable(s)))
 	return b.String()
 }
+
+// Word refuses a part whose elements are out of the schema's sequence (LibreOffice does not):
+// the order of the children of pPr, rPr, trPr, tcPr, tblPr, sectPr and settings below is the
+// order ECMA-376 Part 1 gives.
 
 const (
 	xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
@@ -263,8 +267,9 @@ func coreProps(title string, now time.Time) string {
 }
 
 const settings = xmlHeader + `<w:settings ` + nsW + `><w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/>` +
-	`<w:characterSpacingControl w:val="compressPunctuation"/><w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>` +
-	`<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>`
+	`<w:characterSpacingControl w:val="compressPunctuation"/>` +
+	`<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>` +
+	`<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>`
 
 // footer is the page number, centered, as GB/T 9704 prints it: "— 1 —" in 宋体 四号.
 const footer = xmlHeader + `<w:ftr ` + nsW + ` ` + nsR + `><w:p><w:pPr><w:jc w:val="center"/></w:pPr>` +
@@ -314,7 +319,7 @@ func styles() string {
 			`<w:pPr><w:keepNext/>%s<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/></w:pPr>`+
 			`<w:rPr>%s%s<w:sz w:val="%d"/><w:szCs w:val="%d"/></w:rPr></w:style>`, id, name, spacing, fonts(font), bb, size, size)
 	}
-	centered("Title", "Title", FontTitle, titleHalfPoints, false, `<w:spacing w:before="0" w:after="312" w:line="700" w:lineRule="exact"/><w:outlineLvl w:val="9"/>`)
+	centered("Title", "Title", FontTitle, titleHalfPoints, false, `<w:spacing w:before="0" w:after="312" w:line="700" w:lineRule="exact"/>`)
 	centered("Subtitle", "Subtitle", FontKai, bodyHalfPoints, false, `<w:spacing w:after="312"/>`)
 	centered("AnnexLabel", "附表标签", FontHeading, bodyHalfPoints, false, ``)
 	centered("TableTitle", "表题", FontTitle, 36, false, `<w:spacing w:before="156" w:after="156" w:line="480" w:lineRule="exact"/>`)
