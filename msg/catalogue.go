@@ -301,6 +301,10 @@ var messages = map[Key]entry{
 	ExcelPartTooLarge:   {`{part} 超过{max}字节`, `{part} holds more than {max} bytes`},
 	ExcelSheetsTooLarge: {`工作表合计超过{max}字节`, `more than {max} bytes of sheets`},
 	ExcelFormulaNoValue: {`{code}:公式 ={formula} 没有计算结果,请在 Excel 中打开并保存后再导入`, `{code}: the formula ={formula} has no computed value: open and save the file in Excel`},
+	// The evaluation report's downloads (server/report.go).
+	ReportNoEndpoint:   {`没有这个报告接口:可用 /reports/evaluation.docx、/reports/evaluation.html、/reports/evaluation.xlsx`, `no such report endpoint: /reports/evaluation.docx, /reports/evaluation.html, /reports/evaluation.xlsx`},
+	ReportArgsRequired: {`region 和 asOf 必须填写,如 ?region=419900&asOf=2023Q1`, `region and asOf are required: ?region=419900&asOf=2023Q1`},
+	ReportNotBuilt:     {`评估报告尚不能生成`, `the evaluation report cannot be built yet`},
 }
 
 // Keys added with the workflow's recall and the Excel endpoints.
@@ -349,4 +353,12 @@ const (
 	ExcelPartTooLarge   Key = "EXCEL_PART_TOO_LARGE"
 	ExcelSheetsTooLarge Key = "EXCEL_SHEETS_TOO_LARGE"
 	ExcelFormulaNoValue Key = "EXCEL_FORMULA_NO_VALUE"
+)
+
+// Keys of the evaluation report's downloads.
+const (
+	ReportNoEndpoint   Key = "REPORT_NO_ENDPOINT"
+	ReportArgsRequired Key = "REPORT_ARGS_REQUIRED"
+	// ReportNotBuilt: the stand-in report.Build's refusal until the builder is merged.
+	ReportNotBuilt Key = "REPORT_NOT_BUILT"
 )

@@ -190,6 +190,11 @@ var excelStatus = map[apperr.Code]int{
 // with the code's HTTP status. Uncoded errors are faults (the database, a deadline) or internal,
 // logged with detail and shown as "internal error" only, as the GraphQL error presenter does.
 func (h excelHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	failHTTP(w, r, h.log, err)
+}
+
+// failHTTP is fail for any plain-HTTP endpoint (/excel/…, /reports/…).
+func failHTTP(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	lang := requestLang(r)
 	ext := map[string]any{}
 	text := msg.T(msg.InternalError)
@@ -208,7 +213,7 @@ func (h excelHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter/time.Second)))
 		}
 	} else {
-		h.log.Error("internal error", "path", r.URL.Path, "err", err)
+		log.Error("internal error", "path", r.URL.Path, "err", err)
 	}
 	ext["code"] = string(code)
 	status, ok := excelStatus[code]

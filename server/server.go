@@ -33,6 +33,7 @@ import (
 	"planapi/events"
 	"planapi/graph"
 	"planapi/msg"
+	"planapi/report"
 	"planapi/resolvers"
 	"planapi/server/playground"
 	"planapi/snapshot"
@@ -53,6 +54,9 @@ type Deps struct {
 	// CORSOrigins are the origins (scheme://host[:port]) whose pages may call /graphql from a
 	// browser. Empty: none, and no CORS header is ever sent.
 	CORSOrigins []string
+	// BuildReport builds the evaluation report the /reports/… endpoints render; nil:
+	// report.Build. Tests put a hand-made report here.
+	BuildReport ReportBuilder
 }
 
 // New returns the service's HTTP handler.
@@ -109,6 +113,12 @@ func New(d Deps) http.Handler {
 	// The Excel endpoints: the same CORS layer and bearer-token parsing as /graphql; their own
 	// deadline and body limit (excelHandler), since they answer files rather than GraphQL.
 	mux.Handle("/excel/", crossOrigin(d.CORSOrigins, authenticate(d, excelHandler{st: st, log: d.Logger, budget: budget})))
+	// The evaluation report's downloads: the same CORS layer and bearer-token parsing again.
+	build := d.BuildReport
+	if build == nil {
+		build = report.Build
+	}
+	mux.Handle("/reports/", crossOrigin(d.CORSOrigins, authenticate(d, reportHandler{st: st, log: d.Logger, budget: budget, build: build})))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
