@@ -36,14 +36,16 @@ type options struct {
 func WithGaps(f GapsFunc) Option { return func(o *options) { o.gaps = f } }
 
 // Build makes the evaluation report of a region as of a period from the approved figures up
-// to that period: the region's totals (store.IndicatorValues, published totals for a caller
-// below the region), the assessments as of asOf (package assess), the key-task roll-up since
+// to that period: the region's totals (store.IndicatorValues), the assessments as of asOf (package assess), the key-task roll-up since
 // the plan's start (store.TaskRollups) with the counties' narratives, and the texts the region
 // saved (store.ReportSections). Nothing after asOf is read, so figures entered later do not
 // change a report once made.
 //
 // SECURITY: the caller must be the region's admin, reviewer or analyst, or above
 // (auth.ReadReport, in store.ReportRegion); every read below is the store's own scoped read.
+// Under that rule the caller is never below the region, so its totals are live; were the rule
+// widened, IndicatorValues and TaskRollups would answer a caller below it with the published
+// totals and their small-cell rules, and TaskNarratives (raw data) with nothing.
 func Build(ctx context.Context, st *store.Store, p *auth.Principal, regionCode, asOf string, opts ...Option) (*Report, error) {
 	var o options
 	for _, f := range opts {
