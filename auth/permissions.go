@@ -21,6 +21,8 @@ const (
 	ManagePeriods Action = "manage-period" // open and close reporting periods
 	ReadPeriods   Action = "read-periods"  // list a region's reporting periods
 	Publish       Action = "publish"       // publish or withdraw a region's totals for a period
+	ReadReport    Action = "read-report"   // read a region's evaluation report
+	WriteReport   Action = "write-report"  // save the text sections of a region's evaluation report
 )
 
 // Decision is the outcome of a permission check.
@@ -92,6 +94,34 @@ func Decide(p *Principal, callerPath, callerLevel string, action Action, targetP
 			return Hidden
 		}
 		if p.Role == RoleAdmin {
+			return Allow
+		}
+		return Forbidden
+	case ReadReport:
+		// SECURITY: the evaluation report is the region's own document, written from its
+		// totals and its counties' narratives: read by the region's admin, reviewer or analyst
+		// and by theirs above it. A county sees its city exists (Forbidden), another city's
+		// report does not (Hidden); a reporter enters figures and reads no report.
+		if !InScope(callerPath, targetPath) {
+			if InScope(targetPath, callerPath) {
+				return Forbidden
+			}
+			return Hidden
+		}
+		if p.Role == RoleAdmin || p.Role == RoleReviewer || p.Role == RoleAnalyst {
+			return Allow
+		}
+		return Forbidden
+	case WriteReport:
+		// SECURITY: the report's own words (problems, next steps) are the region's: only its
+		// own admin or reviewer writes them; not a county below it, not the province above.
+		if !InScope(callerPath, targetPath) {
+			if InScope(targetPath, callerPath) {
+				return Forbidden
+			}
+			return Hidden
+		}
+		if (p.Role == RoleAdmin || p.Role == RoleReviewer) && targetPath == callerPath {
 			return Allow
 		}
 		return Forbidden

@@ -93,3 +93,56 @@ func TestDecideRecall(t *testing.T) {
 		})
 	}
 }
+
+// TestDecideReport covers every role × position for reading the evaluation report and for
+// writing its sections, denials included. Paths: province P, city C (the parent of counties A
+// and B), another city D.
+func TestDecideReport(t *testing.T) {
+	const (
+		P = "410000/"
+		C = "410000/419900/"
+		A = "410000/419900/419902/"
+		D = "410000/419800/"
+	)
+	type want struct{ read, write Decision }
+	positions := []struct {
+		name, caller, level string
+	}{
+		{"Own", C, "CITY"},
+		{"Province", P, "PROVINCE"},
+		{"County", A, "COUNTY"},
+		{"OtherCity", D, "CITY"},
+	}
+	// By role, then position in the order above: reading and writing city C's report.
+	expect := map[Role][]want{
+		RoleAdmin:    {{Allow, Allow}, {Allow, Forbidden}, {Forbidden, Forbidden}, {Hidden, Hidden}},
+		RoleReviewer: {{Allow, Allow}, {Allow, Forbidden}, {Forbidden, Forbidden}, {Hidden, Hidden}},
+		RoleAnalyst:  {{Allow, Forbidden}, {Allow, Forbidden}, {Forbidden, Forbidden}, {Hidden, Hidden}},
+		RoleReporter: {{Forbidden, Forbidden}, {Forbidden, Forbidden}, {Forbidden, Forbidden}, {Hidden, Hidden}},
+	}
+	for _, role := range Roles() {
+		for i, pos := range positions {
+			w := expect[role][i]
+			p := &Principal{Subject: string(role), Role: role}
+			t.Run(string(role)+pos.name, func(t *testing.T) {
+				if got := Decide(p, pos.caller, pos.level, ReadReport, C); got != w.read {
+					t.Errorf("Decide(read-report) = %d, want %d", got, w.read)
+				}
+				if got := Decide(p, pos.caller, pos.level, WriteReport, C); got != w.write {
+					t.Errorf("Decide(write-report) = %d, want %d", got, w.write)
+				}
+			})
+		}
+	}
+	t.Run("DenyNoPrincipal", func(t *testing.T) {
+		if Decide(nil, C, "CITY", ReadReport, C) != Hidden || Decide(nil, C, "CITY", WriteReport, C) != Hidden {
+			t.Error("no principal: want Hidden")
+		}
+	})
+	t.Run("DenyNoCallerPath", func(t *testing.T) {
+		p := &Principal{Subject: "a", Role: RoleAdmin}
+		if Decide(p, "", "CITY", ReadReport, C) != Hidden || Decide(p, "", "CITY", WriteReport, C) != Hidden {
+			t.Error("no caller path: want Hidden")
+		}
+	})
+}

@@ -48,6 +48,8 @@ type ResolverRoot interface {
 	QualityFlag() QualityFlagResolver
 	Query() QueryResolver
 	Region() RegionResolver
+	ReportSection() ReportSectionResolver
+	ReportSectionEdit() ReportSectionEditResolver
 	ReportingPeriod() ReportingPeriodResolver
 	Submission() SubmissionResolver
 	Subscription() SubscriptionResolver
@@ -179,6 +181,44 @@ type ComplexityRoot struct {
 		Rule        func(childComplexity int) int
 	}
 
+	EvaluationIndicator struct {
+		Category  func(childComplexity int) int
+		Code      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Paragraph func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Unit      func(childComplexity int) int
+		Verdict   func(childComplexity int) int
+	}
+
+	EvaluationReport struct {
+		Annex      func(childComplexity int) int
+		AsOf       func(childComplexity int) int
+		AsOfText   func(childComplexity int) int
+		Indicators func(childComplexity int) int
+		NextSteps  func(childComplexity int) int
+		Problems   func(childComplexity int) int
+		RegionCode func(childComplexity int) int
+		RegionName func(childComplexity int) int
+		Sections   func(childComplexity int) int
+		Title      func(childComplexity int) int
+	}
+
+	EvaluationReportSection struct {
+		Heading    func(childComplexity int) int
+		Key        func(childComplexity int) int
+		Level      func(childComplexity int) int
+		Number     func(childComplexity int) int
+		Paragraphs func(childComplexity int) int
+		ParentKey  func(childComplexity int) int
+	}
+
+	EvaluationTable struct {
+		Columns func(childComplexity int) int
+		Rows    func(childComplexity int) int
+		Title   func(childComplexity int) int
+	}
+
 	Formula struct {
 		Denominator func(childComplexity int) int
 		Factor      func(childComplexity int) int
@@ -243,6 +283,7 @@ type ComplexityRoot struct {
 		ReopenSubmission  func(childComplexity int, regionCode string, period string, reason string) int
 		ReturnSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int, reason string) int
 		SaveDataValues    func(childComplexity int, input model.SaveDataValuesInput) int
+		SaveReportSection func(childComplexity int, regionCode string, asOf string, section model.ReportSectionKey, text string, expectedVersion int) int
 		SubmitSubmission  func(childComplexity int, regionCode string, period string, expectedVersion int) int
 		UnpublishPeriod   func(childComplexity int, regionCode string, period string, reason string) int
 	}
@@ -291,6 +332,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Dashboard        func(childComplexity int, regionCode string, period string, includeUnapproved *bool) int
 		EntryForm        func(childComplexity int, regionCode string, period string) int
+		EvaluationReport func(childComplexity int, regionCode string, asOf string) int
 		Indicator        func(childComplexity int, code string) int
 		IndicatorValues  func(childComplexity int, regionCode string, period string, indicatorCodes []string, includeUnapproved *bool) int
 		Plan             func(childComplexity int, code *string) int
@@ -312,6 +354,27 @@ type ComplexityRoot struct {
 		Level    func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Parent   func(childComplexity int) int
+	}
+
+	ReportSection struct {
+		AsOf          func(childComplexity int) int
+		History       func(childComplexity int) int
+		RegionCode    func(childComplexity int) int
+		Section       func(childComplexity int) int
+		Text          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		UpdatedBy     func(childComplexity int) int
+		UpdatedByName func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	ReportSectionEdit struct {
+		Actor     func(childComplexity int) int
+		ActorName func(childComplexity int) int
+		At        func(childComplexity int) int
+		Role      func(childComplexity int) int
+		Text      func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	ReportingPeriod struct {
@@ -513,6 +576,7 @@ type MissingFigureResolver interface {
 	Element(ctx context.Context, obj *models.MissingValue) (*models.DataElement, error)
 }
 type MutationResolver interface {
+	SaveReportSection(ctx context.Context, regionCode string, asOf string, section model.ReportSectionKey, text string, expectedVersion int) (*models.ReportSection, error)
 	SaveDataValues(ctx context.Context, input model.SaveDataValuesInput) (*models.Submission, error)
 	ImportWorkbook(ctx context.Context, file graphql.Upload, regionCode string, period string, expectedVersion int) (*models.Submission, error)
 	SubmitSubmission(ctx context.Context, regionCode string, period string, expectedVersion int) (*models.Submission, error)
@@ -556,11 +620,21 @@ type QueryResolver interface {
 	TaskRollup(ctx context.Context, regionCode string, period string, includeUnapproved *bool) ([]*model.TaskRollup, error)
 	ReportingStatus(ctx context.Context, regionCode string, period string) ([]*store.UnitStatus, error)
 	EntryForm(ctx context.Context, regionCode string, period string) (*store.EntryForm, error)
+	EvaluationReport(ctx context.Context, regionCode string, asOf string) (*model.EvaluationReport, error)
 }
 type RegionResolver interface {
 	Level(ctx context.Context, obj *models.Region) (model.RegionLevel, error)
 	Parent(ctx context.Context, obj *models.Region) (*models.Region, error)
 	Children(ctx context.Context, obj *models.Region) ([]*models.Region, error)
+}
+type ReportSectionResolver interface {
+	Section(ctx context.Context, obj *models.ReportSection) (model.ReportSectionKey, error)
+
+	UpdatedByName(ctx context.Context, obj *models.ReportSection) (string, error)
+	History(ctx context.Context, obj *models.ReportSection) ([]*models.ReportSectionEdit, error)
+}
+type ReportSectionEditResolver interface {
+	ActorName(ctx context.Context, obj *models.ReportSectionEdit) (string, error)
 }
 type ReportingPeriodResolver interface {
 	Region(ctx context.Context, obj *models.ReportingPeriod) (*models.Region, error)
@@ -1138,6 +1212,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EntryRule.Rule(childComplexity), true
 
+	case "EvaluationIndicator.category":
+		if e.ComplexityRoot.EvaluationIndicator.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationIndicator.Category(childComplexity), true
+	case "EvaluationIndicator.code":
+		if e.ComplexityRoot.EvaluationIndicator.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationIndicator.Code(childComplexity), true
+	case "EvaluationIndicator.name":
+		if e.ComplexityRoot.EvaluationIndicator.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationIndicator.Name(childComplexity), true
+	case "EvaluationIndicator.paragraph":
+		if e.ComplexityRoot.EvaluationIndicator.Paragraph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationIndicator.Paragraph(childComplexity), true
+	case "EvaluationIndicator.status":
+		if e.ComplexityRoot.EvaluationIndicator.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationIndicator.Status(childComplexity), true
+	case "EvaluationIndicator.unit":
+		if e.ComplexityRoot.EvaluationIndicator.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationIndicator.Unit(childComplexity), true
+	case "EvaluationIndicator.verdict":
+		if e.ComplexityRoot.EvaluationIndicator.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationIndicator.Verdict(childComplexity), true
+
+	case "EvaluationReport.annex":
+		if e.ComplexityRoot.EvaluationReport.Annex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Annex(childComplexity), true
+	case "EvaluationReport.asOf":
+		if e.ComplexityRoot.EvaluationReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.AsOf(childComplexity), true
+	case "EvaluationReport.asOfText":
+		if e.ComplexityRoot.EvaluationReport.AsOfText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.AsOfText(childComplexity), true
+	case "EvaluationReport.indicators":
+		if e.ComplexityRoot.EvaluationReport.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Indicators(childComplexity), true
+	case "EvaluationReport.nextSteps":
+		if e.ComplexityRoot.EvaluationReport.NextSteps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.NextSteps(childComplexity), true
+	case "EvaluationReport.problems":
+		if e.ComplexityRoot.EvaluationReport.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Problems(childComplexity), true
+	case "EvaluationReport.regionCode":
+		if e.ComplexityRoot.EvaluationReport.RegionCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.RegionCode(childComplexity), true
+	case "EvaluationReport.regionName":
+		if e.ComplexityRoot.EvaluationReport.RegionName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.RegionName(childComplexity), true
+	case "EvaluationReport.sections":
+		if e.ComplexityRoot.EvaluationReport.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Sections(childComplexity), true
+	case "EvaluationReport.title":
+		if e.ComplexityRoot.EvaluationReport.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReport.Title(childComplexity), true
+
+	case "EvaluationReportSection.heading":
+		if e.ComplexityRoot.EvaluationReportSection.Heading == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReportSection.Heading(childComplexity), true
+	case "EvaluationReportSection.key":
+		if e.ComplexityRoot.EvaluationReportSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReportSection.Key(childComplexity), true
+	case "EvaluationReportSection.level":
+		if e.ComplexityRoot.EvaluationReportSection.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReportSection.Level(childComplexity), true
+	case "EvaluationReportSection.number":
+		if e.ComplexityRoot.EvaluationReportSection.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReportSection.Number(childComplexity), true
+	case "EvaluationReportSection.paragraphs":
+		if e.ComplexityRoot.EvaluationReportSection.Paragraphs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReportSection.Paragraphs(childComplexity), true
+	case "EvaluationReportSection.parentKey":
+		if e.ComplexityRoot.EvaluationReportSection.ParentKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationReportSection.ParentKey(childComplexity), true
+
+	case "EvaluationTable.columns":
+		if e.ComplexityRoot.EvaluationTable.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTable.Columns(childComplexity), true
+	case "EvaluationTable.rows":
+		if e.ComplexityRoot.EvaluationTable.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTable.Rows(childComplexity), true
+	case "EvaluationTable.title":
+		if e.ComplexityRoot.EvaluationTable.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvaluationTable.Title(childComplexity), true
+
 	case "Formula.denominator":
 		if e.ComplexityRoot.Formula.Denominator == nil {
 			break
@@ -1469,6 +1703,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveDataValues(childComplexity, args["input"].(model.SaveDataValuesInput)), true
+	case "Mutation.saveReportSection":
+		if e.ComplexityRoot.Mutation.SaveReportSection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveReportSection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveReportSection(childComplexity, args["regionCode"].(string), args["asOf"].(string), args["section"].(model.ReportSectionKey), args["text"].(string), args["expectedVersion"].(int)), true
 	case "Mutation.submitSubmission":
 		if e.ComplexityRoot.Mutation.SubmitSubmission == nil {
 			break
@@ -1692,6 +1937,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EntryForm(childComplexity, args["regionCode"].(string), args["period"].(string)), true
+	case "Query.evaluationReport":
+		if e.ComplexityRoot.Query.EvaluationReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_evaluationReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EvaluationReport(childComplexity, args["regionCode"].(string), args["asOf"].(string)), true
 	case "Query.indicator":
 		if e.ComplexityRoot.Query.Indicator == nil {
 			break
@@ -1857,6 +2113,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Region.Parent(childComplexity), true
+
+	case "ReportSection.asOf":
+		if e.ComplexityRoot.ReportSection.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.AsOf(childComplexity), true
+	case "ReportSection.history":
+		if e.ComplexityRoot.ReportSection.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.History(childComplexity), true
+	case "ReportSection.regionCode":
+		if e.ComplexityRoot.ReportSection.RegionCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.RegionCode(childComplexity), true
+	case "ReportSection.section":
+		if e.ComplexityRoot.ReportSection.Section == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.Section(childComplexity), true
+	case "ReportSection.text":
+		if e.ComplexityRoot.ReportSection.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.Text(childComplexity), true
+	case "ReportSection.updatedAt":
+		if e.ComplexityRoot.ReportSection.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.UpdatedAt(childComplexity), true
+	case "ReportSection.updatedBy":
+		if e.ComplexityRoot.ReportSection.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.UpdatedBy(childComplexity), true
+	case "ReportSection.updatedByName":
+		if e.ComplexityRoot.ReportSection.UpdatedByName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.UpdatedByName(childComplexity), true
+	case "ReportSection.version":
+		if e.ComplexityRoot.ReportSection.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSection.Version(childComplexity), true
+
+	case "ReportSectionEdit.actor":
+		if e.ComplexityRoot.ReportSectionEdit.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSectionEdit.Actor(childComplexity), true
+	case "ReportSectionEdit.actorName":
+		if e.ComplexityRoot.ReportSectionEdit.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSectionEdit.ActorName(childComplexity), true
+	case "ReportSectionEdit.at":
+		if e.ComplexityRoot.ReportSectionEdit.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSectionEdit.At(childComplexity), true
+	case "ReportSectionEdit.role":
+		if e.ComplexityRoot.ReportSectionEdit.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSectionEdit.Role(childComplexity), true
+	case "ReportSectionEdit.text":
+		if e.ComplexityRoot.ReportSectionEdit.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSectionEdit.Text(childComplexity), true
+	case "ReportSectionEdit.version":
+		if e.ComplexityRoot.ReportSectionEdit.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSectionEdit.Version(childComplexity), true
 
 	case "ReportingPeriod.closesAt":
 		if e.ComplexityRoot.ReportingPeriod.ClosesAt == nil {
@@ -2687,6 +3035,31 @@ type Query {
     """
     period: String!
   ): EntryForm!
+  """
+  中期评估报告(数据形式):按原报告的结构,由截至 asOf 的已审核数据生成——标题、截至时间、
+  一、规划实施总体进展情况((一)主要指标进展情况:每个指标一段,含目标、逐年数值及分子分母、
+  截至期的部分年度数值、2021年以来累计数、评估结论;(二)重点任务举措进展:各任务、子任务的产出
+  累计、完成的县区占比、县区填写的进展说明)、二、存在的问题、三、下一步工作(由本级填写)、
+  差距分析,以及附表(指标表)。asOf 之后录入的数据不影响报告。可读者:该区划的管理员、审核员、
+  分析员,或其上级的;县区及报送员不可读(FORBIDDEN),其他市不可见(NOT_FOUND)。
+  The mid-term evaluation report as data, in the structure of the real report, built from the
+  approved figures up to asOf: title, as-of period, 一 overall progress ((一) one paragraph per
+  indicator with its target, figures by year with their parts, the partial year, the running
+  total since 2021 and the verdict; (二) key tasks with their outputs since the plan's start,
+  the share of counties that finished and the counties' narratives), 二 problems and 三 next
+  steps (written by the region), the gap section and the annex table. Figures entered after
+  asOf do not change it. Readable by the region's admin, reviewer or analyst, or those above;
+  refused to counties and reporters (FORBIDDEN); another city's is not visible (NOT_FOUND).
+  """
+  evaluationReport(
+    "报告所述区划(市)的 GB/T 2260 六位代码,如 419900。The GB/T 2260 six-digit code of the region (the city) the report is about, e.g. 419900."
+    regionCode: String!
+    """
+    报告的截至期间:年 "2024"(截至2024年底)或季度 "2023Q1"(截至2023年第一季度)。
+    The period the report is made as of: a year "2024" (to the end of 2024) or a quarter "2023Q1".
+    """
+    asOf: String!
+  ): EvaluationReport!
 }
 
 """
@@ -2695,6 +3068,28 @@ The entry point for changes: saving, submitting and recalling figures, review (a
 opening and closing reporting periods, publishing and withdrawing totals.
 """
 type Mutation {
+  """
+  保存评估报告中由本级填写的部分(二、存在的问题;三、下一步工作),按 regionCode 和 asOf 各存一份;
+  每次保存版本号加一并记入历史(操作者、时间、全文)。expectedVersion 为加载时的版本(从未保存为 0),
+  过期时返回 CONFLICT 及 extensions.currentVersion,不做任何修改。只有该区划本级的管理员或审核员可以保存。
+  Save a section of the evaluation report the region writes itself (二 problems, 三 next steps),
+  one per regionCode and asOf; each save raises the version by one and is kept in the history
+  (actor, time, full text). expectedVersion is the version loaded (0 if never saved); a stale one
+  answers CONFLICT with extensions.currentVersion and changes nothing. Only the region's own admin
+  or reviewer saves.
+  """
+  saveReportSection(
+    "区划(市)的 GB/T 2260 六位代码。The region's (the city's) GB/T 2260 six-digit code."
+    regionCode: String!
+    "报告的截至期间:年 \"2024\" 或季度 \"2023Q1\"。The report's as-of period: a year \"2024\" or a quarter \"2023Q1\"."
+    asOf: String!
+    "保存哪一部分。Which section."
+    section: ReportSectionKey!
+    "全文,每行一段,最多 20000 字;空文本即清空(报告显示“尚未填写”)。The full text, a paragraph per line, at most 20,000 characters; empty clears it (the report says 尚未填写)."
+    text: String!
+    "加载时的版本号;从未保存为 0。The version loaded; 0 if never saved."
+    expectedVersion: Int!
+  ): ReportSection!
   """
   保存某区划某期间报送中的数据(及重点任务进展);expectedVersion 为 0 时新建报送。全部成功或全部
   不保存:任一数值被拒绝时不保存任何数据,错误中列出每个被拒绝的数值(extensions.refused)。
@@ -3771,6 +4166,123 @@ type EntryRule {
   "规则说明。What the rule asks."
   description: String!
 }
+
+"中期评估报告(数据形式)。The mid-term evaluation report, as data."
+type EvaluationReport {
+  "报告所述区划的代码。The code of the region the report is about."
+  regionCode: String!
+  "报告所述区划的名称。The name of the region the report is about."
+  regionName: String!
+  "标题:<城市名>市场监管现代化“十四五”规划中期评估报告。The title."
+  title: String!
+  "截至期间,如 2023Q1。The as-of period, e.g. 2023Q1."
+  asOf: String!
+  "截至期间的文字表述,如 截至2023年第一季度、截至2024年底。The as-of period in words."
+  asOfText: String!
+  """
+  各级标题与段落,按阅读顺序平铺(level 表示层级:1 为“一、”,2 为“(一)”,3 为“1.”,4 为“(1)”)。
+  The headings and paragraphs in reading order, flattened (level: 1 for 一、, 2 for (一), 3 for 1., 4 for (1)).
+  """
+  sections: [EvaluationReportSection!]!
+  "主要指标逐项的段落与评估结论,按规划顺序。Each indicator's paragraph and verdict, in plan order."
+  indicators: [EvaluationIndicator!]!
+  "附表:主要指标表。The annex: the indicator table."
+  annex: EvaluationTable!
+  "本级填写的“存在的问题”;未填写时为 null。The problems section as saved; null when never saved."
+  problems: ReportSection
+  "本级填写的“下一步工作”;未填写时为 null。The next-steps section as saved; null when never saved."
+  nextSteps: ReportSection
+}
+
+"报告的一个标题及其段落。One heading of the report with its paragraphs."
+type EvaluationReportSection {
+  "稳定的英文标识,如 indicators、indicator:2.10、task:2.3、problems、gaps。A stable English key, e.g. indicators, indicator:2.10, task:2.3, problems, gaps."
+  key: String!
+  "上级标题的 key;顶级为 null。The parent heading's key; null at the top."
+  parentKey: String
+  "层级:1 为“一、”,2 为“(一)”,3 为“1.”,4 为“(1)”。The depth: 1 for 一、, 2 for (一), 3 for 1., 4 for (1)."
+  level: Int!
+  "印出的编号,如 一、 (一) 1. (1);可为空。The numbering as printed; may be empty."
+  number: String!
+  "标题文字(不含编号)。The heading's text without its number."
+  heading: String!
+  "标题下的正文段落。The body paragraphs under the heading."
+  paragraphs: [String!]!
+}
+
+"一个指标在报告中的段落与评估结论。One indicator's paragraph and verdict in the report."
+type EvaluationIndicator {
+  "指标编号,如 2.10。The indicator's code, e.g. 2.10."
+  code: String!
+  "指标名称。The indicator's name."
+  name: String!
+  "计量单位。The unit."
+  unit: String!
+  "指标类别,如 市场秩序指标。The indicator's category, e.g. 市场秩序指标."
+  category: String!
+  "截至报告期的评估状态。The assessment's status as of the report's period."
+  status: ProgressStatus!
+  "报告用语的评估结论,如 已完成既定目标、需加快推进。The verdict in the report's words."
+  verdict: String!
+  "报告中的段落全文(不含编号)。The paragraph as printed, without its number."
+  paragraph: String!
+}
+
+"带表头的表格。A table with a header row."
+type EvaluationTable {
+  "表题。The table's title."
+  title: String!
+  "表头各列。The header's columns."
+  columns: [String!]!
+  "各行,每行与表头列数相同。The rows, each with as many cells as there are columns."
+  rows: [[String!]!]!
+}
+
+"评估报告中由本级填写的部分。A section of the evaluation report the region writes itself."
+enum ReportSectionKey {
+  "二、存在的问题。The problems."
+  PROBLEMS
+  "三、下一步工作。The next steps."
+  NEXT_STEPS
+}
+
+"评估报告中本级填写的一部分的当前文本。The current text of a section of the report the region writes."
+type ReportSection {
+  "区划代码。The region's code."
+  regionCode: String!
+  "报告的截至期间。The report's as-of period."
+  asOf: String!
+  "哪一部分。Which section."
+  section: ReportSectionKey!
+  "全文。The full text."
+  text: String!
+  "版本号,每次保存加一。The version, raised by one at each save."
+  version: Int!
+  "最后保存时间。When it was last saved."
+  updatedAt: Time!
+  "最后保存者(令牌的 sub)。Who last saved it (the token's sub)."
+  updatedBy: String!
+  "最后保存者的显示名称;令牌无 name 时为 updatedBy。The last saver's display name; updatedBy when the token had none."
+  updatedByName: String!
+  "保存历史,新的在前。The saved versions, newest first."
+  history: [ReportSectionEdit!]!
+}
+
+"评估报告某部分的一次保存。One saved version of a report section."
+type ReportSectionEdit {
+  "保存后的版本号。The version this save made."
+  version: Int!
+  "保存的全文。The text saved."
+  text: String!
+  "保存时间(数据库时钟)。When it was saved."
+  at: Time!
+  "操作者(令牌的 sub)。The token subject who saved it."
+  actor: String!
+  "操作者的显示名称;令牌无 name 时为 actor。The actor's display name; the actor id when the token had none."
+  actorName: String!
+  "操作者的角色。The actor's role."
+  role: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4015,6 +4527,82 @@ func (ec *executionContext) childFields_EntryRule(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type EntryRule", field.Name)
 }
 
+func (ec *executionContext) childFields_EvaluationIndicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_EvaluationIndicator_code(ctx, field)
+	case "name":
+		return ec.fieldContext_EvaluationIndicator_name(ctx, field)
+	case "unit":
+		return ec.fieldContext_EvaluationIndicator_unit(ctx, field)
+	case "category":
+		return ec.fieldContext_EvaluationIndicator_category(ctx, field)
+	case "status":
+		return ec.fieldContext_EvaluationIndicator_status(ctx, field)
+	case "verdict":
+		return ec.fieldContext_EvaluationIndicator_verdict(ctx, field)
+	case "paragraph":
+		return ec.fieldContext_EvaluationIndicator_paragraph(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationIndicator", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "regionCode":
+		return ec.fieldContext_EvaluationReport_regionCode(ctx, field)
+	case "regionName":
+		return ec.fieldContext_EvaluationReport_regionName(ctx, field)
+	case "title":
+		return ec.fieldContext_EvaluationReport_title(ctx, field)
+	case "asOf":
+		return ec.fieldContext_EvaluationReport_asOf(ctx, field)
+	case "asOfText":
+		return ec.fieldContext_EvaluationReport_asOfText(ctx, field)
+	case "sections":
+		return ec.fieldContext_EvaluationReport_sections(ctx, field)
+	case "indicators":
+		return ec.fieldContext_EvaluationReport_indicators(ctx, field)
+	case "annex":
+		return ec.fieldContext_EvaluationReport_annex(ctx, field)
+	case "problems":
+		return ec.fieldContext_EvaluationReport_problems(ctx, field)
+	case "nextSteps":
+		return ec.fieldContext_EvaluationReport_nextSteps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationReport", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationReportSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_EvaluationReportSection_key(ctx, field)
+	case "parentKey":
+		return ec.fieldContext_EvaluationReportSection_parentKey(ctx, field)
+	case "level":
+		return ec.fieldContext_EvaluationReportSection_level(ctx, field)
+	case "number":
+		return ec.fieldContext_EvaluationReportSection_number(ctx, field)
+	case "heading":
+		return ec.fieldContext_EvaluationReportSection_heading(ctx, field)
+	case "paragraphs":
+		return ec.fieldContext_EvaluationReportSection_paragraphs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationReportSection", field.Name)
+}
+
+func (ec *executionContext) childFields_EvaluationTable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_EvaluationTable_title(ctx, field)
+	case "columns":
+		return ec.fieldContext_EvaluationTable_columns(ctx, field)
+	case "rows":
+		return ec.fieldContext_EvaluationTable_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvaluationTable", field.Name)
+}
+
 func (ec *executionContext) childFields_Formula(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "numerator":
@@ -4219,6 +4807,48 @@ func (ec *executionContext) childFields_Region(ctx context.Context, field graphq
 		return ec.fieldContext_Region_children(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Region", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "regionCode":
+		return ec.fieldContext_ReportSection_regionCode(ctx, field)
+	case "asOf":
+		return ec.fieldContext_ReportSection_asOf(ctx, field)
+	case "section":
+		return ec.fieldContext_ReportSection_section(ctx, field)
+	case "text":
+		return ec.fieldContext_ReportSection_text(ctx, field)
+	case "version":
+		return ec.fieldContext_ReportSection_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ReportSection_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_ReportSection_updatedBy(ctx, field)
+	case "updatedByName":
+		return ec.fieldContext_ReportSection_updatedByName(ctx, field)
+	case "history":
+		return ec.fieldContext_ReportSection_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportSection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportSectionEdit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ReportSectionEdit_version(ctx, field)
+	case "text":
+		return ec.fieldContext_ReportSectionEdit_text(ctx, field)
+	case "at":
+		return ec.fieldContext_ReportSectionEdit_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_ReportSectionEdit_actor(ctx, field)
+	case "actorName":
+		return ec.fieldContext_ReportSectionEdit_actorName(ctx, field)
+	case "role":
+		return ec.fieldContext_ReportSectionEdit_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportSectionEdit", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportingPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4907,6 +5537,52 @@ func (ec *executionContext) field_Mutation_saveDataValues_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_saveReportSection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "section",
+		func(ctx context.Context, v any) (model.ReportSectionKey, error) {
+			return ec.unmarshalNReportSectionKey2planapiᚋgraphᚋmodelᚐReportSectionKey(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["section"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_submitSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5030,6 +5706,28 @@ func (ec *executionContext) field_Query_entryForm_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_evaluationReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -7547,6 +8245,649 @@ func (ec *executionContext) fieldContext_EntryRule_description(_ context.Context
 	return graphql.NewScalarFieldContext("EntryRule", field, false, false, "String")
 }
 
+func (ec *executionContext) _EvaluationIndicator_code(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationIndicator_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationIndicator_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationIndicator_name(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationIndicator_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationIndicator_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationIndicator_unit(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationIndicator_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationIndicator_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationIndicator_category(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationIndicator_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationIndicator_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationIndicator_status(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationIndicator_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProgressStatus) graphql.Marshaler {
+			return ec.marshalNProgressStatus2planapiᚋgraphᚋmodelᚐProgressStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationIndicator_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationIndicator", field, false, false, "ProgressStatus")
+}
+
+func (ec *executionContext) _EvaluationIndicator_verdict(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationIndicator_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verdict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationIndicator_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationIndicator_paragraph(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationIndicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationIndicator_paragraph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paragraph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationIndicator_paragraph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationIndicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReport_regionCode(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_regionCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegionCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_regionCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReport_regionName(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_regionName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegionName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_regionName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReport_title(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReport_asOf(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReport_asOfText(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_asOfText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOfText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_asOfText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReport_sections(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EvaluationReportSection) graphql.Marshaler {
+			return ec.marshalNEvaluationReportSection2ᚕᚖplanapiᚋgraphᚋmodelᚐEvaluationReportSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationReportSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationReport_indicators(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EvaluationIndicator) graphql.Marshaler {
+			return ec.marshalNEvaluationIndicator2ᚕᚖplanapiᚋgraphᚋmodelᚐEvaluationIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationIndicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationReport_annex(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_annex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Annex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EvaluationTable) graphql.Marshaler {
+			return ec.marshalNEvaluationTable2ᚖplanapiᚋgraphᚋmodelᚐEvaluationTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_annex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationTable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationReport_problems(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReportSection) graphql.Marshaler {
+			return ec.marshalOReportSection2ᚖplanapiᚋmodelsᚐReportSection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationReport_nextSteps(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReport_nextSteps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextSteps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReportSection) graphql.Marshaler {
+			return ec.marshalOReportSection2ᚖplanapiᚋmodelsᚐReportSection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReport_nextSteps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvaluationReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvaluationReportSection_key(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReportSection_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReportSection_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReportSection_parentKey(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReportSection_parentKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReportSection_parentKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReportSection_level(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReportSection_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReportSection_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReportSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvaluationReportSection_number(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReportSection_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReportSection_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReportSection_heading(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReportSection_heading(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Heading, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReportSection_heading(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationReportSection_paragraphs(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationReportSection_paragraphs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paragraphs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationReportSection_paragraphs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationTable_title(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTable_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTable_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTable", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationTable_columns(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTable_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTable_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTable", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvaluationTable_rows(ctx context.Context, field graphql.CollectedField, obj *model.EvaluationTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvaluationTable_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v [][]string) graphql.Marshaler {
+			return ec.marshalNString2ᚕᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvaluationTable_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvaluationTable", field, false, false, "String")
+}
+
 func (ec *executionContext) _Formula_numerator(ctx context.Context, field graphql.CollectedField, obj *model.Formula) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8523,6 +9864,50 @@ func (ec *executionContext) _MissingFigure_updatedBy(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_MissingFigure_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MissingFigure", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_saveReportSection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveReportSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveReportSection(ctx, fc.Args["regionCode"].(string), fc.Args["asOf"].(string), fc.Args["section"].(model.ReportSectionKey), fc.Args["text"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ReportSection) graphql.Marshaler {
+			return ec.marshalNReportSection2ᚖplanapiᚋmodelsᚐReportSection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveReportSection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveReportSection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_saveDataValues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10357,6 +11742,50 @@ func (ec *executionContext) fieldContext_Query_entryForm(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_evaluationReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_evaluationReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EvaluationReport(ctx, fc.Args["regionCode"].(string), fc.Args["asOf"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EvaluationReport) graphql.Marshaler {
+			return ec.marshalNEvaluationReport2ᚖplanapiᚋgraphᚋmodelᚐEvaluationReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_evaluationReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvaluationReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_evaluationReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10564,6 +11993,360 @@ func (ec *executionContext) fieldContext_Region_children(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReportSection_regionCode(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_regionCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegionCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_regionCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSection_asOf(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSection_section(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_section(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportSection().Section(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportSectionKey) graphql.Marshaler {
+			return ec.marshalNReportSectionKey2planapiᚋgraphᚋmodelᚐReportSectionKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSection", field, true, true, "ReportSectionKey")
+}
+
+func (ec *executionContext) _ReportSection_text(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSection_version(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportSection_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportSection_updatedBy(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSection_updatedByName(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_updatedByName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportSection().UpdatedByName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_updatedByName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSection", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReportSection_history(ctx context.Context, field graphql.CollectedField, obj *models.ReportSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSection_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportSection().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ReportSectionEdit) graphql.Marshaler {
+			return ec.marshalNReportSectionEdit2ᚕᚖplanapiᚋmodelsᚐReportSectionEditᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSection_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportSection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSectionEdit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportSectionEdit_version(ctx context.Context, field graphql.CollectedField, obj *models.ReportSectionEdit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSectionEdit_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSectionEdit_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSectionEdit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReportSectionEdit_text(ctx context.Context, field graphql.CollectedField, obj *models.ReportSectionEdit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSectionEdit_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSectionEdit_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSectionEdit", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSectionEdit_at(ctx context.Context, field graphql.CollectedField, obj *models.ReportSectionEdit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSectionEdit_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSectionEdit_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSectionEdit", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportSectionEdit_actor(ctx context.Context, field graphql.CollectedField, obj *models.ReportSectionEdit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSectionEdit_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSectionEdit_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSectionEdit", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSectionEdit_actorName(ctx context.Context, field graphql.CollectedField, obj *models.ReportSectionEdit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSectionEdit_actorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReportSectionEdit().ActorName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSectionEdit_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSectionEdit", field, true, true, "String")
+}
+
+func (ec *executionContext) _ReportSectionEdit_role(ctx context.Context, field graphql.CollectedField, obj *models.ReportSectionEdit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSectionEdit_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSectionEdit_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSectionEdit", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReportingPeriod_region(ctx context.Context, field graphql.CollectedField, obj *models.ReportingPeriod) (ret graphql.Marshaler) {
@@ -14763,6 +16546,248 @@ func (ec *executionContext) _EntryRule(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var evaluationIndicatorImplementors = []string{"EvaluationIndicator"}
+
+func (ec *executionContext) _EvaluationIndicator(ctx context.Context, sel ast.SelectionSet, obj *model.EvaluationIndicator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationIndicatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationIndicator")
+		case "code":
+			out.Values[i] = ec._EvaluationIndicator_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._EvaluationIndicator_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._EvaluationIndicator_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._EvaluationIndicator_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._EvaluationIndicator_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdict":
+			out.Values[i] = ec._EvaluationIndicator_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paragraph":
+			out.Values[i] = ec._EvaluationIndicator_paragraph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationReportImplementors = []string{"EvaluationReport"}
+
+func (ec *executionContext) _EvaluationReport(ctx context.Context, sel ast.SelectionSet, obj *model.EvaluationReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationReport")
+		case "regionCode":
+			out.Values[i] = ec._EvaluationReport_regionCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regionName":
+			out.Values[i] = ec._EvaluationReport_regionName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._EvaluationReport_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._EvaluationReport_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOfText":
+			out.Values[i] = ec._EvaluationReport_asOfText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sections":
+			out.Values[i] = ec._EvaluationReport_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indicators":
+			out.Values[i] = ec._EvaluationReport_indicators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "annex":
+			out.Values[i] = ec._EvaluationReport_annex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._EvaluationReport_problems(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextSteps":
+			out.Values[i] = ec._EvaluationReport_nextSteps(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationReportSectionImplementors = []string{"EvaluationReportSection"}
+
+func (ec *executionContext) _EvaluationReportSection(ctx context.Context, sel ast.SelectionSet, obj *model.EvaluationReportSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationReportSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationReportSection")
+		case "key":
+			out.Values[i] = ec._EvaluationReportSection_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentKey":
+			out.Values[i] = ec._EvaluationReportSection_parentKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._EvaluationReportSection_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._EvaluationReportSection_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "heading":
+			out.Values[i] = ec._EvaluationReportSection_heading(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paragraphs":
+			out.Values[i] = ec._EvaluationReportSection_paragraphs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evaluationTableImplementors = []string{"EvaluationTable"}
+
+func (ec *executionContext) _EvaluationTable(ctx context.Context, sel ast.SelectionSet, obj *model.EvaluationTable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evaluationTableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvaluationTable")
+		case "title":
+			out.Values[i] = ec._EvaluationTable_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "columns":
+			out.Values[i] = ec._EvaluationTable_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._EvaluationTable_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var formulaImplementors = []string{"Formula"}
 
 func (ec *executionContext) _Formula(ctx context.Context, sel ast.SelectionSet, obj *model.Formula) graphql.Marshaler {
@@ -15139,6 +17164,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "saveReportSection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveReportSection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "saveDataValues":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveDataValues(ctx, field)
@@ -15607,6 +17639,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_entryForm(ctx, field)
 				})
+		case "evaluationReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_evaluationReport(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -15677,6 +17715,141 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Region_children(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportSectionImplementors = []string{"ReportSection"}
+
+func (ec *executionContext) _ReportSection(ctx context.Context, sel ast.SelectionSet, obj *models.ReportSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportSection")
+		case "regionCode":
+			out.Values[i] = ec._ReportSection_regionCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asOf":
+			out.Values[i] = ec._ReportSection_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "section":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSection_section(ctx, field, obj)
+				})
+		case "text":
+			out.Values[i] = ec._ReportSection_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ReportSection_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ReportSection_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._ReportSection_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedByName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSection_updatedByName(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSection_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportSectionEditImplementors = []string{"ReportSectionEdit"}
+
+func (ec *executionContext) _ReportSectionEdit(ctx context.Context, sel ast.SelectionSet, obj *models.ReportSectionEdit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportSectionEditImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportSectionEdit")
+		case "version":
+			out.Values[i] = ec._ReportSectionEdit_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "text":
+			out.Values[i] = ec._ReportSectionEdit_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ReportSectionEdit_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ReportSectionEdit_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSectionEdit_actorName(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._ReportSectionEdit_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17151,6 +19324,70 @@ func (ec *executionContext) marshalNEntryRule2ᚕplanapiᚋcatalogueᚐAppliedRu
 	return ret
 }
 
+func (ec *executionContext) marshalNEvaluationIndicator2ᚕᚖplanapiᚋgraphᚋmodelᚐEvaluationIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EvaluationIndicator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluationIndicator2ᚖplanapiᚋgraphᚋmodelᚐEvaluationIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvaluationIndicator2ᚖplanapiᚋgraphᚋmodelᚐEvaluationIndicator(ctx context.Context, sel ast.SelectionSet, v *model.EvaluationIndicator) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationIndicator!")
+		return graphql.Null
+	}
+	return ec._EvaluationIndicator(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationReport2ᚖplanapiᚋgraphᚋmodelᚐEvaluationReport(ctx context.Context, sel ast.SelectionSet, v *model.EvaluationReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationReport!")
+		return graphql.Null
+	}
+	return ec._EvaluationReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationReportSection2ᚕᚖplanapiᚋgraphᚋmodelᚐEvaluationReportSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EvaluationReportSection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvaluationReportSection2ᚖplanapiᚋgraphᚋmodelᚐEvaluationReportSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvaluationReportSection2ᚖplanapiᚋgraphᚋmodelᚐEvaluationReportSection(ctx context.Context, sel ast.SelectionSet, v *model.EvaluationReportSection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationReportSection!")
+		return graphql.Null
+	}
+	return ec._EvaluationReportSection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvaluationTable2ᚖplanapiᚋgraphᚋmodelᚐEvaluationTable(ctx context.Context, sel ast.SelectionSet, v *model.EvaluationTable) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvaluationTable!")
+		return graphql.Null
+	}
+	return ec._EvaluationTable(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloat(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17467,6 +19704,48 @@ func (ec *executionContext) marshalNRegionLevel2planapiᚋgraphᚋmodelᚐRegion
 	return v
 }
 
+func (ec *executionContext) marshalNReportSection2ᚖplanapiᚋmodelsᚐReportSection(ctx context.Context, sel ast.SelectionSet, v *models.ReportSection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportSection!")
+		return graphql.Null
+	}
+	return ec._ReportSection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportSectionEdit2ᚕᚖplanapiᚋmodelsᚐReportSectionEditᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReportSectionEdit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportSectionEdit2ᚖplanapiᚋmodelsᚐReportSectionEdit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportSectionEdit2ᚖplanapiᚋmodelsᚐReportSectionEdit(ctx context.Context, sel ast.SelectionSet, v *models.ReportSectionEdit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportSectionEdit!")
+		return graphql.Null
+	}
+	return ec._ReportSectionEdit(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportSectionKey2planapiᚋgraphᚋmodelᚐReportSectionKey(ctx context.Context, v any) (model.ReportSectionKey, error) {
+	var res model.ReportSectionKey
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportSectionKey2planapiᚋgraphᚋmodelᚐReportSectionKey(ctx context.Context, sel ast.SelectionSet, v model.ReportSectionKey) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNReportingPeriod2ᚕᚖplanapiᚋmodelsᚐReportingPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReportingPeriod) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -17548,6 +19827,35 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	ret := make(graphql.Array, len(v))
 	for i := range v {
 		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNString2ᚕᚕstringᚄ(ctx context.Context, v any) ([][]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([][]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2ᚕstringᚄ(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v [][]string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2ᚕstringᚄ(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -18137,6 +20445,13 @@ func (ec *executionContext) marshalORegion2ᚖplanapiᚋmodelsᚐRegion(ctx cont
 		return graphql.Null
 	}
 	return ec._Region(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReportSection2ᚖplanapiᚋmodelsᚐReportSection(ctx context.Context, sel ast.SelectionSet, v *models.ReportSection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportSection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

@@ -115,3 +115,37 @@ type Publication struct {
 	WithdrawnBy     *string
 	WithdrawnReason *string
 }
+
+// ReportSection is a text the region writes into its evaluation report as of a period
+// (二、存在的问题, 三、下一步工作), versioned like a submission (migration 0008).
+type ReportSection struct {
+	PlanID        int64  `gorm:"primaryKey"`
+	RegionCode    string `gorm:"primaryKey"`
+	RegionPath    string
+	AsOf          string `gorm:"primaryKey"`
+	Section       string `gorm:"primaryKey"` // PROBLEMS or NEXT_STEPS
+	Text          string
+	Version       int
+	UpdatedAt     time.Time `gorm:"default:clock_timestamp()"`
+	UpdatedBy     string
+	UpdatedByName *string
+}
+
+// ReportSectionEdit is one saved version of a report section: the append-only history.
+type ReportSectionEdit struct {
+	ID         int64
+	PlanID     int64
+	RegionCode string
+	RegionPath string
+	AsOf       string
+	Section    string
+	Version    int
+	Text       string
+	At         time.Time `gorm:"default:clock_timestamp()"`
+	Actor      string
+	ActorName  *string
+	Role       string
+}
+
+// TableName names the history table.
+func (ReportSectionEdit) TableName() string { return "report_section_history" }

@@ -67,6 +67,11 @@ const (
 	ActionReview           Key = "ACTION_REVIEW"
 	ActionReopen           Key = "ACTION_REOPEN"
 	ActionRecall           Key = "ACTION_RECALL"
+	ActionReadReport       Key = "ACTION_READ_REPORT"
+	ActionWriteReport      Key = "ACTION_WRITE_REPORT"
+	ReportSectionTooLong   Key = "REPORT_SECTION_TOO_LONG"
+	ReportSectionChanged   Key = "REPORT_SECTION_CHANGED"
+	ReportSectionUnknown   Key = "REPORT_SECTION_UNKNOWN"
 	BadCursor              Key = "BAD_CURSOR"
 	FirstOutOfRange        Key = "FIRST_OUT_OF_RANGE"
 	UnknownIndicator       Key = "UNKNOWN_INDICATOR"
@@ -200,6 +205,11 @@ var messages = map[Key]entry{
 	ActionReview:           {`审核或退回`, `approve or return`},
 	ActionReopen:           {`重新开放`, `reopen`},
 	ActionRecall:           {`撤回`, `recall`},
+	ActionReadReport:       {`查看评估报告`, `read the evaluation report of`},
+	ActionWriteReport:      {`填写评估报告`, `write the evaluation report of`},
+	ReportSectionTooLong:   {`text:{section}超过{max}字(现为{length}字)`, `text: {section} is longer than {max} characters ({length})`},
+	ReportSectionUnknown:   {`section:"{value}" 不是可填写的报告部分(PROBLEMS 存在的问题,NEXT_STEPS 下一步工作)`, `section: "{value}" is not a section the region writes (PROBLEMS, NEXT_STEPS)`},
+	ReportSectionChanged:   {`报告的“{section}”在您加载后已被修改(当前版本 {version}):请重新加载后再试`, `the report's {section} has changed since you loaded it (now version {version}): reload it and try again`},
 	BadCursor:              {`after:"{cursor}" 不是本接口给出的游标`, `after: "{cursor}" is not a cursor this API gave out`},
 	FirstOutOfRange:        {`first:{first} 超出1–500的范围`, `first: {first} is outside 1–500`},
 	UnknownIndicator:       {`indicatorCodes:"{indicator}" 不是本规划的指标`, `indicatorCodes: "{indicator}" is not an indicator of the plan`},
@@ -304,7 +314,6 @@ var messages = map[Key]entry{
 	// The evaluation report's downloads (server/report.go).
 	ReportNoEndpoint:   {`没有这个报告接口:可用 /reports/evaluation.docx、/reports/evaluation.html、/reports/evaluation.xlsx`, `no such report endpoint: /reports/evaluation.docx, /reports/evaluation.html, /reports/evaluation.xlsx`},
 	ReportArgsRequired: {`region 和 asOf 必须填写,如 ?region=419900&asOf=2023Q1`, `region and asOf are required: ?region=419900&asOf=2023Q1`},
-	ReportNotBuilt:     {`评估报告尚不能生成`, `the evaluation report cannot be built yet`},
 }
 
 // Keys added with the workflow's recall and the Excel endpoints.
@@ -359,6 +368,4 @@ const (
 const (
 	ReportNoEndpoint   Key = "REPORT_NO_ENDPOINT"
 	ReportArgsRequired Key = "REPORT_ARGS_REQUIRED"
-	// ReportNotBuilt: the stand-in report.Build's refusal until the builder is merged.
-	ReportNotBuilt Key = "REPORT_NOT_BUILT"
 )

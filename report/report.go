@@ -22,6 +22,23 @@ type Report struct {
 	Sections []Section
 	// Annex is 附表: the indicator table.
 	Annex Table
+	// Indicators are the indicator paragraphs of (一) 主要指标进展情况 as structured entries,
+	// in plan order (added for the GraphQL query and the gap section; renderers need not read
+	// them: the same paragraphs are in Sections).
+	Indicators []IndicatorEntry
+}
+
+// IndicatorEntry is one indicator's paragraph and verdict.
+type IndicatorEntry struct {
+	Code, Name, Unit string
+	// Category is the indicator's category name (市场活力指标…).
+	Category string
+	// Status is the assessment's status as of the report's period (ACHIEVED, ON_TRACK,
+	// NEEDS_ACCELERATION, AT_RISK, DETERIORATING, NO_DATA, NO_TARGET); Verdict says it in the
+	// report's words (已完成既定目标…).
+	Status, Verdict string
+	// Paragraph is the indicator's paragraph as the report prints it, without its number.
+	Paragraph string
 }
 
 // Section is a heading with its paragraphs and sub-sections.

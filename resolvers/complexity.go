@@ -52,6 +52,10 @@ const (
 	listPeriods   = 20 // reporting periods
 	listYearly    = 10 // yearly values of an assessment
 	listCompleted = listChildren
+	// The evaluation report: its headings (categories, indicators, tasks, sub-tasks), its
+	// indicator entries, and the saved versions of a section.
+	listReportSections = 200
+	listReportHistory  = 100
 
 	// The work of a field, on top of its items.
 	costLoader  = 5   // one batch of a per-request loader (values, history, flags…)
@@ -122,6 +126,12 @@ func complexity(c *graph.ComplexityRoot) {
 	// plan's elements, so the groups count once and the fields carry the list size.
 	c.EntryForm.Groups = list(1)
 	c.EntryGroup.Fields = list(listElements)
+	// The evaluation report: a roll-up of every indicator over every period it reads, the
+	// key-task roll-up and the narratives; built whole whatever is selected.
+	q.EvaluationReport = func(child int, _, _ string) int { return plus(3*costRollup, child) }
+	c.EvaluationReport.Sections = list(listReportSections)
+	c.EvaluationReport.Indicators = list(listIndicators)
+	c.ReportSection.History = workList(costLoader, listReportHistory)
 	q.ReportingStatus = func(child int, _, _ string) int { return plus(costStatus, times(listUnits, child)) }
 
 	// The catalogue: in memory, but its lists multiply what is asked of each item.
@@ -182,5 +192,8 @@ func complexity(c *graph.ComplexityRoot) {
 	m.ClosePeriod = func(child int, _ string, _ *string) int { return plus(costMutate, child) }
 	// Publishing rolls up every indicator and key task of the region: a roll-up and a write.
 	m.PublishPeriod = func(child int, _, _ string) int { return plus(costRollup+costMutate, child) }
+	m.SaveReportSection = func(child int, _, _ string, _ model.ReportSectionKey, _ string, _ int) int {
+		return plus(costMutate, child)
+	}
 	m.UnpublishPeriod = func(child int, _, _, _ string) int { return plus(costMutate, child) }
 }

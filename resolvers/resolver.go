@@ -53,25 +53,31 @@ func (r *Resolver) Viewer() graph.ViewerResolver               { return &viewerR
 func (r *Resolver) MissingFigure() graph.MissingFigureResolver { return &missingFigureResolver{r} }
 func (r *Resolver) QualityFlag() graph.QualityFlagResolver     { return &qualityFlagResolver{r} }
 func (r *Resolver) UnitStatus() graph.UnitStatusResolver       { return &unitStatusResolver{r} }
+func (r *Resolver) ReportSection() graph.ReportSectionResolver { return &reportSectionResolver{r} }
+func (r *Resolver) ReportSectionEdit() graph.ReportSectionEditResolver {
+	return &reportSectionEditResolver{r}
+}
 
 type (
-	dataElementResolver     struct{ *Resolver }
-	indicatorResolver       struct{ *Resolver }
-	categoryResolver        struct{ *Resolver }
-	planResolver            struct{ *Resolver }
-	queryResolver           struct{ *Resolver }
-	regionResolver          struct{ *Resolver }
-	taskResolver            struct{ *Resolver }
-	viewerResolver          struct{ *Resolver }
-	auditEntryResolver      struct{ *Resolver }
-	dataValueResolver       struct{ *Resolver }
-	mutationResolver        struct{ *Resolver }
-	submissionResolver      struct{ *Resolver }
-	taskProgressResolver    struct{ *Resolver }
-	missingFigureResolver   struct{ *Resolver }
-	qualityFlagResolver     struct{ *Resolver }
-	unitStatusResolver      struct{ *Resolver }
-	publicationResolver     struct{ *Resolver }
-	subscriptionResolver    struct{ *Resolver }
-	reportingPeriodResolver struct{ *Resolver }
+	dataElementResolver       struct{ *Resolver }
+	indicatorResolver         struct{ *Resolver }
+	categoryResolver          struct{ *Resolver }
+	planResolver              struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	regionResolver            struct{ *Resolver }
+	taskResolver              struct{ *Resolver }
+	viewerResolver            struct{ *Resolver }
+	auditEntryResolver        struct{ *Resolver }
+	dataValueResolver         struct{ *Resolver }
+	mutationResolver          struct{ *Resolver }
+	submissionResolver        struct{ *Resolver }
+	taskProgressResolver      struct{ *Resolver }
+	missingFigureResolver     struct{ *Resolver }
+	qualityFlagResolver       struct{ *Resolver }
+	unitStatusResolver        struct{ *Resolver }
+	publicationResolver       struct{ *Resolver }
+	subscriptionResolver      struct{ *Resolver }
+	reportingPeriodResolver   struct{ *Resolver }
+	reportSectionResolver     struct{ *Resolver }
+	reportSectionEditResolver struct{ *Resolver }
 )

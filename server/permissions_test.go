@@ -109,6 +109,14 @@ unpublishPeriod    reporter  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDD
 unpublishPeriod    reviewer  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
 unpublishPeriod    analyst   FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
 unpublishPeriod    admin     OK         NOT_FOUND  FORBIDDEN  OK         OK         NOT_FOUND
+evaluationReport   reporter  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+evaluationReport   reviewer  OK         NOT_FOUND  FORBIDDEN  OK         OK         NOT_FOUND
+evaluationReport   analyst   OK         NOT_FOUND  FORBIDDEN  OK         OK         NOT_FOUND
+evaluationReport   admin     OK         NOT_FOUND  FORBIDDEN  OK         OK         NOT_FOUND
+saveReportSection  reporter  FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+saveReportSection  reviewer  OK         NOT_FOUND  FORBIDDEN  OK         FORBIDDEN  NOT_FOUND
+saveReportSection  analyst   FORBIDDEN  NOT_FOUND  FORBIDDEN  FORBIDDEN  FORBIDDEN  NOT_FOUND
+saveReportSection  admin     OK         NOT_FOUND  FORBIDDEN  OK         FORBIDDEN  NOT_FOUND
 `
 
 // Queries without a target region: everyone authenticated reads the catalogue, the region
@@ -125,7 +133,7 @@ var publicQueries = map[string]string{
 
 // readOps are the operations that only read: they must change nothing, allowed or not.
 var readOps = map[string]bool{"submission": true, "entryForm": true, "submissions": true, "reportingStatus": true, "indicatorValues": true,
-	"dashboard": true, "taskRollup": true, "reportingPeriods": true, "publications": true}
+	"dashboard": true, "taskRollup": true, "reportingPeriods": true, "publications": true, "evaluationReport": true}
 
 // preconditions is the state an operation needs in its target before the call.
 var preconditions = map[string]string{
@@ -135,6 +143,7 @@ var preconditions = map[string]string{
 	"openPeriod": "", "closePeriod": "", "openPeriodIn": "",
 	"indicatorValues": "", "dashboard": "", "taskRollup": "", "reportingPeriods": "",
 	"publications": "PUBLISHED", "publishPeriod": "", "unpublishPeriod": "PUBLISHED",
+	"evaluationReport": "", "saveReportSection": "",
 }
 
 func document(op string) string {
@@ -178,6 +187,11 @@ func document(op string) string {
 		return `query($r: String!) { publications(regionCode: $r) { period } }`
 	case "publishPeriod":
 		return `mutation($r: String!, $p: String!) { publishPeriod(regionCode: $r, period: $p) { version } }`
+	// The report reads the demo as of 2023Q1; its sections are saved for the test's period.
+	case "evaluationReport":
+		return `query($r: String!) { evaluationReport(regionCode: $r, asOf: "2023Q1") { title } }`
+	case "saveReportSection":
+		return `mutation($r: String!, $p: String!) { saveReportSection(regionCode: $r, asOf: $p, section: PROBLEMS, text: "问题", expectedVersion: 0) { version } }`
 	case "unpublishPeriod":
 		return `mutation($r: String!, $p: String!) { unpublishPeriod(regionCode: $r, period: $p, reason: "数据有误") { withdrawn } }`
 	}
@@ -227,8 +241,11 @@ func fingerprint(tb testing.TB, e *testenv.Env, period string) string {
 		(SELECT string_agg(region_code || ':' || open::text || coalesce(closes_at::text, ''), ',' ORDER BY region_code)
 			FROM reporting_periods WHERE period = ?),
 		(SELECT string_agg(region_code || ':' || version || ':' || (withdrawn_at IS NULL)::text, ',' ORDER BY region_code)
-			FROM publications WHERE period = ?))`,
-		period, period, period, period, period).Scan(&s).Error
+			FROM publications WHERE period = ?),
+		(SELECT string_agg(region_code || ':' || section || ':' || version, ',' ORDER BY region_code, section)
+			FROM report_sections WHERE as_of = ?),
+		(SELECT count(*) FROM report_section_history WHERE as_of = ?))`,
+		period, period, period, period, period, period, period).Scan(&s).Error
 	if err != nil {
 		tb.Fatalf("fingerprint: %v", err)
 	}

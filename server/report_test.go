@@ -1,262 +1,334 @@
 package server_test
 
-// Issue 13, point 2: the evaluation report's downloads, end to end through the real handler
-// with real tokens, the report built by a hand-made builder (Deps.BuildReport), so these tests
-// hold the transport — auth, arguments, headers, errors — and leave the report's figures to the
-// builder's tests.
-
 import (
-	"archive/zip"
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
-	"mime"
-	"net/http"
-	"net/http/httptest"
+	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
-	"planapi/apperr"
 	"planapi/auth"
-	"planapi/msg"
-	"planapi/report"
-	"planapi/server"
-	"planapi/store"
 	"planapi/testenv"
 )
 
-func handMadeReport(region, asOf string) *report.Report {
-	return &report.Report{
-		RegionCode: region, RegionName: "XX市", AsOf: asOf, AsOfText: "截至2023年第一季度",
-		Title: "XX市市场监管现代化“十四五”规划中期评估报告",
-		Sections: []report.Section{
-			{Key: "progress", Level: 1, Number: "一、", Heading: "规划实施总体进展情况", Children: []report.Section{
-				{Key: "indicators", Level: 2, Number: "(一)", Heading: "主要指标进展情况",
-					Paragraphs: []string{"2021年抽查重点工业产品538批次,不合格25批次,合格率95.3% < 96.5% & 需加快推进。"}},
-			}},
-			{Key: "problems", Level: 1, Number: "二、", Heading: "存在的问题", Paragraphs: []string{"数据采集不完整。"}},
-			{Key: "nextSteps", Level: 1, Number: "三、", Heading: "下一步工作", Paragraphs: []string{"加快推进。"}},
-		},
-		Annex: report.Table{Title: "主要指标进展情况表", Columns: []string{"序号", "指标名称", "单位", "评估结论"},
-			Rows: [][]string{{"2.10", "重点工业产品质量抽查合格率", "%", "需加快推进"}, {"2.11", "每百万人口药品不良反应报告数", "份/百万人口", "已完成既定目标"},
-				{"3.3", "消费者满意度", "分", "已完成既定目标"}}},
-	}
+type evaluationReportJSON struct {
+	RegionCode string `json:"regionCode"`
+	Title      string `json:"title"`
+	AsOf       string `json:"asOf"`
+	AsOfText   string `json:"asOfText"`
+	Sections   []struct {
+		Key        string   `json:"key"`
+		ParentKey  *string  `json:"parentKey"`
+		Level      int      `json:"level"`
+		Number     string   `json:"number"`
+		Heading    string   `json:"heading"`
+		Paragraphs []string `json:"paragraphs"`
+	} `json:"sections"`
+	Indicators []struct {
+		Code      string `json:"code"`
+		Status    string `json:"status"`
+		Verdict   string `json:"verdict"`
+		Paragraph string `json:"paragraph"`
+	} `json:"indicators"`
+	Annex struct {
+		Title   string     `json:"title"`
+		Columns []string   `json:"columns"`
+		Rows    [][]string `json:"rows"`
+	} `json:"annex"`
+	Problems  *reportSectionJSON `json:"problems"`
+	NextSteps *reportSectionJSON `json:"nextSteps"`
 }
 
-// builderCall is what the hand-made builder was asked for.
-type builderCall struct {
-	principal    auth.Principal
-	region, asOf string
+type reportSectionJSON struct {
+	Section       string `json:"section"`
+	Text          string `json:"text"`
+	Version       int    `json:"version"`
+	UpdatedBy     string `json:"updatedBy"`
+	UpdatedByName string `json:"updatedByName"`
+	History       []struct {
+		Version   int    `json:"version"`
+		Text      string `json:"text"`
+		At        string `json:"at"`
+		Actor     string `json:"actor"`
+		ActorName string `json:"actorName"`
+		Role      string `json:"role"`
+	} `json:"history"`
 }
 
-type fakeBuilder struct {
-	mu    sync.Mutex
-	calls []builderCall
-	err   error
-}
+const evaluationReportQuery = `query($r: String!, $a: String!) { evaluationReport(regionCode: $r, asOf: $a) {
+	regionCode title asOf asOfText
+	sections { key parentKey level number heading paragraphs }
+	indicators { code status verdict paragraph }
+	annex { title columns rows }
+	problems { section text version updatedBy updatedByName history { version text at actor actorName role } }
+	nextSteps { section text version updatedBy updatedByName history { version text at actor actorName role } }
+} }`
 
-func (f *fakeBuilder) build(ctx context.Context, st *store.Store, p *auth.Principal, region, asOf string) (*report.Report, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, builderCall{principal: *p, region: region, asOf: asOf})
-	if f.err != nil {
-		return nil, f.err
-	}
-	return handMadeReport(region, asOf), nil
-}
-
-func (f *fakeBuilder) reset(err error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls, f.err = nil, err
-}
-
-func getReport(h http.Handler, method, target, token, lang string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, target, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if lang != "" {
-		req.Header.Set("Accept-Language", lang)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
-}
-
-type reportError struct {
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
-func mustReportError(tb testing.TB, rec *httptest.ResponseRecorder, status int, code string) reportError {
+func mustReport(tb testing.TB, e *testenv.Env, token, region, asOf string) *evaluationReportJSON {
 	tb.Helper()
-	if rec.Code != status {
-		tb.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
+	var out struct {
+		EvaluationReport *evaluationReportJSON `json:"evaluationReport"`
 	}
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		tb.Errorf("Content-Type %q", ct)
-	}
-	var out reportError
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Errors) != 1 {
-		tb.Fatalf("not one coded error: %s", rec.Body.String())
-	}
-	if got := out.Errors[0].Extensions["code"]; got != code {
-		tb.Errorf("code %v, want %s", got, code)
-	}
-	return out
+	e.MustOK(tb, token, evaluationReportQuery, map[string]any{"r": region, "a": asOf}, &out)
+	return out.EvaluationReport
 }
 
-func TestEvaluationReportDownloads(t *testing.T) {
+func (r *evaluationReportJSON) indicator(code string) (status, paragraph string) {
+	for _, x := range r.Indicators {
+		if x.Code == code {
+			return x.Status, x.Paragraph
+		}
+	}
+	return "", ""
+}
+
+func (r *evaluationReportJSON) section(key string) (paragraphs []string, ok bool) {
+	for _, s := range r.Sections {
+		if s.Key == key {
+			return s.Paragraphs, true
+		}
+	}
+	return nil, false
+}
+
+// TestEvaluationReportAsOf2023Q1: the report of the demo city as of 2023 Q1 prints the figures
+// the seed report prints, with the verdicts of the assessment as of that quarter; figures
+// entered and approved afterwards do not change it; and it is refused to those who may not read
+// it.
+func TestEvaluationReportAsOf2023Q1(t *testing.T) {
 	t.Parallel()
 	e := testenv.New(t)
-	fake := &fakeBuilder{}
-	h := testenv.HandlerWith(t, e.DB, e.Cache, func(d *server.Deps) { d.BuildReport = fake.build })
 	analyst := e.Token(t, city, auth.RoleAnalyst)
-	const query = "?region=419900&asOf=2023Q1"
-	const chineseName = "XX市市场监管现代化“十四五”规划中期评估报告"
+	rep := mustReport(t, e, analyst, city, "2023Q1")
 
-	for _, c := range []struct {
-		name, path, contentType, disposition, ascii, filename string
-		check                                                 func(t *testing.T, body []byte)
+	if rep.Title != "XX市市场监管现代化“十四五”规划中期评估报告" || rep.AsOfText != "截至2023年第一季度" || rep.AsOf != "2023Q1" {
+		t.Errorf("title %q, asOf %q %q", rep.Title, rep.AsOf, rep.AsOfText)
+	}
+	// The seed report's figures, in the paragraph of the indicator that prints them.
+	figures := []struct{ code, name string }{
+		{"2.10", "2021年为95.3%(重点工业产品监督抽查批次538批次,重点工业产品监督抽查不合格批次25批次)"},
+		{"2.10", "2022年为95.6%(重点工业产品监督抽查批次501批次,重点工业产品监督抽查不合格批次22批次)"},
+		{"2.11", "2021年为1483份/百万人口"},
+		{"2.11", "2022年为1585份/百万人口"},
+		{"2.11", "2023年第一季度为466份/百万人口"},
+		{"2.12", "2021年为656份/百万人口"},
+		{"2.12", "2022年为718份/百万人口"},
+		{"2.12", "2023年第一季度为168份/百万人口"},
+		{"2.13", "2021年为203份/百万人口"},
+		{"2.13", "2022年为235份/百万人口"},
+		{"2.13", "2023年第一季度为61份/百万人口"},
+		{"2.16", "2021年为84.39分"},
+		{"2.18", "在用乘客电梯台数8412台"},
+		{"3.3", "2021年以来,累计法定时限内办结的投诉件数18165件,接收消费者投诉件数18165件,消费投诉按期办结率为100%"},
+		{"3.4", "接收举报件数7092件"},
+		{"1.4", "截至2023年第一季度累计为21个"},
+		{"2.5", "2023年第一季度为46%"},
+		{"2.6", "2023年第一季度为25%"},
+		// A redacted target is said to be unknown.
+		{"1.2", "目标值未公开"},
+	}
+	for _, f := range figures {
+		if _, p := rep.indicator(f.code); !strings.Contains(p, f.name) {
+			t.Errorf("%s: want %q in %q", f.code, f.name, p)
+		}
+	}
+	// The verdicts are the assessment's as of 2023Q1, in the report's words.
+	var plan struct {
+		Plan struct {
+			Indicators []struct {
+				Code       string `json:"code"`
+				Assessment struct {
+					Status string `json:"status"`
+				} `json:"assessment"`
+			} `json:"indicators"`
+		} `json:"plan"`
+	}
+	e.MustOK(t, analyst, `query($r: String!) { plan { indicators { code assessment(regionCode: $r, asOf: "2023Q1") { status } } } }`,
+		map[string]any{"r": city}, &plan)
+	if len(plan.Plan.Indicators) != len(rep.Indicators) || len(rep.Indicators) != 26 {
+		t.Fatalf("report has %d indicators, the plan %d", len(rep.Indicators), len(plan.Plan.Indicators))
+	}
+	achieved := 0
+	for _, ind := range plan.Plan.Indicators {
+		status, p := rep.indicator(ind.Code)
+		if status != ind.Assessment.Status {
+			t.Errorf("%s: report says %s, the assessment %s", ind.Code, status, ind.Assessment.Status)
+		}
+		if got := strings.Contains(p, "已完成既定目标"); got != (status == "ACHIEVED") {
+			t.Errorf("%s (%s): 已完成既定目标 in the paragraph is %v: %q", ind.Code, status, got, p)
+		}
+		if status == "ACHIEVED" {
+			achieved++
+		}
+	}
+	if achieved == 0 {
+		t.Error("no indicator achieved")
+	}
+	if _, p := rep.indicator("2.15"); !strings.Contains(p, "暂无数据,无法评估") {
+		t.Errorf("2.15 (no survey): %q", p)
+	}
+	// The key tasks: outputs since the plan's start (the seed's 2.3.3: 28 cases, 233.77万元).
+	if ps, _ := rep.section("task:2.3"); !strings.Contains(strings.Join(ps, ""), "累计查办案件28起,罚没款233.77万元") {
+		t.Errorf("task 2.3: %q", ps)
+	}
+	for _, key := range []string{"progress", "indicators", "category:1", "indicator:2.10", "tasks", "task:1", "problems", "nextSteps", "gaps"} {
+		if _, ok := rep.section(key); !ok {
+			t.Errorf("no section %q", key)
+		}
+	}
+	if ps, _ := rep.section("problems"); len(ps) != 1 || ps[0] != "尚未填写。" {
+		t.Errorf("problems before any text: %q", ps)
+	}
+	if len(rep.Annex.Rows) != 26 || strings.Join(rep.Annex.Columns, ",") != "编号,指标,单位,2025年目标,2021年,2022年,2023年第一季度,评估" {
+		t.Errorf("annex: %d rows, columns %q", len(rep.Annex.Rows), rep.Annex.Columns)
+	}
+	for _, row := range rep.Annex.Rows {
+		if row[0] == "2.10" && strings.Join(row, ",") != "2.10,重点工业产品监督抽查合格率,%,达到96.5%,95.3,95.6,96.4,需加快推进" {
+			t.Errorf("annex 2.10: %q", row)
+		}
+	}
+
+	// Later figures, entered by a county clerk and approved by the city through the API, and a
+	// 2023 year approved directly: the report as of 2023Q1 does not change.
+	MustOpen(t, e, "2024")
+	clerk := e.Token(t, countyA, auth.RoleReporter)
+	var saved struct{ SaveDataValues subJSON }
+	e.MustOK(t, clerk, saveMutation, saveVars(countyA, "2024", 0,
+		vals{"element": "IP_BATCHES_INSPECTED", "value": 900}, vals{"element": "IP_BATCHES_FAILED", "value": 2},
+		vals{"element": "DRUG_ADR_REPORTS", "value": 9000}, vals{"element": "COMPLAINTS_RECEIVED", "value": 5000},
+		vals{"element": "COMPLAINTS_CLOSED_ON_TIME", "value": 10}), &saved)
+	MustDeclareRestMissing(t, e, countyA, "2024")
+	var flow struct{ SubmitSubmission, ApproveSubmission subJSON }
+	e.MustOK(t, clerk, `mutation { submitSubmission(regionCode: "419902", period: "2024", expectedVersion: 1) { status version } }`, nil, &flow)
+	e.MustOK(t, e.Token(t, city, auth.RoleReviewer),
+		`mutation { approveSubmission(regionCode: "419902", period: "2024", expectedVersion: 2) { status version } }`, nil, &flow)
+	if flow.ApproveSubmission.Status != "APPROVED" {
+		t.Fatalf("2024 not approved: %+v", flow)
+	}
+	MustInsertSubmission(t, e, countyA, "2023", "APPROVED", map[string]float64{"IP_BATCHES_INSPECTED": 1000, "IP_BATCHES_FAILED": 1,
+		"COMPLAINTS_RECEIVED": 5000, "COMPLAINTS_CLOSED_ON_TIME": 10})
+	MustInsertSubmission(t, e, city, "2024", "APPROVED", map[string]float64{"FOOD_SAFETY_SATISFACTION": 95, "CITY_EMERGENCY_DRILLS": 9})
+	after := mustReport(t, e, analyst, city, "2023Q1")
+	if !reflect.DeepEqual(rep, after) {
+		a, _ := json.Marshal(rep)
+		b, _ := json.Marshal(after)
+		t.Errorf("the report as of 2023Q1 changed after 2024 figures were approved:\nbefore %s\nafter  %s", a, b)
+	}
+	// …while a report as of 2024 reads them.
+	// Only one county's 2024 figures are in: the figure says how many units it covers.
+	later := mustReport(t, e, analyst, city, "2024")
+	if _, p := later.indicator("2.10"); later.AsOfText != "截至2024年底" || !strings.Contains(p, "2024年为") ||
+		!strings.Contains(p, "已计入1个") {
+		t.Errorf("the report as of 2024 (%s) does not read the 2024 figures: %q", later.AsOfText, p)
+	}
+
+	// Who may read it: the city's admin, reviewer, analyst and the province above; not a
+	// reporter, a county, another city or an anonymous caller.
+	MustAddOtherCity(t, e, 1)
+	cases := []struct {
+		name, token, want string
 	}{
-		{"Docx", "/reports/evaluation.docx", report.DOCXContentType, "attachment", "evaluation-419900-2023Q1.docx", chineseName + "_2023Q1.docx",
-			func(t *testing.T, body []byte) {
-				zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
-				if err != nil {
-					t.Fatalf("not a .docx: %v", err)
-				}
-				for _, f := range zr.File {
-					if f.Name == "word/document.xml" {
-						return
-					}
-				}
-				t.Errorf("no word/document.xml")
-			}},
-		{"HTML", "/reports/evaluation.html", "text/html; charset=utf-8", "inline", "evaluation-419900-2023Q1.html", chineseName + "_2023Q1.html",
-			func(t *testing.T, body []byte) {
-				if !bytes.Contains(body, []byte("<h1>"+chineseName+"</h1>")) || !bytes.Contains(body, []byte("95.3% &lt; 96.5% &amp; 需加快推进")) {
-					t.Errorf("the page lacks the title or the escaped paragraph")
-				}
-			}},
-		{"XLSX", "/reports/evaluation.xlsx", report.XLSXContentType, "attachment", "evaluation-419900-2023Q1.xlsx", chineseName + "_附表_2023Q1.xlsx",
-			func(t *testing.T, body []byte) {
-				f, err := excelize.OpenReader(bytes.NewReader(body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer f.Close()
-				rows, err := f.GetRows(report.AnnexSheet)
-				if err != nil || len(rows) != 5 || rows[1][1] != "指标名称" || rows[4][0] != "3.3" {
-					t.Errorf("rows %q, %v", rows, err)
-				}
-			}},
-	} {
+		{"CityAdmin", e.Token(t, city, auth.RoleAdmin), ""},
+		{"CityReviewer", e.Token(t, city, auth.RoleReviewer), ""},
+		{"ProvinceAnalyst", e.Token(t, "410000", auth.RoleAnalyst), ""},
+		{"DenyCityReporter", e.Token(t, city, auth.RoleReporter), "FORBIDDEN"},
+		{"DenyCountyReporter", e.Token(t, countyA, auth.RoleReporter), "FORBIDDEN"},
+		{"DenyCountyAdmin", e.Token(t, countyA, auth.RoleAdmin), "FORBIDDEN"},
+		{"DenyOtherCity", e.Token(t, "419700", auth.RoleAdmin), "NOT_FOUND"},
+		{"DenyOtherCityAnalyst", e.Token(t, "419800", auth.RoleAnalyst), "NOT_FOUND"},
+		{"DenyAnonymous", "", "UNAUTHENTICATED"},
+	}
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			fake.reset(nil)
-			rec := getReport(h, http.MethodGet, c.path+query, analyst, "")
-			if rec.Code != http.StatusOK {
-				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
-			}
-			hd := rec.Header()
-			if hd.Get("Content-Type") != c.contentType || hd.Get("Cache-Control") != "no-store" || hd.Get("X-Content-Type-Options") != "nosniff" {
-				t.Errorf("headers %v", hd)
-			}
-			cd := hd.Get("Content-Disposition")
-			if !strings.HasPrefix(cd, c.disposition+`; filename="`+c.ascii+`"; filename*=UTF-8''`) {
-				t.Errorf("Content-Disposition %q", cd)
-			}
-			// mime decodes RFC 2231/5987's filename* and prefers it, as a browser does.
-			disp, params, err := mime.ParseMediaType(cd)
-			if err != nil || disp != c.disposition || params["filename"] != c.filename {
-				t.Errorf("Content-Disposition %q reads as %q %q (%v), want the file name %q", cd, disp, params, err, c.filename)
-			}
-			if c.name == "HTML" && !strings.Contains(hd.Get("Content-Security-Policy"), "default-src 'none'") {
-				t.Errorf("the page has no Content-Security-Policy")
-			}
-			c.check(t, rec.Body.Bytes())
-			if len(fake.calls) != 1 {
-				t.Fatalf("builder called %d times", len(fake.calls))
-			}
-			got := fake.calls[0]
-			if got.region != city || got.asOf != "2023Q1" || got.principal.Region != city || got.principal.Role != auth.RoleAnalyst {
-				t.Errorf("builder called with %+v", got)
+			r := e.Do(t, c.token, `query($r: String!) { evaluationReport(regionCode: $r, asOf: "2023Q1") { title } }`, map[string]any{"r": city})
+			if got := r.Code(); got != c.want {
+				t.Errorf("got %q, want %q (%+v)", got, c.want, r.Errors)
 			}
 		})
 	}
+}
 
-	t.Run("NoToken", func(t *testing.T) {
-		fake.reset(nil)
-		rec := getReport(h, http.MethodGet, "/reports/evaluation.docx"+query, "", "")
-		mustReportError(t, rec, http.StatusUnauthorized, "UNAUTHENTICATED")
-		if rec.Header().Get("WWW-Authenticate") == "" {
-			t.Errorf("no WWW-Authenticate")
-		}
-		if len(fake.calls) != 0 {
-			t.Errorf("the builder ran without a principal")
-		}
-	})
+const saveSectionMutation = `mutation($r: String!, $a: String!, $s: ReportSectionKey!, $t: String!, $v: Int!) {
+	saveReportSection(regionCode: $r, asOf: $a, section: $s, text: $t, expectedVersion: $v) {
+		section text version updatedBy updatedByName history { version text at actor actorName role } } }`
 
-	t.Run("BadToken", func(t *testing.T) {
-		fake.reset(nil)
-		rec := getReport(h, http.MethodGet, "/reports/evaluation.xlsx"+query, analyst+"x", "")
-		mustReportError(t, rec, http.StatusUnauthorized, "UNAUTHENTICATED")
-		if len(fake.calls) != 0 {
-			t.Errorf("the builder ran with a forged token")
+// TestReportSections: the problems and next steps the city writes appear in the report under
+// 二 and 三, versioned (a stale version is refused and changes nothing) and audited; a county
+// and another city may not write them.
+func TestReportSections(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	MustAddOtherCity(t, e, 1)
+	reviewer := e.Token(t, city, auth.RoleReviewer)
+	admin := e.Token(t, city, auth.RoleAdmin)
+	save := func(token, section, text string, version int) *testenv.Response {
+		return e.Do(t, token, saveSectionMutation, map[string]any{"r": city, "a": "2023Q1", "s": section, "t": text, "v": version})
+	}
+	decode := func(r *testenv.Response) *reportSectionJSON {
+		t.Helper()
+		if len(r.Errors) > 0 {
+			t.Fatalf("save: %+v", r.Errors)
 		}
-	})
+		var out struct {
+			SaveReportSection *reportSectionJSON `json:"saveReportSection"`
+		}
+		r.Decode(t, &out)
+		return out.SaveReportSection
+	}
+	problems := "部分县区数据报送不及时。\n重点工业产品抽查合格率距目标仍有差距。"
+	s1 := decode(save(reviewer, "PROBLEMS", problems, 0))
+	if s1.Version != 1 || s1.Text != problems || len(s1.History) != 1 || s1.History[0].Actor == "" || s1.History[0].Role != "reviewer" {
+		t.Fatalf("first save: %+v", s1)
+	}
+	s2 := decode(save(admin, "PROBLEMS", problems+"\n市级统筹不足。", 1))
+	if s2.Version != 2 || len(s2.History) != 2 || s2.History[0].Version != 2 || s2.History[0].Role != "admin" ||
+		s2.History[1].Text != problems || s2.History[0].At == "" {
+		t.Fatalf("second save: %+v", s2)
+	}
+	decode(save(admin, "NEXT_STEPS", "加快推进重点工业产品质量提升。", 0))
 
-	t.Run("BuilderNotFound", func(t *testing.T) {
-		fake.reset(apperr.New(apperr.NotFound, msg.RegionNotFound, "region", "419999"))
-		zh := mustReportError(t, getReport(h, http.MethodGet, "/reports/evaluation.docx?region=419999&asOf=2023Q1", analyst, ""), http.StatusNotFound, "NOT_FOUND")
-		if zh.Errors[0].Message != `未找到地区 "419999"` {
-			t.Errorf("message %q", zh.Errors[0].Message)
-		}
-		en := mustReportError(t, getReport(h, http.MethodGet, "/reports/evaluation.html?region=419999&asOf=2023Q1", analyst, "en"), http.StatusNotFound, "NOT_FOUND")
-		if en.Errors[0].Message != `region "419999" not found` {
-			t.Errorf("message %q", en.Errors[0].Message)
-		}
-	})
+	// A stale version: CONFLICT, and nothing changes.
+	r := save(reviewer, "PROBLEMS", "覆盖", 1)
+	if r.Code() != "CONFLICT" {
+		t.Fatalf("stale version: got %q, want CONFLICT", r.Code())
+	}
+	rep := mustReport(t, e, e.Token(t, city, auth.RoleAnalyst), city, "2023Q1")
+	if ps, _ := rep.section("problems"); strings.Join(ps, "|") != "部分县区数据报送不及时。|重点工业产品抽查合格率距目标仍有差距。|市级统筹不足。" {
+		t.Errorf("二、存在的问题: %q", ps)
+	}
+	if ps, _ := rep.section("nextSteps"); strings.Join(ps, "|") != "加快推进重点工业产品质量提升。" {
+		t.Errorf("三、下一步工作: %q", ps)
+	}
+	if rep.Problems == nil || rep.Problems.Version != 2 || len(rep.Problems.History) != 2 || rep.NextSteps == nil || rep.NextSteps.Version != 1 {
+		t.Errorf("saved sections in the report: %+v %+v", rep.Problems, rep.NextSteps)
+	}
+	// Another as-of period has its own texts.
+	if other := mustReport(t, e, admin, city, "2022"); other.Problems != nil {
+		t.Errorf("the 2022 report has the 2023Q1 problems: %+v", other.Problems)
+	}
 
-	t.Run("BuilderForbidden", func(t *testing.T) {
-		fake.reset(apperr.New(apperr.Forbidden, msg.AuthRequired))
-		mustReportError(t, getReport(h, http.MethodGet, "/reports/evaluation.xlsx"+query, analyst, ""), http.StatusForbidden, "FORBIDDEN")
-	})
-
-	t.Run("BuilderFault", func(t *testing.T) {
-		fake.reset(errors.New("relation \"report_sections\" does not exist"))
-		out := mustReportError(t, getReport(h, http.MethodGet, "/reports/evaluation.docx"+query, analyst, ""), http.StatusInternalServerError, "INTERNAL")
-		if strings.Contains(out.Errors[0].Message, "report_sections") {
-			t.Errorf("an internal error's detail reached the caller: %q", out.Errors[0].Message)
-		}
-	})
-
-	t.Run("ArgsRequired", func(t *testing.T) {
-		fake.reset(nil)
-		out := mustReportError(t, getReport(h, http.MethodGet, "/reports/evaluation.docx?region=419900", analyst, ""), http.StatusBadRequest, "BAD_USER_INPUT")
-		if out.Errors[0].Extensions["field"] != "asOf" {
-			t.Errorf("field %v", out.Errors[0].Extensions["field"])
-		}
-		if len(fake.calls) != 0 {
-			t.Errorf("the builder ran without asOf")
-		}
-	})
-
-	t.Run("MethodNotAllowed", func(t *testing.T) {
-		rec := getReport(h, http.MethodPost, "/reports/evaluation.docx"+query, analyst, "")
-		mustReportError(t, rec, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
-		if rec.Header().Get("Allow") != http.MethodGet {
-			t.Errorf("Allow %q", rec.Header().Get("Allow"))
-		}
-	})
-
-	t.Run("NoSuchFormat", func(t *testing.T) {
-		mustReportError(t, getReport(h, http.MethodGet, "/reports/evaluation.pdf"+query, analyst, ""), http.StatusNotFound, "NOT_FOUND")
-	})
+	// Too long: refused with a message saying so.
+	if r := save(admin, "PROBLEMS", strings.Repeat("长", 20001), 2); r.Code() != "BAD_USER_INPUT" {
+		t.Errorf("too long: got %q", r.Code())
+	}
+	// Who may not write: the analyst, a county, another city, anonymous; nothing changes.
+	cases := []struct{ name, token, want string }{
+		{"DenyCityAnalyst", e.Token(t, city, auth.RoleAnalyst), "FORBIDDEN"},
+		{"DenyCityReporter", e.Token(t, city, auth.RoleReporter), "FORBIDDEN"},
+		{"DenyCountyAdmin", e.Token(t, countyA, auth.RoleAdmin), "FORBIDDEN"},
+		{"DenyCountyReviewer", e.Token(t, countyA, auth.RoleReviewer), "FORBIDDEN"},
+		{"DenyProvinceAdmin", e.Token(t, "410000", auth.RoleAdmin), "FORBIDDEN"},
+		{"DenyOtherCityAdmin", e.Token(t, "419700", auth.RoleAdmin), "NOT_FOUND"},
+		{"DenyAnonymous", "", "UNAUTHENTICATED"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r := save(c.token, "PROBLEMS", "篡改", 2); r.Code() != c.want {
+				t.Errorf("got %q, want %q", r.Code(), c.want)
+			}
+		})
+	}
+	again := mustReport(t, e, admin, city, "2023Q1")
+	if again.Problems == nil || again.Problems.Version != 2 || len(again.Problems.History) != 2 {
+		t.Errorf("refused saves changed the section: %+v", again.Problems)
+	}
 }

@@ -23,11 +23,15 @@ type IndicatorValue struct {
 	Value       *float64
 	Numerator   *float64
 	Denominator *float64
-	Expected    []string // region codes
-	Reported    []string
-	Approved    []string // the units in the value
-	Incomplete  []string // reported, too little to count: left out of the value
-	Missing     []string
+	// Elements are the totals of the indicator's data elements, by element code (538 batches
+	// inspected, 25 failed): the parts the report prints beside a rate. Live totals only; nil
+	// for a published total, which carries its numerator and denominator alone.
+	Elements   map[string]float64
+	Expected   []string // region codes
+	Reported   []string
+	Approved   []string // the units in the value
+	Incomplete []string // reported, too little to count: left out of the value
+	Missing    []string
 	// IncludesUnapproved: SUBMITTED figures count too (a preview).
 	IncludesUnapproved bool
 	// Partial: some unit's figure does not cover the whole period (a year from fewer than four
@@ -204,6 +208,7 @@ func (s *Store) indicatorValues(ctx context.Context, c *caller, q ValuesQuery, w
 				f := cat.Formula(ind.ID)
 				fk := figureKey{k, ind.Code}
 				v.Value, v.Numerator, v.Denominator = refrollup.Evaluate(f, agg[fk])
+				v.Elements = agg[fk]
 				for _, code := range refrollup.Elements(f) {
 					v.Partial = v.Partial || partial[fk][code]
 				}

@@ -119,6 +119,10 @@ func actionWord(a auth.Action) msg.Text {
 		return msg.T(msg.ActionReopen)
 	case auth.Recall:
 		return msg.T(msg.ActionRecall)
+	case auth.ReadReport:
+		return msg.T(msg.ActionReadReport)
+	case auth.WriteReport:
+		return msg.T(msg.ActionWriteReport)
 	}
 	return msg.T(msg.Key(a))
 }

@@ -88,6 +88,75 @@ type DataValueInput struct {
 	MissingReason *string `json:"missingReason,omitempty"`
 }
 
+// 一个指标在报告中的段落与评估结论。One indicator's paragraph and verdict in the report.
+type EvaluationIndicator struct {
+	// 指标编号,如 2.10。The indicator's code, e.g. 2.10.
+	Code string `json:"code"`
+	// 指标名称。The indicator's name.
+	Name string `json:"name"`
+	// 计量单位。The unit.
+	Unit string `json:"unit"`
+	// 指标类别,如 市场秩序指标。The indicator's category, e.g. 市场秩序指标.
+	Category string `json:"category"`
+	// 截至报告期的评估状态。The assessment's status as of the report's period.
+	Status ProgressStatus `json:"status"`
+	// 报告用语的评估结论,如 已完成既定目标、需加快推进。The verdict in the report's words.
+	Verdict string `json:"verdict"`
+	// 报告中的段落全文(不含编号)。The paragraph as printed, without its number.
+	Paragraph string `json:"paragraph"`
+}
+
+// 中期评估报告(数据形式)。The mid-term evaluation report, as data.
+type EvaluationReport struct {
+	// 报告所述区划的代码。The code of the region the report is about.
+	RegionCode string `json:"regionCode"`
+	// 报告所述区划的名称。The name of the region the report is about.
+	RegionName string `json:"regionName"`
+	// 标题:<城市名>市场监管现代化“十四五”规划中期评估报告。The title.
+	Title string `json:"title"`
+	// 截至期间,如 2023Q1。The as-of period, e.g. 2023Q1.
+	AsOf string `json:"asOf"`
+	// 截至期间的文字表述,如 截至2023年第一季度、截至2024年底。The as-of period in words.
+	AsOfText string `json:"asOfText"`
+	// 各级标题与段落,按阅读顺序平铺(level 表示层级:1 为“一、”,2 为“(一)”,3 为“1.”,4 为“(1)”)。
+	// The headings and paragraphs in reading order, flattened (level: 1 for 一、, 2 for (一), 3 for 1., 4 for (1)).
+	Sections []*EvaluationReportSection `json:"sections"`
+	// 主要指标逐项的段落与评估结论,按规划顺序。Each indicator's paragraph and verdict, in plan order.
+	Indicators []*EvaluationIndicator `json:"indicators"`
+	// 附表:主要指标表。The annex: the indicator table.
+	Annex *EvaluationTable `json:"annex"`
+	// 本级填写的“存在的问题”;未填写时为 null。The problems section as saved; null when never saved.
+	Problems *models.ReportSection `json:"problems,omitempty"`
+	// 本级填写的“下一步工作”;未填写时为 null。The next-steps section as saved; null when never saved.
+	NextSteps *models.ReportSection `json:"nextSteps,omitempty"`
+}
+
+// 报告的一个标题及其段落。One heading of the report with its paragraphs.
+type EvaluationReportSection struct {
+	// 稳定的英文标识,如 indicators、indicator:2.10、task:2.3、problems、gaps。A stable English key, e.g. indicators, indicator:2.10, task:2.3, problems, gaps.
+	Key string `json:"key"`
+	// 上级标题的 key;顶级为 null。The parent heading's key; null at the top.
+	ParentKey *string `json:"parentKey,omitempty"`
+	// 层级:1 为“一、”,2 为“(一)”,3 为“1.”,4 为“(1)”。The depth: 1 for 一、, 2 for (一), 3 for 1., 4 for (1).
+	Level int `json:"level"`
+	// 印出的编号,如 一、 (一) 1. (1);可为空。The numbering as printed; may be empty.
+	Number string `json:"number"`
+	// 标题文字(不含编号)。The heading's text without its number.
+	Heading string `json:"heading"`
+	// 标题下的正文段落。The body paragraphs under the heading.
+	Paragraphs []string `json:"paragraphs"`
+}
+
+// 带表头的表格。A table with a header row.
+type EvaluationTable struct {
+	// 表题。The table's title.
+	Title string `json:"title"`
+	// 表头各列。The header's columns.
+	Columns []string `json:"columns"`
+	// 各行,每行与表头列数相同。The rows, each with as many cells as there are columns.
+	Rows [][]string `json:"rows"`
+}
+
 // 指标公式:sum(分子) / sum(分母) × factor,分子分母各自在区划和时间上汇总;无分母时为 sum(分子) × factor。
 // sum(numerator) / sum(denominator) × factor, each side aggregated over regions and time separately;
 // without a denominator, sum(numerator) × factor.
@@ -738,6 +807,64 @@ func (e *RegionLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e RegionLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// 评估报告中由本级填写的部分。A section of the evaluation report the region writes itself.
+type ReportSectionKey string
+
+const (
+	// 二、存在的问题。The problems.
+	ReportSectionKeyProblems ReportSectionKey = "PROBLEMS"
+	// 三、下一步工作。The next steps.
+	ReportSectionKeyNextSteps ReportSectionKey = "NEXT_STEPS"
+)
+
+var AllReportSectionKey = []ReportSectionKey{
+	ReportSectionKeyProblems,
+	ReportSectionKeyNextSteps,
+}
+
+func (e ReportSectionKey) IsValid() bool {
+	switch e {
+	case ReportSectionKeyProblems, ReportSectionKeyNextSteps:
+		return true
+	}
+	return false
+}
+
+func (e ReportSectionKey) String() string {
+	return string(e)
+}
+
+func (e *ReportSectionKey) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportSectionKey(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportSectionKey", str)
+	}
+	return nil
+}
+
+func (e ReportSectionKey) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportSectionKey) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportSectionKey) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
