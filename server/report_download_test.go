@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"mime"
 	"net/http"
@@ -259,4 +260,109 @@ func TestEvaluationReportDownloads(t *testing.T) {
 	t.Run("NoSuchFormat", func(t *testing.T) {
 		mustReportError(t, getReport(h, http.MethodGet, "/reports/evaluation.pdf"+query, analyst, ""), http.StatusNotFound, "NOT_FOUND")
 	})
+}
+
+// docxText is the text of a .docx's body, its w:t runs in order, one line per paragraph.
+func docxText(tb testing.TB, b []byte) string {
+	tb.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		tb.Fatalf("not a zip: %v", err)
+	}
+	for _, f := range zr.File {
+		if f.Name != "word/document.xml" {
+			continue
+		}
+		rc, _ := f.Open()
+		defer rc.Close()
+		var out strings.Builder
+		d := xml.NewDecoder(rc)
+		inText := false
+		for {
+			tok, err := d.Token()
+			if err != nil {
+				break
+			}
+			switch t := tok.(type) {
+			case xml.StartElement:
+				inText = t.Name.Local == "t"
+			case xml.EndElement:
+				inText = false
+				if t.Name.Local == "p" {
+					out.WriteString("\n")
+				}
+			case xml.CharData:
+				if inText {
+					out.Write(t)
+				}
+			}
+		}
+		return out.String()
+	}
+	tb.Fatal("no word/document.xml")
+	return ""
+}
+
+// TestEvaluationReportDownloadsBuilt: the downloads of the demo city's real report (the
+// builder of evaluationReport, not a hand-made one) carry what the query answers: every
+// heading, each indicator's paragraph and the annex.
+func TestEvaluationReportDownloadsBuilt(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	reviewer := e.Token(t, city, auth.RoleReviewer)
+	rep := mustReport(t, e, reviewer, city, "2023Q1")
+
+	rec := getReport(e.Handler, http.MethodGet, "/reports/evaluation.docx?region="+city+"&asOf=2023Q1", reviewer, "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("docx: %d %s", rec.Code, rec.Body.String())
+	}
+	text := docxText(t, rec.Body.Bytes())
+	want := []string{rep.Title, rep.AsOfText}
+	for _, s := range rep.Sections {
+		want = append(want, s.Number+s.Heading)
+	}
+	for _, code := range []string{"2.10", "2.11", "3.3"} {
+		_, p := rep.indicator(code)
+		want = append(want, p)
+	}
+	want = append(want, rep.Annex.Title)
+	for _, row := range rep.Annex.Rows {
+		want = append(want, row...)
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the .docx lacks %q", w)
+		}
+	}
+	if !strings.Contains(text, "538批次") || !strings.Contains(text, "已完成既定目标") {
+		t.Errorf("the .docx lacks the seed's figures or verdicts")
+	}
+
+	html := getReport(e.Handler, http.MethodGet, "/reports/evaluation.html?region="+city+"&asOf=2023Q1", reviewer, "")
+	if _, p := rep.indicator("2.10"); html.Code != http.StatusOK || !strings.Contains(html.Body.String(), p) {
+		t.Errorf("html: %d, want the 2.10 paragraph", html.Code)
+	}
+	x := getReport(e.Handler, http.MethodGet, "/reports/evaluation.xlsx?region="+city+"&asOf=2023Q1", reviewer, "")
+	f, err := excelize.OpenReader(bytes.NewReader(x.Body.Bytes()))
+	if err != nil {
+		t.Fatalf("xlsx: %d %v", x.Code, err)
+	}
+	rows, _ := f.GetRows(f.GetSheetName(0))
+	found := false
+	for _, r := range rows {
+		if len(r) > 0 && r[0] == "2.10" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the annex sheet has no row 2.10: %v", rows)
+	}
+
+	// Who may not read the report may not download it: a county, another city.
+	if r := getReport(e.Handler, http.MethodGet, "/reports/evaluation.docx?region="+city+"&asOf=2023Q1", e.Token(t, countyA, auth.RoleReviewer), ""); r.Code != http.StatusForbidden {
+		t.Errorf("a county's reviewer: %d, want 403", r.Code)
+	}
+	if r := getReport(e.Handler, http.MethodGet, "/reports/evaluation.docx?region="+city+"&asOf=2023Q1", e.Token(t, "419700", auth.RoleAdmin), ""); r.Code != http.StatusNotFound {
+		t.Errorf("another city: %d, want 404", r.Code)
+	}
 }
