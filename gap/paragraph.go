@@ -59,7 +59,7 @@ func (g *Gap) Note() msg.Text {
 
 // Paragraph writes the gap as one paragraph of the evaluation report, in Chinese:
 //
-//	2022年重点工业产品监督抽查合格率为95.6%,距2025年目标96.5%尚差0.9个百分点,需减少重点工业产品监督抽查不合格批次5批次(达标需484/501);其中南山县(93.7%,占差距的40.2%)拉低最多,其次为东城区(95.8%,占差距的30.2%)、北河县(95.1%,占差距的19.4%)。
+//	2022年重点工业产品监督抽查合格率为95.6%,距2025年目标96.5%尚差0.9个百分点,需减少重点工业产品监督抽查不合格批次5批次(达标需484/501);其中南山县(93.7%,拉低0.4个百分点)最多,其次为东城区(95.8%,拉低0.3个百分点)、北河县(95.1%,拉低0.2个百分点)。
 //
 // A gap that is not a shortfall gives its note as a sentence.
 func Paragraph(g *Gap) string { return ParagraphIn(g, msg.Zh) }
@@ -70,10 +70,7 @@ func ParagraphIn(g *Gap, l msg.Lang) string {
 		return g.Note().In(l) + fullStop(l)
 	}
 	lower := Target{Comparator: g.Comparator}.sign() < 0
-	short := amount(g.Shortfall, g.Unit)
-	if g.Unit == "%" {
-		short = msg.T(msg.GapPercentPoints, "value", number(*g.Shortfall, g.Unit)).In(l)
-	}
+	short := g.inUnit(*g.Shortfall, l)
 	key := msg.GapParaShort
 	if lower {
 		key = msg.GapParaExcess
@@ -106,10 +103,10 @@ func ParagraphIn(g *Gap, l msg.Lang) string {
 	} else {
 		var named []msg.Text
 		for _, c := range g.Children {
-			if c.Contribution == nil || *c.Contribution <= 0 || c.Share == nil || len(named) == 3 {
+			if c.Contribution == nil || *c.Contribution <= 0 || len(named) == 3 {
 				continue
 			}
-			named = append(named, msg.T(msg.GapParaChild, "name", c.Name, "value", amount(c.Value, g.Unit), "share", percent(*c.Share)))
+			named = append(named, msg.T(msg.GapParaChild, "name", c.Name, "value", amount(c.Value, g.Unit), "contribution", g.inUnit(*c.Contribution, l)))
 		}
 		if len(named) > 0 {
 			b.WriteString(msg.T(msg.GapParaLeader, "child", named[0]).In(l))
@@ -158,9 +155,13 @@ func amount(x *float64, unit string) string {
 	return number(*x, unit) + unit
 }
 
-// percent writes a share (0.402) as 40.2%.
-func percent(share float64) string {
-	return strconv.FormatFloat(math.Round(share*1000)/10, 'f', -1, 64) + "%"
+// inUnit writes a difference in the indicator's unit: percentage points for a percentage
+// (0.9个百分点), else the unit (15.19份/百万人口).
+func (g *Gap) inUnit(x float64, l msg.Lang) string {
+	if g.Unit == "%" {
+		return msg.T(msg.GapPercentPoints, "value", number(x, g.Unit)).In(l)
+	}
+	return amount(&x, g.Unit)
 }
 
 func periodText(label string) string { return periodTextIn(label, msg.Zh) }

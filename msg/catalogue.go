@@ -328,9 +328,9 @@ var messages = map[Key]entry{
 	GapParaAddSum:           {`,需再增加{what}{change}`, `; {change} more {what} would have met it`},
 	GapParaCutPart:          {`,需减少{what}{change}(达标需{required}/{denominator})`, `; {change} fewer {what} would have met it ({required} / {denominator})`},
 	GapParaCut:              {`,需减少{what}{change}`, `; {change} fewer {what} would have met it`},
-	GapParaLeader:           {`;其中{child}拉低最多`, `; {child} pulls the total down most`},
+	GapParaLeader:           {`;其中{child}最多`, `; {child} pulls the total down most`},
 	GapParaOthers:           {`,其次为{children}`, `, then {children}`},
-	GapParaChild:            {`{name}({value},占差距的{share})`, `{name} ({value}, {share} of the gap)`},
+	GapParaChild:            {`{name}({value},拉低{contribution})`, `{name} ({value}, pulling it down by {contribution})`},
 	GapPercentPoints:        {`{value}个百分点`, `{value} percentage points`},
 	GapParaChildrenWithheld: {`;各下级区划的明细不予公开`, `; the breakdown by the regions below is not given`},
 }
