@@ -251,6 +251,15 @@ func TestGapDecomposition(t *testing.T) {
 		}
 	})
 
+	t.Run("OneRollup", func(t *testing.T) {
+		// The region and its five counties over every year up to asOf: one roll-up statement
+		// (BEGIN, the scope, the planner settings, the roll-up, COMMIT).
+		n := e.Statements(func() { queryGap(t, e, analyst, "2.11", city, "2023Q1") })
+		if n > 5 {
+			t.Errorf("%d statements for one gap, want 5", n)
+		}
+	})
+
 	t.Run("ReportAPI", func(t *testing.T) {
 		st := store.New(e.DB, e.Cache)
 		list, err := st.Gaps(context.Background(), &auth.Principal{Subject: "t", Role: auth.RoleAnalyst, Region: city}, city, "2023Q1")

@@ -139,7 +139,7 @@ type Gap struct {
 	Numerator *float64 `json:"numerator,omitempty"`
 	// 区划的分母;合计类指标为 null。The region's denominator; null for a plain sum.
 	Denominator *float64 `json:"denominator,omitempty"`
-	// 以指标单位计的差距(百分比指标为百分点),大于 0;越低越好时为超出量。仅 SHORTFALL 时有值。The shortfall in the indicator's unit (percentage points for a %), above 0; for lower-is-better the excess. Only with SHORTFALL.
+	// 以指标单位计的差距(百分比指标为百分点),大于 0(严格比较符 >、< 下恰等于目标时为 0,仍需 numeratorChange);越低越好时为超出量。仅 SHORTFALL 时有值。The shortfall in the indicator's unit (percentage points for a %), above 0 (0 for a value exactly at a strict > or < target, which still needs numeratorChange); for lower-is-better the excess. Only with SHORTFALL.
 	Shortfall *float64 `json:"shortfall,omitempty"`
 	// 分母不变时达标所需的分子(计数类取整)。The numerator that meets the target with the denominator held fixed (whole for counts).
 	RequiredNumerator *float64 `json:"requiredNumerator,omitempty"`
