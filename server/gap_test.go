@@ -243,6 +243,12 @@ func TestGapDecomposition(t *testing.T) {
 		if g := queryGap(t, e, clerk, "2.10", city, "2021"); g == nil || g.Period == nil || *g.Period != "2021" || g.Status != "SHORTFALL" {
 			t.Errorf("a county reading its city's 2021: %+v", g)
 		}
+		// YY市 has two counties: its published total is withheld from each (the other's figures
+		// by subtraction), and so is its gap.
+		if g := queryGap(t, e, e.Token(t, "419701", auth.RoleReporter), "2.10", "419700", "2022"); g == nil || g.Status != "WITHHELD" ||
+			g.Value != nil || g.Numerator != nil || g.Shortfall != nil || g.NumeratorChange != nil || len(g.Children) != 0 {
+			t.Errorf("a two-county city's gap to its county: %+v", g)
+		}
 		// The province has not published: a county or the city reading it learns nothing.
 		for _, tok := range []string{clerk, analyst} {
 			if g := queryGap(t, e, tok, "2.10", "410000", "2022"); g == nil || g.Status != "NOT_PUBLISHED" || g.Value != nil || len(g.Children) != 0 {
