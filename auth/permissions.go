@@ -276,3 +276,17 @@ func prefixAtDepth(path string, depth int) string {
 	}
 	return path
 }
+
+// GapBreakdown reports whether a caller at callerPath may see the per-child breakdown of the
+// gap of the region at regionPath to its target (each child region's value, its share of the
+// shortfall, what it alone would add): only for a region in the caller's own scope, whose
+// children's figures it reads live anyway. Above the caller the region's total is read as
+// published (ReadsPublished), and a publication holds no child's figures for the regions
+// below it: the breakdown would be the neighbours' figures, and even a county's own share is
+// measured against the rest of a total it may not see.
+//
+// SECURITY: per-child detail of a gap; each child is further read only where ReadAggregate
+// allows it.
+func GapBreakdown(callerPath, regionPath string) bool {
+	return InScope(callerPath, regionPath)
+}

@@ -146,3 +146,35 @@ func TestDecideReport(t *testing.T) {
 		}
 	})
 }
+
+// TestGapBreakdown: the per-child breakdown of a gap only for a region in the caller's scope.
+func TestGapBreakdown(t *testing.T) {
+	const (
+		P = "410000/"
+		C = "410000/419900/"
+		A = "410000/419900/419902/"
+		B = "410000/419900/419903/"
+		D = "410000/419700/"
+	)
+	cases := []struct {
+		name           string
+		caller, region string
+		want           bool
+	}{
+		{"CityOwn", C, C, true},
+		{"ProvinceCity", P, C, true},
+		{"CountyOwn", A, A, true},
+		{"DenyCountyCity", A, C, false},
+		{"DenyCountyProvince", A, P, false},
+		{"DenyCitySibling", B, A, false},
+		{"DenyOtherCity", D, C, false},
+		{"DenyNoCaller", "", C, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := GapBreakdown(c.caller, c.region); got != c.want {
+				t.Errorf("GapBreakdown(%s, %s) = %v, want %v", c.caller, c.region, got, c.want)
+			}
+		})
+	}
+}

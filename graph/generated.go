@@ -230,6 +230,36 @@ type ComplexityRoot struct {
 		Element     func(childComplexity int) int
 	}
 
+	Gap struct {
+		Children          func(childComplexity int) int
+		ChildrenWithheld  func(childComplexity int) int
+		Denominator       func(childComplexity int) int
+		Indicator         func(childComplexity int) int
+		Note              func(childComplexity int) int
+		Numerator         func(childComplexity int) int
+		NumeratorChange   func(childComplexity int) int
+		Paragraph         func(childComplexity int) int
+		Period            func(childComplexity int) int
+		Region            func(childComplexity int) int
+		RequiredNumerator func(childComplexity int) int
+		Shortfall         func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Target            func(childComplexity int) int
+		Value             func(childComplexity int) int
+	}
+
+	GapChild struct {
+		Alone         func(childComplexity int) int
+		AloneFeasible func(childComplexity int) int
+		Contribution  func(childComplexity int) int
+		Denominator   func(childComplexity int) int
+		Numerator     func(childComplexity int) int
+		Own           func(childComplexity int) int
+		Region        func(childComplexity int) int
+		Share         func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
 	Indicator struct {
 		Assessment   func(childComplexity int, regionCode string, asOf *string) int
 		Category     func(childComplexity int) int
@@ -238,6 +268,7 @@ type ComplexityRoot struct {
 		DataElements func(childComplexity int) int
 		Direction    func(childComplexity int) int
 		Formula      func(childComplexity int) int
+		Gap          func(childComplexity int, regionCode string, asOf *string) int
 		Name         func(childComplexity int) int
 		Note         func(childComplexity int) int
 		Source       func(childComplexity int) int
@@ -567,6 +598,7 @@ type IndicatorResolver interface {
 	DataElements(ctx context.Context, obj *models.Indicator) ([]*models.DataElement, error)
 	Formula(ctx context.Context, obj *models.Indicator) (*model.Formula, error)
 	Assessment(ctx context.Context, obj *models.Indicator, regionCode string, asOf *string) (*model.Assessment, error)
+	Gap(ctx context.Context, obj *models.Indicator, regionCode string, asOf *string) (*model.Gap, error)
 	Values(ctx context.Context, obj *models.Indicator, regionCode string, periods []string, includeUnapproved *bool) ([]*model.IndicatorValue, error)
 }
 type IndicatorCategoryResolver interface {
@@ -1404,6 +1436,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FormulaTerm.Element(childComplexity), true
 
+	case "Gap.children":
+		if e.ComplexityRoot.Gap.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Children(childComplexity), true
+	case "Gap.childrenWithheld":
+		if e.ComplexityRoot.Gap.ChildrenWithheld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.ChildrenWithheld(childComplexity), true
+	case "Gap.denominator":
+		if e.ComplexityRoot.Gap.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Denominator(childComplexity), true
+	case "Gap.indicator":
+		if e.ComplexityRoot.Gap.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Indicator(childComplexity), true
+	case "Gap.note":
+		if e.ComplexityRoot.Gap.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Note(childComplexity), true
+	case "Gap.numerator":
+		if e.ComplexityRoot.Gap.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Numerator(childComplexity), true
+	case "Gap.numeratorChange":
+		if e.ComplexityRoot.Gap.NumeratorChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.NumeratorChange(childComplexity), true
+	case "Gap.paragraph":
+		if e.ComplexityRoot.Gap.Paragraph == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Paragraph(childComplexity), true
+	case "Gap.period":
+		if e.ComplexityRoot.Gap.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Period(childComplexity), true
+	case "Gap.region":
+		if e.ComplexityRoot.Gap.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Region(childComplexity), true
+	case "Gap.requiredNumerator":
+		if e.ComplexityRoot.Gap.RequiredNumerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.RequiredNumerator(childComplexity), true
+	case "Gap.shortfall":
+		if e.ComplexityRoot.Gap.Shortfall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Shortfall(childComplexity), true
+	case "Gap.status":
+		if e.ComplexityRoot.Gap.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Status(childComplexity), true
+	case "Gap.target":
+		if e.ComplexityRoot.Gap.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Target(childComplexity), true
+	case "Gap.value":
+		if e.ComplexityRoot.Gap.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Gap.Value(childComplexity), true
+
+	case "GapChild.alone":
+		if e.ComplexityRoot.GapChild.Alone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.Alone(childComplexity), true
+	case "GapChild.aloneFeasible":
+		if e.ComplexityRoot.GapChild.AloneFeasible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.AloneFeasible(childComplexity), true
+	case "GapChild.contribution":
+		if e.ComplexityRoot.GapChild.Contribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.Contribution(childComplexity), true
+	case "GapChild.denominator":
+		if e.ComplexityRoot.GapChild.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.Denominator(childComplexity), true
+	case "GapChild.numerator":
+		if e.ComplexityRoot.GapChild.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.Numerator(childComplexity), true
+	case "GapChild.own":
+		if e.ComplexityRoot.GapChild.Own == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.Own(childComplexity), true
+	case "GapChild.region":
+		if e.ComplexityRoot.GapChild.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.Region(childComplexity), true
+	case "GapChild.share":
+		if e.ComplexityRoot.GapChild.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.Share(childComplexity), true
+	case "GapChild.value":
+		if e.ComplexityRoot.GapChild.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChild.Value(childComplexity), true
+
 	case "Indicator.assessment":
 		if e.ComplexityRoot.Indicator.Assessment == nil {
 			break
@@ -1451,6 +1629,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Formula(childComplexity), true
+	case "Indicator.gap":
+		if e.ComplexityRoot.Indicator.Gap == nil {
+			break
+		}
+
+		args, err := ec.field_Indicator_gap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Indicator.Gap(childComplexity, args["regionCode"].(string), args["asOf"].(*string)), true
 	case "Indicator.name":
 		if e.ComplexityRoot.Indicator.Name == nil {
 			break
@@ -3724,6 +3913,32 @@ type Indicator {
     asOf: String
   ): Assessment
   """
+  该指标在某区划距目标的差距分解(未达到目标时):以指标自身单位计的差距,分母不变时分子需增加(或减少)多少,
+  以及各下级区划的值、占差距的份额和单独弥补差距所需的分子变化,按拉低合计的程度排序。评估的期间与
+  assessment 相同:asOf 当年或之前最近的完整年度(asOf "2023Q1" 评估 2022 年);累计指标为规划起始年至
+  asOf 的累计数。已达到目标、目标未明确或无数据时返回 status 说明原因、不作分解。区划超出调用者范围时为
+  null;调用者上级区划只按已发布合计测算,各下级明细不予提供(childrenWithheld)。定义见 Gap、GapChild。
+  The indicator's gap to its target in a region, when it is not met: the shortfall in the
+  indicator's own unit, the change of the numerator that closes it with the denominator held
+  fixed, and per child region its value, its share of the shortfall and the numerator change it
+  alone would need, ordered by how much it pulls the total down. The period judged is the
+  assessment's: the latest full year ending at or before asOf (asOf "2023Q1" judges 2022); for a
+  cumulative indicator the running total from the plan's start through asOf. When the target is
+  met, unknown, or there is no value, status says so and nothing is decomposed. Null for a region
+  outside the caller's line; above the caller only the published total is read and the per-child
+  breakdown is withheld (childrenWithheld). Gap and GapChild define each figure.
+  """
+  gap(
+    "区划,GB/T 2260 六位代码。The region, a GB/T 2260 six-digit code."
+    regionCode: String!
+    """
+    截至的期间(含):年 "2022" 或季度 "2023Q1";省略为最新数据。评估其当年或之前最近的完整年度。
+    The period the gap is measured as of, included: a year "2022" or a quarter "2023Q1"; omitted:
+    the latest data. The latest full year ending at or before it is judged.
+    """
+    asOf: String
+  ): Gap
+  """
   该指标在某区划多个期间的值;每个期间都可以是区间 FROM..TO("2021..2023Q1")。
   The indicator's values in a region for several periods; each may be a range FROM..TO ("2021..2023Q1").
   """
@@ -3787,6 +4002,114 @@ type Completeness {
   incomplete: [Region!]!
   "尚未报送的应报单位。调用者上级区划的合计为空。Expected units that have not reported. Empty for the total of a region above the caller's own."
   missing: [Region!]!
+}
+
+"""
+差距分解的结论:有差距(SHORTFALL)时才分解。
+Whether there is a gap to decompose: only SHORTFALL is decomposed.
+"""
+enum GapStatus {
+  "未达到目标:给出差距及分解。The target is not met: the shortfall and its decomposition."
+  SHORTFALL
+  "已达到目标,无差距。The target is met: no gap."
+  ACHIEVED
+  "目标未明确(报告中为 XX),无法测算。The target is unknown (XX in the report): no gap can be measured."
+  NO_TARGET
+  "没有可评估的数据(无完整年度值,或分母为 0)。No value to judge (no full year, or a zero denominator)."
+  NO_DATA
+  "调用者上级区划的已发布合计对调用者层级隐去(小数保护),不测算。The published total of a region above the caller is withheld from the caller's level (small cells): not measured."
+  WITHHELD
+  "调用者上级区划该期间的合计尚未发布,不测算。The total of a region above the caller is not published for the period: not measured."
+  NOT_PUBLISHED
+}
+
+"""
+指标在某区划距目标的差距。记指标值 v = N/D × F(比率、人均指标;合计类指标 v = N × F,视 D 为 1),
+目标 T,t = T/F;越高越好(≥、>)时 s = +1,越低越好(≤、<)时 s = −1。差距 shortfall = s × (T − v) > 0
+(越低越好时为需压减的超出量);分母不变时达标所需分子 requiredNumerator = t × D(计数类向上取整到满足
+比较符的最小整数:≥ 取 ⌈t·D⌉,> 取 ⌊t·D⌋+1,≤ 取 ⌊t·D⌋,< 取 ⌈t·D⌉−1),numeratorChange 为其与现分子之差
+(正为需增加,负为需减少)。例:2022 年 2.10 合格率 95.6%(479/501),目标 96.5%,差 0.9 个百分点,需 484/501,
+即再增加 5 个合格批次。
+An indicator's gap to its target in a region. With the value v = N/D × F (a rate or per-capita
+figure; for a plain sum v = N × F, D taken as 1), target T, t = T/F, s = +1 when higher is
+better (≥, >) and −1 when lower is (≤, <): shortfall = s × (T − v) > 0 (for lower-is-better the
+excess to cut); the numerator that meets the target with the denominator held fixed is
+requiredNumerator = t × D (for a count the first whole number meeting the comparator: ⌈t·D⌉ for ≥,
+⌊t·D⌋+1 for >, ⌊t·D⌋ for ≤, ⌈t·D⌉−1 for <), and numeratorChange is that minus the current
+numerator (positive: add; negative: cut). E.g. 2.10 in 2022: 95.6 % (479/501) against 96.5 %,
+0.9 points short, 484/501 needed: 5 more passing batches.
+"""
+type Gap {
+  "指标。The indicator."
+  indicator: Indicator!
+  "区划。The region."
+  region: Region!
+  "评估的期间:年 \"2022\",累计指标为区间 \"2021..2023Q1\";无可评估期间时为 null。The period judged: a year \"2022\", or for a cumulative indicator a range \"2021..2023Q1\"; null when there is none."
+  period: String
+  "结论,见 GapStatus。Whether there is a gap; see GapStatus."
+  status: GapStatus!
+  "目标值;未明确时为 null。The target; null when unknown."
+  target: Float
+  "区划的指标值。The region's value."
+  value: Float
+  "区划的分子(未乘系数 F)。The region's numerator, before the factor F."
+  numerator: Float
+  "区划的分母;合计类指标为 null。The region's denominator; null for a plain sum."
+  denominator: Float
+  "以指标单位计的差距(百分比指标为百分点),大于 0(严格比较符 >、< 下恰等于目标时为 0,仍需 numeratorChange);越低越好时为超出量。仅 SHORTFALL 时有值。The shortfall in the indicator's unit (percentage points for a %), above 0 (0 for a value exactly at a strict > or < target, which still needs numeratorChange); for lower-is-better the excess. Only with SHORTFALL."
+  shortfall: Float
+  "分母不变时达标所需的分子(计数类取整)。The numerator that meets the target with the denominator held fixed (whole for counts)."
+  requiredNumerator: Float
+  "达标所需的分子变化:正为需增加,负为需减少(计数类取整)。The numerator change that meets the target: positive to add, negative to cut (whole for counts)."
+  numeratorChange: Float
+  """
+  各下级区划,按拉低合计的程度从大到小排序(contribution 大者在前,无值者在后,其次按代码)。
+  调用者不能看到下级明细时(childrenWithheld)为空;市本级数据类指标为空。
+  The child regions, ordered by how much they pull the total down (largest contribution first,
+  those without a value last, then by code). Empty when the breakdown is withheld from the
+  caller (childrenWithheld), and for a figure collected at the region's own level only.
+  """
+  children: [GapChild!]!
+  "为 true 时调用者不能看到各下级区划的明细(区划在调用者上级:只读已发布合计)。True when the per-child breakdown is withheld from the caller (the region is above the caller's own: only its published total is read)."
+  childrenWithheld: Boolean!
+  "说明:无差距、不测算或明细不予提供的原因;按请求的语言。Why there is no gap, nothing is measured, or the breakdown is withheld, in the request's language; null for a plain decomposed shortfall."
+  note: String
+  "评估报告措辞的一段中文表述(报告“差距分析”一节所用)。One paragraph in the evaluation report's Chinese wording (the report's section on gaps)."
+  paragraph: String!
+}
+
+"""
+一个下级区划在上级差距中的份额。记其分子 nᵢ、分母 dᵢ,δᵢ = s × (t·dᵢ − nᵢ) = s × (T − vᵢ) × dᵢ/F:
+下级区划 δᵢ 之和等于上级的 s × (t·D − N)。contribution = max(δᵢ, 0) × F/D(以指标单位计:自身值距目标
+之差乘以其分母占比),share = contribution / shortfall;已达到目标的区划为 0,未达目标者的份额之和 ≥ 100%
+(其余区划超出目标越多,和越大)。合计类指标的下级区划没有自己的目标,contribution、share、own 为 null。
+A child region's part in its parent's gap. With its numerator nᵢ and denominator dᵢ,
+δᵢ = s × (t·dᵢ − nᵢ) = s × (T − vᵢ) × dᵢ/F, and the children's δᵢ sum to the parent's
+s × (t·D − N). contribution = max(δᵢ, 0) × F/D in the indicator's unit (how far its own value is
+from the target times its share of the denominator); share = contribution / shortfall: 0 for a
+child at or beyond the target, and over the children short of it the shares sum to 100 % or
+more (the more, the more the others exceed the target). For a plain sum a child has no target
+of its own: contribution, share and own are null.
+"""
+type GapChild {
+  "下级区划。The child region."
+  region: Region!
+  "其指标值;缺数据时为 null。Its value; null when a figure is missing."
+  value: Float
+  "其分子。Its numerator."
+  numerator: Float
+  "其分母。Its denominator."
+  denominator: Float
+  "对上级差距的贡献,以指标单位计,≥ 0。Its contribution to the parent's shortfall, in the indicator's unit, ≥ 0."
+  contribution: Float
+  "占上级差距的份额(0.402 即 40.2%)。Its share of the parent's shortfall (0.402 for 40.2 %)."
+  share: Float
+  "其自身达到目标所需的分子变化(已达标为 0;负为需减少)。The numerator change it needs to meet the target on its own figures (0 when it does; negative: a cut)."
+  own: Float
+  "仅靠该区划弥补上级差距所需的分子变化(其他区划不变):即上级的 numeratorChange。The numerator change it alone would make to close the parent's shortfall, every other figure unchanged: the parent's numeratorChange."
+  alone: Float
+  "为 false 时该区划单独无法弥补:分子将低于 0,或百分比指标的分子将超过其分母。False when it alone cannot: its numerator would fall below 0 or, for a percentage, exceed its denominator."
+  aloneFeasible: Boolean!
 }
 
 "指标相对目标的进展评估。An indicator's progress against its target."
@@ -4625,6 +4948,66 @@ func (ec *executionContext) childFields_FormulaTerm(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type FormulaTerm", field.Name)
 }
 
+func (ec *executionContext) childFields_Gap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_Gap_indicator(ctx, field)
+	case "region":
+		return ec.fieldContext_Gap_region(ctx, field)
+	case "period":
+		return ec.fieldContext_Gap_period(ctx, field)
+	case "status":
+		return ec.fieldContext_Gap_status(ctx, field)
+	case "target":
+		return ec.fieldContext_Gap_target(ctx, field)
+	case "value":
+		return ec.fieldContext_Gap_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_Gap_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_Gap_denominator(ctx, field)
+	case "shortfall":
+		return ec.fieldContext_Gap_shortfall(ctx, field)
+	case "requiredNumerator":
+		return ec.fieldContext_Gap_requiredNumerator(ctx, field)
+	case "numeratorChange":
+		return ec.fieldContext_Gap_numeratorChange(ctx, field)
+	case "children":
+		return ec.fieldContext_Gap_children(ctx, field)
+	case "childrenWithheld":
+		return ec.fieldContext_Gap_childrenWithheld(ctx, field)
+	case "note":
+		return ec.fieldContext_Gap_note(ctx, field)
+	case "paragraph":
+		return ec.fieldContext_Gap_paragraph(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Gap", field.Name)
+}
+
+func (ec *executionContext) childFields_GapChild(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_GapChild_region(ctx, field)
+	case "value":
+		return ec.fieldContext_GapChild_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_GapChild_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_GapChild_denominator(ctx, field)
+	case "contribution":
+		return ec.fieldContext_GapChild_contribution(ctx, field)
+	case "share":
+		return ec.fieldContext_GapChild_share(ctx, field)
+	case "own":
+		return ec.fieldContext_GapChild_own(ctx, field)
+	case "alone":
+		return ec.fieldContext_GapChild_alone(ctx, field)
+	case "aloneFeasible":
+		return ec.fieldContext_GapChild_aloneFeasible(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapChild", field.Name)
+}
+
 func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -4651,6 +5034,8 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_formula(ctx, field)
 	case "assessment":
 		return ec.fieldContext_Indicator_assessment(ctx, field)
+	case "gap":
+		return ec.fieldContext_Indicator_gap(ctx, field)
 	case "values":
 		return ec.fieldContext_Indicator_values(ctx, field)
 	}
@@ -5216,6 +5601,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // region    ***************************** args.gotpl *****************************
 
 func (ec *executionContext) field_Indicator_assessment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regionCode"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Indicator_gap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "regionCode",
@@ -9030,6 +9437,594 @@ func (ec *executionContext) fieldContext_FormulaTerm_coefficient(_ context.Conte
 	return graphql.NewScalarFieldContext("FormulaTerm", field, false, false, "Float")
 }
 
+func (ec *executionContext) _Gap_indicator(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖplanapiᚋmodelsᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Gap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Gap_region(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Gap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Gap_period(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "String")
+}
+
+func (ec *executionContext) _Gap_status(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GapStatus) graphql.Marshaler {
+			return ec.marshalNGapStatus2planapiᚋgraphᚋmodelᚐGapStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "GapStatus")
+}
+
+func (ec *executionContext) _Gap_target(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Gap_value(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Gap_numerator(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Gap_denominator(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Gap_shortfall(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_shortfall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortfall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_shortfall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Gap_requiredNumerator(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_requiredNumerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiredNumerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_requiredNumerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Gap_numeratorChange(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_numeratorChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NumeratorChange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_numeratorChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Gap_children(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Children, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GapChild) graphql.Marshaler {
+			return ec.marshalNGapChild2ᚕᚖplanapiᚋgraphᚋmodelᚐGapChildᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Gap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GapChild(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Gap_childrenWithheld(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_childrenWithheld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChildrenWithheld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_childrenWithheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Gap_note(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "String")
+}
+
+func (ec *executionContext) _Gap_paragraph(ctx context.Context, field graphql.CollectedField, obj *model.Gap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Gap_paragraph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paragraph, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Gap_paragraph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gap", field, false, false, "String")
+}
+
+func (ec *executionContext) _GapChild_region(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapChild",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapChild_value(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChild", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChild_numerator(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChild", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChild_denominator(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChild", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChild_contribution(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_contribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contribution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_contribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChild", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChild_share(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChild", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChild_own(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_own(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Own, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_own(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChild", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChild_alone(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_alone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_alone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChild", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChild_aloneFeasible(ctx context.Context, field graphql.CollectedField, obj *model.GapChild) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChild_aloneFeasible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AloneFeasible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapChild_aloneFeasible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChild", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Indicator_code(ctx context.Context, field graphql.CollectedField, obj *models.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9357,6 +10352,50 @@ func (ec *executionContext) fieldContext_Indicator_assessment(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Indicator_assessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicator_gap(ctx context.Context, field graphql.CollectedField, obj *models.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Indicator().Gap(ctx, obj, fc.Args["regionCode"].(string), fc.Args["asOf"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gap) graphql.Marshaler {
+			return ec.marshalOGap2ᚖplanapiᚋgraphᚋmodelᚐGap(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_gap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Gap(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Indicator_gap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16869,6 +17908,182 @@ func (ec *executionContext) _FormulaTerm(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var gapImplementors = []string{"Gap"}
+
+func (ec *executionContext) _Gap(ctx context.Context, sel ast.SelectionSet, obj *model.Gap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Gap")
+		case "indicator":
+			out.Values[i] = ec._Gap_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "region":
+			out.Values[i] = ec._Gap_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._Gap_period(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Gap_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._Gap_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Gap_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._Gap_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._Gap_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shortfall":
+			out.Values[i] = ec._Gap_shortfall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requiredNumerator":
+			out.Values[i] = ec._Gap_requiredNumerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numeratorChange":
+			out.Values[i] = ec._Gap_numeratorChange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "children":
+			out.Values[i] = ec._Gap_children(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "childrenWithheld":
+			out.Values[i] = ec._Gap_childrenWithheld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Gap_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paragraph":
+			out.Values[i] = ec._Gap_paragraph(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gapChildImplementors = []string{"GapChild"}
+
+func (ec *executionContext) _GapChild(ctx context.Context, sel ast.SelectionSet, obj *model.GapChild) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapChildImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GapChild")
+		case "region":
+			out.Values[i] = ec._GapChild_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._GapChild_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._GapChild_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._GapChild_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contribution":
+			out.Values[i] = ec._GapChild_contribution(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._GapChild_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "own":
+			out.Values[i] = ec._GapChild_own(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "alone":
+			out.Values[i] = ec._GapChild_alone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "aloneFeasible":
+			out.Values[i] = ec._GapChild_aloneFeasible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var indicatorImplementors = []string{"Indicator"}
 
 func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *models.Indicator) graphql.Marshaler {
@@ -16945,6 +18160,12 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Indicator_assessment(ctx, field, obj)
+				})
+		case "gap":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_gap(ctx, field, obj)
 				})
 		case "values":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -19434,6 +20655,40 @@ func (ec *executionContext) marshalNFormulaTerm2ᚖplanapiᚋgraphᚋmodelᚐFor
 	return ec._FormulaTerm(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNGapChild2ᚕᚖplanapiᚋgraphᚋmodelᚐGapChildᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GapChild) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapChild2ᚖplanapiᚋgraphᚋmodelᚐGapChild(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGapChild2ᚖplanapiᚋgraphᚋmodelᚐGapChild(ctx context.Context, sel ast.SelectionSet, v *model.GapChild) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GapChild!")
+		return graphql.Null
+	}
+	return ec._GapChild(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGapStatus2planapiᚋgraphᚋmodelᚐGapStatus(ctx context.Context, v any) (model.GapStatus, error) {
+	var res model.GapStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGapStatus2planapiᚋgraphᚋmodelᚐGapStatus(ctx context.Context, sel ast.SelectionSet, v model.GapStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNIndicator2ᚕᚖplanapiᚋmodelsᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Indicator) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20399,6 +21654,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalFloat(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOGap2ᚖplanapiᚋgraphᚋmodelᚐGap(ctx context.Context, sel ast.SelectionSet, v *model.Gap) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Gap(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOIndicator2ᚖplanapiᚋmodelsᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *models.Indicator) graphql.Marshaler {

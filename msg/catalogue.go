@@ -138,6 +138,28 @@ const (
 	Canceled       Key = "CANCELED"
 )
 
+// Gap decomposition (package gap): the notes of Indicator.gap and the sentences of the
+// report's paragraph on a gap.
+const (
+	GapAchieved             Key = "GAP_ACHIEVED"
+	GapNoTarget             Key = "GAP_NO_TARGET"
+	GapNoData               Key = "GAP_NO_DATA"
+	GapWithheld             Key = "GAP_WITHHELD"
+	GapNotPublished         Key = "GAP_NOT_PUBLISHED"
+	GapChildrenWithheld     Key = "GAP_CHILDREN_WITHHELD"
+	GapParaShort            Key = "GAP_PARA_SHORT"
+	GapParaExcess           Key = "GAP_PARA_EXCESS"
+	GapParaAdd              Key = "GAP_PARA_ADD"
+	GapParaAddSum           Key = "GAP_PARA_ADD_SUM"
+	GapParaCutPart          Key = "GAP_PARA_CUT_PART"
+	GapParaCut              Key = "GAP_PARA_CUT"
+	GapParaLeader           Key = "GAP_PARA_LEADER"
+	GapParaOthers           Key = "GAP_PARA_OTHERS"
+	GapParaChild            Key = "GAP_PARA_CHILD"
+	GapParaChildrenWithheld Key = "GAP_PARA_CHILDREN_WITHHELD"
+	GapPercentPoints        Key = "GAP_PERCENT_POINTS"
+)
+
 type entry struct{ zh, en string }
 
 var messages = map[Key]entry{
@@ -314,6 +336,25 @@ var messages = map[Key]entry{
 	// The evaluation report's downloads (server/report.go).
 	ReportNoEndpoint:   {`没有这个报告接口:可用 /reports/evaluation.docx、/reports/evaluation.html、/reports/evaluation.xlsx`, `no such report endpoint: /reports/evaluation.docx, /reports/evaluation.html, /reports/evaluation.xlsx`},
 	ReportArgsRequired: {`region 和 asOf 必须填写,如 ?region=419900&asOf=2023Q1`, `region and asOf are required: ?region=419900&asOf=2023Q1`},
+
+	// Gap decomposition (gap/).
+	GapAchieved:             {`{period}{indicator}为{value},已达到{targetYear}年目标{target},无差距`, `in {period} {indicator} stood at {value}: the {targetYear} target of {target} is met, no gap`},
+	GapNoTarget:             {`{indicator}的目标未明确(报告中为 XX),无法测算差距`, `the target of {indicator} is unknown (XX in the report): no gap can be measured`},
+	GapNoData:               {`{indicator}在{region}没有可评估的完整年度数据,无法测算差距`, `{indicator} has no full year of figures to judge in {region}: no gap can be measured`},
+	GapWithheld:             {`{region}{period}的已发布合计对调用者所在层级隐去(相当于一两个同级辖区的数据),不测算差距`, `the published {period} total of {region} is withheld from the caller's level (it would amount to one or two sibling subtrees' figures): no gap is measured`},
+	GapNotPublished:         {`{region}{period}的汇总数据尚未发布,不测算差距`, `{region} has not published its {period} totals: no gap is measured`},
+	GapChildrenWithheld:     {`{region}在调用者的上级:只能读其已发布的合计,各下级区划的明细不予提供`, `{region} is above the caller's region: only its published total is read, and the breakdown by the regions below it is not given`},
+	GapParaShort:            {`{period}{indicator}为{value},距{targetYear}年目标{target}尚差{shortfall}`, `In {period}, {indicator} stood at {value}, {shortfall} short of the {targetYear} target of {target}`},
+	GapParaExcess:           {`{period}{indicator}为{value},超出{targetYear}年目标上限{target}达{shortfall}`, `In {period}, {indicator} stood at {value}, {shortfall} above the {targetYear} limit of {target}`},
+	GapParaAdd:              {`,需再增加{what}{change}({required}/{denominator})`, `; {change} more {what} would have met it ({required} / {denominator})`},
+	GapParaAddSum:           {`,需再增加{what}{change}`, `; {change} more {what} would have met it`},
+	GapParaCutPart:          {`,需减少{what}{change}(达标需{required}/{denominator})`, `; {change} fewer {what} would have met it ({required} / {denominator})`},
+	GapParaCut:              {`,需减少{what}{change}`, `; {change} fewer {what} would have met it`},
+	GapParaLeader:           {`;其中{child}最多`, `; {child} pulls the total down most`},
+	GapParaOthers:           {`,其次为{children}`, `, then {children}`},
+	GapParaChild:            {`{name}({value},拉低{contribution})`, `{name} ({value}, pulling it down by {contribution})`},
+	GapPercentPoints:        {`{value}个百分点`, `{value} percentage points`},
+	GapParaChildrenWithheld: {`;各下级区划的明细不予公开`, `; the breakdown by the regions below is not given`},
 }
 
 // Keys added with the workflow's recall and the Excel endpoints.

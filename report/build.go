@@ -10,30 +10,13 @@ import (
 	"planapi/assess"
 	"planapi/auth"
 	"planapi/catalogue"
+	"planapi/gap"
 	"planapi/models"
 	"planapi/period"
 	"planapi/refrollup"
 	"planapi/snapshot"
 	"planapi/store"
 )
-
-// GapsFunc writes the gap section ("gaps"): for each indicator not yet at its target, where
-// the shortfall lies. The gap decomposition (Indicator.gap) plugs in here with WithGaps; the
-// report reads no gap itself. It gets the report's indicator entries, verdicts included, and
-// returns the section's paragraphs and sub-sections.
-type GapsFunc func(ctx context.Context, st *store.Store, p *auth.Principal, regionCode string, asOf period.Period,
-	indicators []IndicatorEntry) (paragraphs []string, children []Section, err error)
-
-// Option adjusts Build.
-type Option func(*options)
-
-type options struct {
-	gaps GapsFunc
-}
-
-// WithGaps fills the gap section with f (the hook for the gap decomposition). Without it the
-// section lists the indicators not yet at their targets.
-func WithGaps(f GapsFunc) Option { return func(o *options) { o.gaps = f } }
 
 // Build makes the evaluation report of a region as of a period from the approved figures up
 // to that period: the region's totals (store.IndicatorValues), the assessments as of asOf (package assess), the key-task roll-up since
@@ -46,11 +29,7 @@ func WithGaps(f GapsFunc) Option { return func(o *options) { o.gaps = f } }
 // Under that rule the caller is never below the region, so its totals are live; were the rule
 // widened, IndicatorValues and TaskRollups would answer a caller below it with the published
 // totals and their small-cell rules, and TaskNarratives (raw data) with nothing.
-func Build(ctx context.Context, st *store.Store, p *auth.Principal, regionCode, asOf string, opts ...Option) (*Report, error) {
-	var o options
-	for _, f := range opts {
-		f(&o)
-	}
+func Build(ctx context.Context, st *store.Store, p *auth.Principal, regionCode, asOf string) (*Report, error) {
 	r, err := st.ReportRegion(p, regionCode)
 	if err != nil {
 		return nil, err
@@ -86,14 +65,9 @@ func Build(ctx context.Context, st *store.Store, p *auth.Principal, regionCode, 
 		textSection("problems", "二、", "存在的问题", texts[store.SectionProblems]),
 		textSection("nextSteps", "三、", "下一步工作", texts[store.SectionNextSteps]),
 	}
-	gaps := Section{Key: "gaps", Level: 1, Heading: "未达目标指标差距分析"}
-	if o.gaps != nil {
-		gaps.Paragraphs, gaps.Children, err = o.gaps(ctx, st, p, r.Code, per, b.entries)
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		gaps.Paragraphs = notAchievedList(b.entries)
+	gaps, err := gapSection(ctx, st, p, r.Code, per)
+	if err != nil {
+		return nil, err
 	}
 	rep.Sections = append(rep.Sections, gaps)
 	rep.Annex = b.annex()
@@ -510,20 +484,25 @@ func textSection(key, number, heading string, saved *models.ReportSection) Secti
 	return s
 }
 
-// notAchievedList is the gap section without the gap decomposition: the indicators not yet
-// at their targets.
-func notAchievedList(entries []IndicatorEntry) []string {
-	var names []string
-	for _, e := range entries {
-		switch assess.Status(e.Status) {
-		case assess.OnTrack, assess.NeedsAcceleration, assess.AtRisk, assess.Deteriorating:
-			names = append(names, e.Code+" "+e.Name+"("+e.Verdict+")")
-		}
+// gapSection is 四、未达目标指标差距分析: for each indicator short of its target as of the
+// report's period (store.Gaps: the year the assessment judges), where the shortfall lies and
+// which regions below pull the total down (gap.Paragraph), one sub-section each.
+func gapSection(ctx context.Context, st *store.Store, p *auth.Principal, regionCode string, asOf period.Period) (Section, error) {
+	sec := Section{Key: "gaps", Level: 1, Number: "四、", Heading: "未达目标指标差距分析"}
+	gaps, err := st.Gaps(ctx, p, regionCode, asOf.String())
+	if err != nil {
+		return sec, err
 	}
-	if len(names) == 0 {
-		return []string{"各项有目标值和数据的指标均已完成既定目标。"}
+	if len(gaps) == 0 {
+		sec.Paragraphs = []string{"各项有目标值和数据的指标均已达到目标,无差距。"}
+		return sec, nil
 	}
-	return []string{"尚未达到目标的指标:" + strings.Join(names, ";") + "。"}
+	for i, g := range gaps {
+		sec.Children = append(sec.Children, Section{Key: "gap:" + g.IndicatorCode, Level: 2,
+			Number: "(" + chineseOrdinal(i+1) + ")", Heading: g.IndicatorCode + " " + g.IndicatorName,
+			Paragraphs: []string{gap.Paragraph(g)}})
+	}
+	return sec, nil
 }
 
 // annex is 附表: the indicator table.

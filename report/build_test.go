@@ -66,3 +66,11 @@ func TestZhPeriod(t *testing.T) {
 		})
 	}
 }
+
+func TestChineseOrdinal(t *testing.T) {
+	for n, want := range map[int]string{1: "一", 9: "九", 10: "十", 11: "十一", 19: "十九", 20: "二十", 26: "二十六", 99: "九十九", 100: "100"} {
+		if got := chineseOrdinal(n); got != want {
+			t.Errorf("chineseOrdinal(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

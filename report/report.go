@@ -18,7 +18,7 @@ type Report struct {
 	// Title: "<城市名>市场监管现代化“十四五”规划中期评估报告".
 	Title string
 	// Sections in reading order: 一、规划实施总体进展情况 (with (一) 主要指标进展情况 and (二) 重点任务举措进展
-	// as children), 二、存在的问题, 三、下一步工作, and the gap section.
+	// as children), 二、存在的问题, 三、下一步工作, and 四、未达目标指标差距分析 (the gaps).
 	Sections []Section
 	// Annex is 附表: the indicator table.
 	Annex Table

@@ -24,9 +24,19 @@ var outputWords = map[string]string{
 
 var ordinalWords = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
 
+// chineseOrdinal writes 1–99 in Chinese numerals (一, 十, 十一, 二十三); others in digits.
 func chineseOrdinal(n int) string {
-	if n >= 1 && n <= len(ordinalWords) {
+	switch {
+	case n >= 1 && n <= len(ordinalWords):
 		return ordinalWords[n-1]
+	case n > 10 && n < 20:
+		return "十" + ordinalWords[n-11]
+	case n >= 20 && n < 100:
+		s := ordinalWords[n/10-1] + "十"
+		if n%10 != 0 {
+			s += ordinalWords[n%10-1]
+		}
+		return s
 	}
 	return strconv.Itoa(n)
 }

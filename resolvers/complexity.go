@@ -156,6 +156,10 @@ func complexity(c *graph.ComplexityRoot) {
 		return plus(costRollup/5, child)
 	}
 	c.Assessment.YearlyValues = list(listYearly)
+	// A gap is a roll-up of its own (the region and its children over the years up to asOf,
+	// one statement), not batched with the others.
+	c.Indicator.Gap = func(child int, _ string, _ *string) int { return plus(costRollup, child) }
+	c.Gap.Children = list(listChildren)
 	c.Dashboard.Columns = list(listChildren)
 	c.Dashboard.Rows = list(listIndicators)
 	c.DashboardRow.Cells = list(listChildren)

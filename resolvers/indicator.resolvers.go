@@ -7,6 +7,7 @@ import (
 	"planapi/apperr"
 	"planapi/assess"
 	"planapi/auth"
+	"planapi/gap"
 	"planapi/graph/model"
 	"planapi/models"
 	"planapi/msg"
@@ -247,4 +248,42 @@ func principalAndPeriod(ctx context.Context, periodArg string) (*auth.Principal,
 	}
 	per, err := period.ParseArg("period", periodArg)
 	return p, per, err
+}
+
+// Gap decomposes the indicator's gap to its target in a region as of asOf (store.Gap and
+// package gap define every figure); null for a region outside the caller's line.
+func (r *indicatorResolver) Gap(ctx context.Context, obj *models.Indicator, regionCode string, asOfArg *string) (*model.Gap, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var asOf *period.Period
+	if asOfArg != nil {
+		per, err := period.ParseArg("asOf", *asOfArg)
+		if err != nil {
+			return nil, err
+		}
+		asOf = &per
+	}
+	g, err := r.Store.Gap(ctx, p, obj, regionCode, asOf)
+	if err != nil || g == nil {
+		return nil, err
+	}
+	out := &model.Gap{Indicator: obj, Region: r.Cache.Regions().Get(g.RegionCode), Status: model.GapStatus(g.Status),
+		Target: g.Target, Value: g.Value, Numerator: g.Numerator, Denominator: g.Denominator,
+		Shortfall: g.Shortfall, RequiredNumerator: g.RequiredNumerator, NumeratorChange: g.NumeratorChange,
+		ChildrenWithheld: g.ChildrenWithheld, Children: []*model.GapChild{}, Paragraph: gap.Paragraph(g)}
+	if g.Period != "" {
+		out.Period = &g.Period
+	}
+	if note := g.Note(); !note.IsZero() {
+		s := msg.Render(ctx, note)
+		out.Note = &s
+	}
+	for _, c := range g.Children {
+		out.Children = append(out.Children, &model.GapChild{Region: r.Cache.Regions().Get(c.Code), Value: c.Value,
+			Numerator: c.Numerator, Denominator: c.Denominator, Contribution: c.Contribution, Share: c.Share,
+			Own: c.Own, Alone: c.Alone, AloneFeasible: c.AloneFeasible})
+	}
+	return out, nil
 }

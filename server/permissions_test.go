@@ -18,7 +18,8 @@ import (
 //	county caller: own 419902, sibling 419903, parent 419900
 //	city caller:   own 419900, child 419902,   sibling 419800 (another city)
 //
-// Outcomes: OK (data), NULL (answered as if absent), EMPTY (an empty list), or the error's
+// Outcomes: OK (data), NULL (answered as if absent), EMPTY (an empty list), WITHHELD (a gap
+// from the published total with its per-child breakdown withheld), or the error's
 // extensions.code. Every refused mutation must leave the database exactly as it was.
 var positions = []struct{ at, rel, target string }{
 	{"county", "own", "419902"}, {"county", "sibling", "419903"}, {"county", "parent", "419900"},
@@ -89,6 +90,10 @@ taskRollup         reporter  OK         NOT_FOUND  OK         OK         OK     
 taskRollup         reviewer  OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
 taskRollup         analyst   OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
 taskRollup         admin     OK         NOT_FOUND  OK         OK         OK         NOT_FOUND
+indicatorGap       reporter  OK         NULL       WITHHELD   OK         OK         NULL
+indicatorGap       reviewer  OK         NULL       WITHHELD   OK         OK         NULL
+indicatorGap       analyst   OK         NULL       WITHHELD   OK         OK         NULL
+indicatorGap       admin     OK         NULL       WITHHELD   OK         OK         NULL
 reportingPeriods   reporter  OK         EMPTY      OK         OK         OK         EMPTY
 reportingPeriods   reviewer  OK         EMPTY      OK         OK         OK         EMPTY
 reportingPeriods   analyst   OK         EMPTY      OK         OK         OK         EMPTY
@@ -133,7 +138,7 @@ var publicQueries = map[string]string{
 
 // readOps are the operations that only read: they must change nothing, allowed or not.
 var readOps = map[string]bool{"submission": true, "entryForm": true, "submissions": true, "reportingStatus": true, "indicatorValues": true,
-	"dashboard": true, "taskRollup": true, "reportingPeriods": true, "publications": true, "evaluationReport": true}
+	"dashboard": true, "taskRollup": true, "reportingPeriods": true, "publications": true, "evaluationReport": true, "indicatorGap": true}
 
 // preconditions is the state an operation needs in its target before the call.
 var preconditions = map[string]string{
@@ -141,7 +146,7 @@ var preconditions = map[string]string{
 	"saveDataValues": "DRAFT", "submitSubmission": "DRAFT", "recallSubmission": "SUBMITTED",
 	"approveSubmission": "SUBMITTED", "returnSubmission": "SUBMITTED", "reopenSubmission": "APPROVED",
 	"openPeriod": "", "closePeriod": "", "openPeriodIn": "",
-	"indicatorValues": "", "dashboard": "", "taskRollup": "", "reportingPeriods": "",
+	"indicatorValues": "", "dashboard": "", "taskRollup": "", "reportingPeriods": "", "indicatorGap": "",
 	"publications": "PUBLISHED", "publishPeriod": "", "unpublishPeriod": "PUBLISHED",
 	"evaluationReport": "", "saveReportSection": "",
 }
@@ -177,6 +182,8 @@ func document(op string) string {
 	// Roll-ups read 2022, a period the demo publishes for its cities' counties to read.
 	case "indicatorValues":
 		return `query($r: String!) { indicatorValues(regionCode: $r, period: "2022", indicatorCodes: ["2.10"]) { value } }`
+	case "indicatorGap":
+		return `query($r: String!) { indicatorGap: indicator(code: "2.10") { gap(regionCode: $r, asOf: "2022") { status childrenWithheld children { region { code } } } } }`
 	case "dashboard":
 		return `query($r: String!) { dashboard(regionCode: $r, period: "2022") { rows { total { value } } } }`
 	case "taskRollup":
@@ -270,6 +277,23 @@ func cellOutcome(tb testing.TB, op string, r *testenv.Response) string {
 		json.Unmarshal(v, &conn)
 		if conn.TotalCount == 0 {
 			return "EMPTY"
+		}
+	case op == "indicatorGap":
+		var g struct {
+			Gap *struct {
+				Status           string
+				ChildrenWithheld bool
+				Children         []any
+			}
+		}
+		json.Unmarshal(v, &g)
+		switch {
+		case g.Gap == nil:
+			return "NULL"
+		case g.Gap.ChildrenWithheld && len(g.Gap.Children) == 0:
+			return "WITHHELD"
+		case g.Gap.ChildrenWithheld:
+			return "LEAK"
 		}
 	case op == "reportingStatus" || op == "reportingPeriods" || op == "publications":
 		var rows []any

@@ -22,7 +22,7 @@ import (
 
 // ReportBuilder builds the evaluation report of a region as of a period for a principal:
 // report.Build's signature.
-type ReportBuilder func(ctx context.Context, st *store.Store, p *auth.Principal, regionCode, asOf string, opts ...report.Option) (*report.Report, error)
+type ReportBuilder func(ctx context.Context, st *store.Store, p *auth.Principal, regionCode, asOf string) (*report.Report, error)
 
 type reportHandler struct {
 	st     *store.Store

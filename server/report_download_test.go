@@ -60,7 +60,7 @@ type fakeBuilder struct {
 	err   error
 }
 
-func (f *fakeBuilder) build(ctx context.Context, st *store.Store, p *auth.Principal, region, asOf string, _ ...report.Option) (*report.Report, error) {
+func (f *fakeBuilder) build(ctx context.Context, st *store.Store, p *auth.Principal, region, asOf string) (*report.Report, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, builderCall{principal: *p, region: region, asOf: asOf})

@@ -175,6 +175,36 @@ func TestEvaluationReportAsOf2023Q1(t *testing.T) {
 			t.Errorf("no section %q", key)
 		}
 	}
+	// 四、 the gaps: one sub-section per indicator short of its target, in the words of
+	// gap.Paragraph, with the numbers Indicator.gap answers (2.10 in 2022: 5 fewer failures,
+	// 484 / 501).
+	var gq struct {
+		Plan struct {
+			Indicators []struct {
+				Code string
+				Gap  *struct{ Status string }
+			}
+		}
+	}
+	e.MustOK(t, analyst, `{ plan { indicators { code gap(regionCode: "419900", asOf: "2023Q1") { status } } } }`, nil, &gq)
+	short := 0
+	for _, ind := range gq.Plan.Indicators {
+		ps, ok := rep.section("gap:" + ind.Code)
+		if ind.Gap != nil && ind.Gap.Status == "SHORTFALL" {
+			short++
+			if !ok || len(ps) != 1 {
+				t.Errorf("gap %s: SHORTFALL but the report's gap section has %q", ind.Code, ps)
+			}
+		} else if ok {
+			t.Errorf("gap %s: %+v, but the report lists it", ind.Code, ind.Gap)
+		}
+	}
+	if short == 0 {
+		t.Error("no indicator short of its target as of 2023Q1: the demo has several")
+	}
+	if ps, _ := rep.section("gap:2.10"); len(ps) != 1 || !strings.Contains(ps[0], "5批次") || !strings.Contains(ps[0], "484/501") {
+		t.Errorf("gap 2.10: %q", ps)
+	}
 	if ps, _ := rep.section("problems"); len(ps) != 1 || ps[0] != "尚未填写。" {
 		t.Errorf("problems before any text: %q", ps)
 	}

@@ -177,6 +177,89 @@ type FormulaTerm struct {
 	Coefficient float64 `json:"coefficient"`
 }
 
+// 指标在某区划距目标的差距。记指标值 v = N/D × F(比率、人均指标;合计类指标 v = N × F,视 D 为 1),
+// 目标 T,t = T/F;越高越好(≥、>)时 s = +1,越低越好(≤、<)时 s = −1。差距 shortfall = s × (T − v) > 0
+// (越低越好时为需压减的超出量);分母不变时达标所需分子 requiredNumerator = t × D(计数类向上取整到满足
+// 比较符的最小整数:≥ 取 ⌈t·D⌉,> 取 ⌊t·D⌋+1,≤ 取 ⌊t·D⌋,< 取 ⌈t·D⌉−1),numeratorChange 为其与现分子之差
+// (正为需增加,负为需减少)。例:2022 年 2.10 合格率 95.6%(479/501),目标 96.5%,差 0.9 个百分点,需 484/501,
+// 即再增加 5 个合格批次。
+// An indicator's gap to its target in a region. With the value v = N/D × F (a rate or per-capita
+// figure; for a plain sum v = N × F, D taken as 1), target T, t = T/F, s = +1 when higher is
+// better (≥, >) and −1 when lower is (≤, <): shortfall = s × (T − v) > 0 (for lower-is-better the
+// excess to cut); the numerator that meets the target with the denominator held fixed is
+// requiredNumerator = t × D (for a count the first whole number meeting the comparator: ⌈t·D⌉ for ≥,
+// ⌊t·D⌋+1 for >, ⌊t·D⌋ for ≤, ⌈t·D⌉−1 for <), and numeratorChange is that minus the current
+// numerator (positive: add; negative: cut). E.g. 2.10 in 2022: 95.6 % (479/501) against 96.5 %,
+// 0.9 points short, 484/501 needed: 5 more passing batches.
+type Gap struct {
+	// 指标。The indicator.
+	Indicator *models.Indicator `json:"indicator"`
+	// 区划。The region.
+	Region *models.Region `json:"region"`
+	// 评估的期间:年 "2022",累计指标为区间 "2021..2023Q1";无可评估期间时为 null。The period judged: a year "2022", or for a cumulative indicator a range "2021..2023Q1"; null when there is none.
+	Period *string `json:"period,omitempty"`
+	// 结论,见 GapStatus。Whether there is a gap; see GapStatus.
+	Status GapStatus `json:"status"`
+	// 目标值;未明确时为 null。The target; null when unknown.
+	Target *float64 `json:"target,omitempty"`
+	// 区划的指标值。The region's value.
+	Value *float64 `json:"value,omitempty"`
+	// 区划的分子(未乘系数 F)。The region's numerator, before the factor F.
+	Numerator *float64 `json:"numerator,omitempty"`
+	// 区划的分母;合计类指标为 null。The region's denominator; null for a plain sum.
+	Denominator *float64 `json:"denominator,omitempty"`
+	// 以指标单位计的差距(百分比指标为百分点),大于 0(严格比较符 >、< 下恰等于目标时为 0,仍需 numeratorChange);越低越好时为超出量。仅 SHORTFALL 时有值。The shortfall in the indicator's unit (percentage points for a %), above 0 (0 for a value exactly at a strict > or < target, which still needs numeratorChange); for lower-is-better the excess. Only with SHORTFALL.
+	Shortfall *float64 `json:"shortfall,omitempty"`
+	// 分母不变时达标所需的分子(计数类取整)。The numerator that meets the target with the denominator held fixed (whole for counts).
+	RequiredNumerator *float64 `json:"requiredNumerator,omitempty"`
+	// 达标所需的分子变化:正为需增加,负为需减少(计数类取整)。The numerator change that meets the target: positive to add, negative to cut (whole for counts).
+	NumeratorChange *float64 `json:"numeratorChange,omitempty"`
+	// 各下级区划,按拉低合计的程度从大到小排序(contribution 大者在前,无值者在后,其次按代码)。
+	// 调用者不能看到下级明细时(childrenWithheld)为空;市本级数据类指标为空。
+	// The child regions, ordered by how much they pull the total down (largest contribution first,
+	// those without a value last, then by code). Empty when the breakdown is withheld from the
+	// caller (childrenWithheld), and for a figure collected at the region's own level only.
+	Children []*GapChild `json:"children"`
+	// 为 true 时调用者不能看到各下级区划的明细(区划在调用者上级:只读已发布合计)。True when the per-child breakdown is withheld from the caller (the region is above the caller's own: only its published total is read).
+	ChildrenWithheld bool `json:"childrenWithheld"`
+	// 说明:无差距、不测算或明细不予提供的原因;按请求的语言。Why there is no gap, nothing is measured, or the breakdown is withheld, in the request's language; null for a plain decomposed shortfall.
+	Note *string `json:"note,omitempty"`
+	// 评估报告措辞的一段中文表述(报告“差距分析”一节所用)。One paragraph in the evaluation report's Chinese wording (the report's section on gaps).
+	Paragraph string `json:"paragraph"`
+}
+
+// 一个下级区划在上级差距中的份额。记其分子 nᵢ、分母 dᵢ,δᵢ = s × (t·dᵢ − nᵢ) = s × (T − vᵢ) × dᵢ/F:
+// 下级区划 δᵢ 之和等于上级的 s × (t·D − N)。contribution = max(δᵢ, 0) × F/D(以指标单位计:自身值距目标
+// 之差乘以其分母占比),share = contribution / shortfall;已达到目标的区划为 0,未达目标者的份额之和 ≥ 100%
+// (其余区划超出目标越多,和越大)。合计类指标的下级区划没有自己的目标,contribution、share、own 为 null。
+// A child region's part in its parent's gap. With its numerator nᵢ and denominator dᵢ,
+// δᵢ = s × (t·dᵢ − nᵢ) = s × (T − vᵢ) × dᵢ/F, and the children's δᵢ sum to the parent's
+// s × (t·D − N). contribution = max(δᵢ, 0) × F/D in the indicator's unit (how far its own value is
+// from the target times its share of the denominator); share = contribution / shortfall: 0 for a
+// child at or beyond the target, and over the children short of it the shares sum to 100 % or
+// more (the more, the more the others exceed the target). For a plain sum a child has no target
+// of its own: contribution, share and own are null.
+type GapChild struct {
+	// 下级区划。The child region.
+	Region *models.Region `json:"region"`
+	// 其指标值;缺数据时为 null。Its value; null when a figure is missing.
+	Value *float64 `json:"value,omitempty"`
+	// 其分子。Its numerator.
+	Numerator *float64 `json:"numerator,omitempty"`
+	// 其分母。Its denominator.
+	Denominator *float64 `json:"denominator,omitempty"`
+	// 对上级差距的贡献,以指标单位计,≥ 0。Its contribution to the parent's shortfall, in the indicator's unit, ≥ 0.
+	Contribution *float64 `json:"contribution,omitempty"`
+	// 占上级差距的份额(0.402 即 40.2%)。Its share of the parent's shortfall (0.402 for 40.2 %).
+	Share *float64 `json:"share,omitempty"`
+	// 其自身达到目标所需的分子变化(已达标为 0;负为需减少)。The numerator change it needs to meet the target on its own figures (0 when it does; negative: a cut).
+	Own *float64 `json:"own,omitempty"`
+	// 仅靠该区划弥补上级差距所需的分子变化(其他区划不变):即上级的 numeratorChange。The numerator change it alone would make to close the parent's shortfall, every other figure unchanged: the parent's numeratorChange.
+	Alone *float64 `json:"alone,omitempty"`
+	// 为 false 时该区划单独无法弥补:分子将低于 0,或百分比指标的分子将超过其分母。False when it alone cannot: its numerator would fall below 0 or, for a percentage, exceed its denominator.
+	AloneFeasible bool `json:"aloneFeasible"`
+}
+
 // 某区划某期间的指标值,在查询时由报送数据计算。An indicator's value in a region for a period, computed from the submissions at query time.
 type IndicatorValue struct {
 	// 指标。The indicator.
@@ -477,6 +560,77 @@ func (e *Direction) UnmarshalJSON(b []byte) error {
 }
 
 func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// 差距分解的结论:有差距(SHORTFALL)时才分解。
+// Whether there is a gap to decompose: only SHORTFALL is decomposed.
+type GapStatus string
+
+const (
+	// 未达到目标:给出差距及分解。The target is not met: the shortfall and its decomposition.
+	GapStatusShortfall GapStatus = "SHORTFALL"
+	// 已达到目标,无差距。The target is met: no gap.
+	GapStatusAchieved GapStatus = "ACHIEVED"
+	// 目标未明确(报告中为 XX),无法测算。The target is unknown (XX in the report): no gap can be measured.
+	GapStatusNoTarget GapStatus = "NO_TARGET"
+	// 没有可评估的数据(无完整年度值,或分母为 0)。No value to judge (no full year, or a zero denominator).
+	GapStatusNoData GapStatus = "NO_DATA"
+	// 调用者上级区划的已发布合计对调用者层级隐去(小数保护),不测算。The published total of a region above the caller is withheld from the caller's level (small cells): not measured.
+	GapStatusWithheld GapStatus = "WITHHELD"
+	// 调用者上级区划该期间的合计尚未发布,不测算。The total of a region above the caller is not published for the period: not measured.
+	GapStatusNotPublished GapStatus = "NOT_PUBLISHED"
+)
+
+var AllGapStatus = []GapStatus{
+	GapStatusShortfall,
+	GapStatusAchieved,
+	GapStatusNoTarget,
+	GapStatusNoData,
+	GapStatusWithheld,
+	GapStatusNotPublished,
+}
+
+func (e GapStatus) IsValid() bool {
+	switch e {
+	case GapStatusShortfall, GapStatusAchieved, GapStatusNoTarget, GapStatusNoData, GapStatusWithheld, GapStatusNotPublished:
+		return true
+	}
+	return false
+}
+
+func (e GapStatus) String() string {
+	return string(e)
+}
+
+func (e *GapStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GapStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GapStatus", str)
+	}
+	return nil
+}
+
+func (e GapStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GapStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GapStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
