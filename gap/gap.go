@@ -157,6 +157,13 @@ func Decompose(f Formula, target *Target, region Figures, children []ChildFigure
 	if target.Met(*v) {
 		return Result{Status: Achieved}
 	}
+	if target.Comparator == "EQ" {
+		// An exact target missed from above is an excess to cut, from below a shortfall to
+		// add: the side is the value's, or the shortfall would come out negative.
+		side := *target
+		side.LowerIsBetter = *v > target.Value
+		target = &side
+	}
 	if f.Factor == 0 || !finite(f.Factor) {
 		return Result{Status: NoData}
 	}

@@ -233,3 +233,27 @@ func TestNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestDecomposeEQOvershoot: an EQ target missed from above is an excess to cut, as for ≤: the
+// shortfall is positive, the change a cut, and the children above the target pull.
+func TestDecomposeEQOvershoot(t *testing.T) {
+	sum := Formula{Factor: 1, Integer: true}
+	r := Decompose(sum, &Target{Value: 10, Comparator: "EQ"}, Figures{Value: f(12), Numerator: f(12)}, nil)
+	if r.Status != Shortfall || !near(r.Shortfall, 2) || !near(r.RequiredNumerator, 10) || !near(r.NumeratorChange, -2) {
+		t.Errorf("EQ 10 at 12: %s shortfall %v required %v change %v, want 2, 10, −2", r.Status, deref(r.Shortfall), deref(r.RequiredNumerator), deref(r.NumeratorChange))
+	}
+	rate := Formula{Factor: 100, HasDenominator: true, Integer: true, Bounded: true}
+	r = Decompose(rate, &Target{Value: 50, Comparator: "EQ"}, Figures{Value: f(60), Numerator: f(60), Denominator: f(100)},
+		[]ChildFigures{child("A", 40, 50, 100), child("B", 20, 50, 100)})
+	if r.Status != Shortfall || !near(r.Shortfall, 10) || !near(r.NumeratorChange, -10) || len(r.Children) != 2 ||
+		r.Children[0].Code != "A" || !near(r.Children[0].Contribution, 15) || !near(r.Children[0].Share, 1.5) || !near(r.Children[1].Contribution, 0) {
+		t.Errorf("EQ 50%% at 60%%: %+v", r)
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

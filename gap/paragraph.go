@@ -70,6 +70,9 @@ func ParagraphIn(g *Gap, l msg.Lang) string {
 		return g.Note().In(l) + fullStop(l)
 	}
 	lower := Target{Comparator: g.Comparator}.sign() < 0
+	if g.Comparator == "EQ" && g.Value != nil && g.Target != nil {
+		lower = *g.Value > *g.Target // missed from above: an excess, as Decompose measures it
+	}
 	short := g.inUnit(*g.Shortfall, l)
 	key := msg.GapParaShort
 	if lower {

@@ -72,6 +72,7 @@ const (
 	ReportSectionTooLong   Key = "REPORT_SECTION_TOO_LONG"
 	ReportSectionChanged   Key = "REPORT_SECTION_CHANGED"
 	ReportSectionUnknown   Key = "REPORT_SECTION_UNKNOWN"
+	ReportBeforePlan       Key = "REPORT_BEFORE_PLAN"
 	BadCursor              Key = "BAD_CURSOR"
 	FirstOutOfRange        Key = "FIRST_OUT_OF_RANGE"
 	UnknownIndicator       Key = "UNKNOWN_INDICATOR"
@@ -231,6 +232,7 @@ var messages = map[Key]entry{
 	ActionWriteReport:      {`填写评估报告`, `write the evaluation report of`},
 	ReportSectionTooLong:   {`text:{section}超过{max}字(现为{length}字)`, `text: {section} is longer than {max} characters ({length})`},
 	ReportSectionUnknown:   {`section:"{value}" 不是可填写的报告部分(PROBLEMS 存在的问题,NEXT_STEPS 下一步工作)`, `section: "{value}" is not a section the region writes (PROBLEMS, NEXT_STEPS)`},
+	ReportBeforePlan:       {`asOf:{asOf} 早于规划起始年 {start} 年,无可评估的内容`, `asOf: {asOf} is before the plan's first year, {start}: there is nothing to evaluate`},
 	ReportSectionChanged:   {`报告的“{section}”在您加载后已被修改(当前版本 {version}):请重新加载后再试`, `the report's {section} has changed since you loaded it (now version {version}): reload it and try again`},
 	BadCursor:              {`after:"{cursor}" 不是本接口给出的游标`, `after: "{cursor}" is not a cursor this API gave out`},
 	FirstOutOfRange:        {`first:{first} 超出1–500的范围`, `first: {first} is outside 1–500`},

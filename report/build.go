@@ -7,11 +7,13 @@ import (
 	"strconv"
 	"strings"
 
+	"planapi/apperr"
 	"planapi/assess"
 	"planapi/auth"
 	"planapi/catalogue"
 	"planapi/gap"
 	"planapi/models"
+	"planapi/msg"
 	"planapi/period"
 	"planapi/refrollup"
 	"planapi/snapshot"
@@ -42,6 +44,9 @@ func Build(ctx context.Context, st *store.Store, p *auth.Principal, regionCode, 
 	plan := cat.Current()
 	if plan == nil {
 		return nil, fmt.Errorf("report: no current plan")
+	}
+	if per.Year < plan.StartYear {
+		return nil, apperr.New(apperr.Invalid, msg.ReportBeforePlan, "asOf", per.String(), "start", plan.StartYear).With("field", "asOf")
 	}
 	b := &builder{ctx: ctx, st: st, p: p, region: r, asOf: per, cat: cat, plan: plan}
 	rep := &Report{RegionCode: r.Code, RegionName: r.Name, AsOf: per.String(), AsOfText: AsOfText(per),

@@ -243,7 +243,15 @@ func TestGapDecomposition(t *testing.T) {
 		if g := queryGap(t, e, clerk, "2.10", city, "2021"); g == nil || g.Period == nil || *g.Period != "2021" || g.Status != "SHORTFALL" {
 			t.Errorf("a county reading its city's 2021: %+v", g)
 		}
-		// YY市 has two counties: its published total is withheld from each (the other's figures
+		// A cumulative indicator is judged on its running total through asOf, which is a range
+		// and never published: not on the first year's total, the one single period of it that is.
+		if g := queryGap(t, e, clerk, "1.4", city, "2023Q1"); g == nil || g.Value != nil || g.Period == nil || *g.Period != "2021..2023Q1" {
+			t.Errorf("a county reading its city's cumulative 1.4 as of 2023Q1: %+v", g)
+		}
+		if g := queryGap(t, e, clerk, "1.4", city, "2021"); g == nil || g.Value == nil || g.Period == nil || *g.Period != "2021" {
+			t.Errorf("a county reading its city's cumulative 1.4 as of 2021 (published): %+v", g)
+		}
+				// YY市 has two counties: its published total is withheld from each (the other's figures
 		// by subtraction), and so is its gap.
 		if g := queryGap(t, e, e.Token(t, "419701", auth.RoleReporter), "2.10", "419700", "2022"); g == nil || g.Status != "WITHHELD" ||
 			g.Value != nil || g.Numerator != nil || g.Shortfall != nil || g.NumeratorChange != nil || len(g.Children) != 0 {

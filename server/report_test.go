@@ -336,6 +336,18 @@ func TestReportSections(t *testing.T) {
 		t.Errorf("the 2022 report has the 2023Q1 problems: %+v", other.Problems)
 	}
 
+	// Before the plan's first year there is no report to make nor a section to write: a
+	// caller's mistake (BAD_USER_INPUT), not an internal error.
+	for _, asOf := range []string{"2020", "2020Q4", "1900"} {
+		if r := e.Do(t, admin, `query($r: String!, $a: String!) { evaluationReport(regionCode: $r, asOf: $a) { title } }`,
+			map[string]any{"r": city, "a": asOf}); r.Code() != "BAD_USER_INPUT" {
+			t.Errorf("evaluationReport as of %s: got %q %v, want BAD_USER_INPUT", asOf, r.Code(), r.Errors)
+		}
+		if r := e.Do(t, admin, saveSectionMutation, map[string]any{"r": city, "a": asOf, "s": "PROBLEMS", "t": "x", "v": 0}); r.Code() != "BAD_USER_INPUT" {
+			t.Errorf("saveReportSection as of %s: got %q, want BAD_USER_INPUT", asOf, r.Code())
+		}
+	}
+
 	// Too long: refused with a message saying so.
 	if r := save(admin, "PROBLEMS", strings.Repeat("长", 20001), 2); r.Code() != "BAD_USER_INPUT" {
 		t.Errorf("too long: got %q", r.Code())

@@ -301,6 +301,24 @@ func againstTheConnection(t *testing.T, e *testenv.Env) {
 		})
 		wantCode(t, "submission of "+countyB+" under "+countyA+"'s path", err, "23503")
 	})
+
+	t.Run("ReportSectionPathIsItsRegions", func(t *testing.T) {
+		// A section naming another city's region (YY市) filed under XX市's path would sit in
+		// XX市's scope and be read as YY市's by whoever reads above both (the province).
+		p := &auth.Principal{Subject: "t", Role: auth.RoleAdmin, Region: city}
+		cityPath := e.Cache.Regions().Get(city).Path
+		for _, table := range []string{"report_sections", "report_section_history"} {
+			err := st.InScope(ctx, p, func(tx *gorm.DB) error {
+				if table == "report_sections" {
+					return tx.Exec(`INSERT INTO report_sections (plan_id, region_code, region_path, as_of, section, text, version, updated_by)
+						VALUES ((SELECT id FROM plans LIMIT 1), '419700', ?, '2023Q1', 'PROBLEMS', 'x', 1, 't')`, cityPath).Error
+				}
+				return tx.Exec(`INSERT INTO report_section_history (plan_id, region_code, region_path, as_of, section, version, text, actor, role)
+					VALUES ((SELECT id FROM plans LIMIT 1), '419700', ?, '2023Q1', 'PROBLEMS', 1, 'x', 't', 'admin')`, cityPath).Error
+			})
+			wantCode(t, table+" row of 419700 under "+city+"'s path", err, "23503")
+		}
+	})
 }
 
 func inAny(e *testenv.Env, path string, regions []string) bool {

@@ -186,6 +186,12 @@ func (s *Store) gaps(ctx context.Context, p *auth.Principal, inds []*models.Indi
 				if g.Period == "" {
 					g.Period, status = rng.String(), gap.NotPublished
 				}
+				// A running total is judged through asOf or not at all: one through an earlier
+				// year (the only one published above the caller is the first year's, a single
+				// period) would be measured against the whole plan's cumulative target.
+				if ind.Cumulative {
+					break
+				}
 				continue
 			}
 			if v.Withheld {

@@ -120,6 +120,9 @@ func (s *Store) SaveReportSection(ctx context.Context, p *auth.Principal, in Sav
 	if err != nil {
 		return nil, err
 	}
+	if per.Year < plan.StartYear {
+		return nil, apperr.New(apperr.Invalid, msg.ReportBeforePlan, "asOf", per.String(), "start", plan.StartYear).With("field", "asOf")
+	}
 	if in.Section != SectionProblems && in.Section != SectionNextSteps {
 		return nil, apperr.New(apperr.Invalid, msg.ReportSectionUnknown, "value", in.Section).With("field", "section")
 	}
