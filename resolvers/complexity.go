@@ -127,8 +127,9 @@ func complexity(c *graph.ComplexityRoot) {
 	c.EntryForm.Groups = list(1)
 	c.EntryGroup.Fields = list(listElements)
 	// The evaluation report: a roll-up of every indicator over every period it reads, the
-	// key-task roll-up and the narratives; built whole whatever is selected.
-	q.EvaluationReport = func(child int, _, _ string) int { return plus(3*costRollup, child) }
+	// key-task roll-up, the narratives and the gaps (a fourth roll-up); built whole whatever is
+	// selected.
+	q.EvaluationReport = func(child int, _, _ string) int { return plus(4*costRollup, child) }
 	c.EvaluationReport.Sections = list(listReportSections)
 	c.EvaluationReport.Indicators = list(listIndicators)
 	c.ReportSection.History = workList(costLoader, listReportHistory)
