@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,7 @@ import (
 type stmt struct {
 	sql  string
 	args []any
+	took time.Duration
 }
 
 // captureTracer records the statements the service's pool runs while on is set.
@@ -41,12 +43,28 @@ func (c *captureTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.
 	if c.on.Load() {
 		c.mu.Lock()
 		c.stmts = append(c.stmts, stmt{sql: d.SQL, args: append([]any(nil), d.Args...)})
+		ctx = context.WithValue(ctx, stmtKey{}, stmtStart{i: len(c.stmts) - 1, at: time.Now()})
 		c.mu.Unlock()
 	}
 	return ctx
 }
 
-func (c *captureTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+type stmtKey struct{}
+
+type stmtStart struct {
+	i  int
+	at time.Time
+}
+
+func (c *captureTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
+	if s, ok := ctx.Value(stmtKey{}).(stmtStart); ok {
+		c.mu.Lock()
+		if s.i < len(c.stmts) {
+			c.stmts[s.i].took = time.Since(s.at)
+		}
+		c.mu.Unlock()
+	}
+}
 
 // record returns the statements one request ran.
 func (c *captureTracer) record(fn func()) []stmt {
@@ -98,11 +116,7 @@ func (e *env) replay(b *testing.B, region, query string) func() {
 	if len(stmts) == 0 {
 		b.Fatal("no statement captured")
 	}
-	var names []string
-	for _, s := range stmts {
-		names = append(names, firstWords(s.sql))
-	}
-	b.Logf("bare baseline replays %d statements: %s", len(stmts), strings.Join(names, " | "))
+	b.Logf("bare baseline replays %d statements: %s", len(stmts), describe(stmts))
 	conn := e.appConn(b)
 	ctx := context.Background()
 	run := func() {
@@ -185,6 +199,15 @@ func (e *env) versus(b *testing.B, region, query string, base func()) {
 	b.ReportMetric(float64(api.Microseconds())/1000/float64(n), "api-ms/op")
 	b.ReportMetric(float64(bare.Microseconds())/1000/float64(n), "base-ms/op")
 	b.ReportMetric(float64(api)/float64(bare), "api/base")
+}
+
+// describe names each statement with the time it took in the service's request.
+func describe(stmts []stmt) string {
+	var names []string
+	for _, s := range stmts {
+		names = append(names, fmt.Sprintf("%s (%.2f ms)", firstWords(s.sql), float64(s.took.Microseconds())/1000))
+	}
+	return strings.Join(names, " | ")
 }
 
 func firstWords(sql string) string {

@@ -88,6 +88,9 @@ func national(b *testing.B) *env {
 func (e *env) run(b *testing.B, region string, query string) {
 	b.Helper()
 	do := e.request(b, region, query)
+	// Where the time of one request goes in the database, statement by statement (-v).
+	stmts := capture.record(func() { do() })
+	b.Logf("%d statements: %s", len(stmts), describe(stmts))
 	b.ResetTimer()
 	for b.Loop() {
 		do()
@@ -137,6 +140,13 @@ func BenchmarkCityDashboard(b *testing.B) {
 func BenchmarkCityDashboardVsBare(b *testing.B) {
 	e := national(b)
 	e.versus(b, "110100", sprintf(dashboard, "110100"), e.replay(b, "110100", sprintf(dashboard, "110100")))
+}
+
+// BenchmarkCitySubmissionsList is the nested list of issue 14's PostGraphile comparison (the
+// same shape as cmd/loadtest's list): a city's first 50 submissions with their values.
+func BenchmarkCitySubmissionsList(b *testing.B) {
+	e := national(b)
+	e.run(b, "110100", `query { submissions(regionCode: "110100", first: 50) { edges { node { region { code } period status version values { element { code } value comment } } } } }`)
 }
 
 func BenchmarkProvinceDashboard(b *testing.B) {
