@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,9 +18,9 @@ import (
 // Each Vs benchmark interleaves one API request and one baseline run per iteration, so the
 // machine's noise falls on both alike, and reports:
 //
-//	api-ms/op    the request over the real HTTP handler
-//	base-ms/op   the baseline through pgx
-//	api/base     the ratio, the figure to judge a change by
+//	api-ms/op    the request over the real HTTP handler (median)
+//	base-ms/op   the baseline through pgx (median)
+//	api/base     their ratio, the figure to judge a change by
 //
 // (ns/op is the sum of both.)
 
@@ -180,25 +181,35 @@ GROUP BY v.element_id`
 	return run
 }
 
-// versus interleaves the API request and the baseline, one each per iteration.
+// versus interleaves the API request and the baseline, one each per iteration, and reports
+// the median of each (a stall of the shared machine during a few iterations moves a mean, not
+// a median) and their ratio.
 func (e *env) versus(b *testing.B, region, query string, base func()) {
 	b.Helper()
 	do := e.request(b, region, query)
-	var api, bare time.Duration
-	n := 0
+	var api, bare []time.Duration
 	b.ResetTimer()
 	for b.Loop() {
 		t0 := time.Now()
 		do()
 		t1 := time.Now()
 		base()
-		api += t1.Sub(t0)
-		bare += time.Since(t1)
-		n++
+		api = append(api, t1.Sub(t0))
+		bare = append(bare, time.Since(t1))
 	}
-	b.ReportMetric(float64(api.Microseconds())/1000/float64(n), "api-ms/op")
-	b.ReportMetric(float64(bare.Microseconds())/1000/float64(n), "base-ms/op")
-	b.ReportMetric(float64(api)/float64(bare), "api/base")
+	a, r := median(api), median(bare)
+	b.ReportMetric(float64(a.Microseconds())/1000, "api-ms/op")
+	b.ReportMetric(float64(r.Microseconds())/1000, "base-ms/op")
+	b.ReportMetric(float64(a)/float64(r), "api/base")
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // describe names each statement with the time it took in the service's request.
