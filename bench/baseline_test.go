@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -210,6 +211,44 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// explain, with EXPLAIN=1 in the environment, replays stmts on a planapi_app connection as
+// replay does, but runs each query but set_config under EXPLAIN (ANALYZE, BUFFERS) and logs
+// its plan: where a request's time in the database goes.
+//
+//	EXPLAIN=1 go test -run '^$' -bench CitySubmissionsList -benchtime 1x -v ./bench/
+func (e *env) explain(b *testing.B, stmts []stmt) {
+	b.Helper()
+	if os.Getenv("EXPLAIN") == "" {
+		return
+	}
+	conn := e.appConn(b)
+	ctx := context.Background()
+	for _, s := range stmts {
+		q := strings.TrimSpace(s.sql)
+		lower := strings.ToLower(q)
+		if !(strings.HasPrefix(lower, "select") || strings.HasPrefix(lower, "with")) || strings.Contains(lower, "set_config(") {
+			if _, err := drain(ctx, conn, s.sql, s.args...); err != nil {
+				b.Fatalf("replay %q: %v", firstWords(s.sql), err)
+			}
+			continue
+		}
+		rows, err := conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q, s.args...)
+		if err != nil {
+			b.Fatalf("explain %q: %v", firstWords(s.sql), err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				b.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		rows.Close()
+		b.Logf("%s\n%s\n%s", firstWords(s.sql), q, strings.Join(plan, "\n"))
+	}
 }
 
 // describe names each statement with the time it took in the service's request.

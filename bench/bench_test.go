@@ -91,6 +91,7 @@ func (e *env) run(b *testing.B, region string, query string) {
 	// Where the time of one request goes in the database, statement by statement (-v).
 	stmts := capture.record(func() { do() })
 	b.Logf("%d statements: %s", len(stmts), describe(stmts))
+	e.explain(b, stmts)
 	b.ResetTimer()
 	for b.Loop() {
 		do()
