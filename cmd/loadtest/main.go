@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/loadtest -url http://localhost:8080/graphql -data-dir .data -duration 10s -c 10 \
 //	    -mix save=1,dashboard=1,list=1 -pid <server pid>
+//	go run ./cmd/loadtest -dev -duration 10s     # planapi served in this process, demo loaded
 //
 // The operations:
 //   - save: a county clerk saves a figure into its submission for -period with the version it
@@ -96,8 +97,18 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	cityTok := fs.String("city-token", os.Getenv("LOADTEST_CITY_TOKEN"), "a token of the city (419900) for dashboard and list")
 	clerkToks := fs.String("clerk-tokens", os.Getenv("LOADTEST_CLERK_TOKENS"), "county clerks' tokens: region=token,...")
 	maxReqs := fs.Int64("n", 0, "stop after this many requests in all (0: only the duration)")
+	dev := fs.Bool("dev", false, "serve planapi in this process on a private cluster with the demo (ignores -url, -data-dir, -pid); RSS is this process's")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var devSecret []byte
+	if *dev {
+		d, err := startDev(ctx, errOut)
+		if err != nil {
+			return err
+		}
+		defer d.stop()
+		*u, devSecret, *pid, *dataDir = d.url, d.secret, os.Getpid(), ""
 	}
 	cfg := config{url: *u, duration: *dur, conc: *conc, period: *period, dashPeriod: *dashPeriod,
 		target: *target, pid: *pid, cityToken: *cityTok, clerks: map[string]string{}, maxReqs: *maxReqs}
@@ -134,6 +145,9 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	c := newClient(cfg)
 	if cfg.target == "planapi" {
 		secret := []byte(os.Getenv("JWT_SECRET"))
+		if devSecret != nil {
+			secret = devSecret
+		}
 		if *dataDir != "" {
 			b, err := os.ReadFile(filepath.Join(*dataDir, "jwt-secret"))
 			if err != nil {
@@ -157,6 +171,10 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	res, err := c.load(ctx)
 	if err != nil {
 		return err
+	}
+	res.rssLabel = "server"
+	if *dev {
+		res.rssLabel = "in-process server (load generator included)"
 	}
 	res.print(out)
 	if res.errors() > 0 {
@@ -314,10 +332,11 @@ type opStats struct {
 }
 
 type result struct {
-	took    time.Duration
-	ops     map[string]*opStats
-	peakRSS int64 // kB, 0 when unknown
-	lastRSS int64
+	took     time.Duration
+	ops      map[string]*opStats
+	peakRSS  int64 // kB, 0 when unknown
+	lastRSS  int64
+	rssLabel string
 }
 
 func (r *result) errors() int {
@@ -353,7 +372,7 @@ func (r *result) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "%-10s %8d %9.1f   in %v\n", "all", total, float64(total)/r.took.Seconds(), r.took.Round(time.Millisecond))
 	if r.peakRSS > 0 {
-		fmt.Fprintf(w, "server RSS: peak %.1f MB, at the end %.1f MB\n", float64(r.peakRSS)/1024, float64(r.lastRSS)/1024)
+		fmt.Fprintf(w, "%s RSS: peak %.1f MB, at the end %.1f MB\n", r.rssLabel, float64(r.peakRSS)/1024, float64(r.lastRSS)/1024)
 	}
 	for _, k := range names {
 		if s := r.ops[k]; s.firstErr != "" {
