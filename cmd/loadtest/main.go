@@ -36,6 +36,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -97,6 +98,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 	cityTok := fs.String("city-token", os.Getenv("LOADTEST_CITY_TOKEN"), "a token of the city (419900) for dashboard and list")
 	clerkToks := fs.String("clerk-tokens", os.Getenv("LOADTEST_CLERK_TOKENS"), "county clerks' tokens: region=token,...")
 	maxReqs := fs.Int64("n", 0, "stop after this many requests in all (0: only the duration)")
+	cpuprofile := fs.String("cpuprofile", "", "write this process's CPU profile during the load to this file (with -dev: the server's, load generator included)")
 	dev := fs.Bool("dev", false, "serve planapi in this process on a private cluster with the demo (ignores -url, -data-dir, -pid); RSS is this process's")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -168,7 +170,20 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 			return errors.New("no clerk token: give -data-dir, JWT_SECRET or -clerk-tokens")
 		}
 	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	res, err := c.load(ctx)
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}
