@@ -34,6 +34,8 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 type env struct {
 	handler http.Handler
 	secret  []byte
+	appDSN  string // planapi_app's login on the bench database, for the bare baselines
+	planID  int64
 }
 
 var (
@@ -64,7 +66,7 @@ func national(b *testing.B) *env {
 		}
 		b.Logf("national data set: %d provinces, %d cities, %d counties, %d submissions, %d values in %v",
 			res.Provinces, res.Cities, res.Counties, res.Submissions, res.Values, res.Took.Round(time.Millisecond))
-		app, e := db.Open(ctx, srv.AppDSN("planapi_bench"), db.Options{})
+		app, e := db.Open(ctx, srv.AppDSN("planapi_bench"), db.Options{Tracer: capture})
 		if e != nil {
 			err = e
 			return
@@ -74,7 +76,8 @@ func national(b *testing.B) *env {
 			err = e
 			return
 		}
-		shared = &env{handler: testenv.Handler(b, app, cache), secret: []byte(testenv.Secret)}
+		shared = &env{handler: testenv.Handler(b, app, cache), secret: []byte(testenv.Secret), appDSN: srv.AppDSN("planapi_bench")}
+		err = app.Raw(`SELECT id FROM plans WHERE code = 'MS14FYP'`).Scan(&shared.planID).Error
 	})
 	if err != nil {
 		b.Fatalf("national data set: %v", err)
@@ -83,6 +86,21 @@ func national(b *testing.B) *env {
 }
 
 func (e *env) run(b *testing.B, region string, query string) {
+	b.Helper()
+	do := e.request(b, region, query)
+	// Where the time of one request goes in the database, statement by statement (-v).
+	stmts := capture.record(func() { do() })
+	b.Logf("%d statements: %s", len(stmts), describe(stmts))
+	e.explain(b, stmts)
+	b.ResetTimer()
+	for b.Loop() {
+		do()
+	}
+}
+
+// request returns a function that sends query over HTTP with an analyst's token for region,
+// after one checked request (which also warms the connection pool).
+func (e *env) request(b *testing.B, region string, query string) func() []byte {
 	b.Helper()
 	tok, err := auth.Mint(e.secret, auth.MintClaims{Subject: "bench", Region: region, Role: auth.RoleAnalyst}, time.Hour, time.Now())
 	if err != nil {
@@ -105,10 +123,7 @@ func (e *env) run(b *testing.B, region string, query string) {
 	if err := json.Unmarshal(first, &out); err != nil || len(out.Errors) > 0 {
 		b.Fatalf("query failed: %s", first)
 	}
-	b.ResetTimer()
-	for b.Loop() {
-		do()
-	}
+	return do
 }
 
 const dashboard = `query { dashboard(regionCode: "%s", period: "2023") { columns { code } rows { indicator { code } total { value numerator denominator completeness { expected reported approved } } cells { value } } } }`
@@ -116,6 +131,23 @@ const dashboard = `query { dashboard(regionCode: "%s", period: "2023") { columns
 func BenchmarkCityDashboard(b *testing.B) {
 	e := national(b)
 	e.run(b, "110100", sprintf(dashboard, "110100"))
+}
+
+// BenchmarkCityDashboardVsBare interleaves, request by request, the city dashboard over HTTP
+// with the bare statements it runs (captured from the same request by a pgx tracer and
+// replayed through pgx on one planapi_app connection: BEGIN, the same RLS scope and planner
+// settings, the roll-up, COMMIT). It reports both times and api/bare; issue 14 wants
+// api/bare ≤ 1.67 (the API at ≥ 0.6 of the bare statement's throughput).
+func BenchmarkCityDashboardVsBare(b *testing.B) {
+	e := national(b)
+	e.versus(b, "110100", sprintf(dashboard, "110100"), e.replay(b, "110100", sprintf(dashboard, "110100")))
+}
+
+// BenchmarkCitySubmissionsList is the nested list of issue 14's PostGraphile comparison (the
+// same shape as cmd/loadtest's list): a city's first 50 submissions with their values.
+func BenchmarkCitySubmissionsList(b *testing.B) {
+	e := national(b)
+	e.run(b, "110100", `query { submissions(regionCode: "110100", first: 50) { edges { node { region { code } period status version values { element { code } value comment } } } } }`)
 }
 
 func BenchmarkProvinceDashboard(b *testing.B) {
@@ -126,6 +158,16 @@ func BenchmarkProvinceDashboard(b *testing.B) {
 func BenchmarkNationalIndicatorValues(b *testing.B) {
 	e := national(b)
 	e.run(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
+}
+
+// BenchmarkNationalIndicatorValuesVsGroupBy interleaves national indicatorValues over HTTP
+// with a hand-written GROUP BY over the same approved rows under the same RLS (planapi_app,
+// the nation's scope): the sum and count of each element over every county's approved yearly
+// submission for 2023. Issue 14 wants api/groupby ≤ 2.
+func BenchmarkNationalIndicatorValuesVsGroupBy(b *testing.B) {
+	e := national(b)
+	q := `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`
+	e.versus(b, nationalgen.NationCode, q, e.groupBy(b, nationalgen.NationCode, 2023))
 }
 
 func BenchmarkNationalDashboard(b *testing.B) {
