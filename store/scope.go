@@ -21,6 +21,7 @@ import (
 	"planapi/models"
 	"planapi/msg"
 	"planapi/snapshot"
+	"planapi/store/internal/rollupsql"
 )
 
 // Store is the tenant data layer. Every method takes the principal: there is no way to read
@@ -68,11 +69,29 @@ func (c *caller) decide(action auth.Action, target *models.Region) auth.Decision
 // set_config(..., true), local to the transaction, so it can never leak to the next user of
 // the pooled connection; the policies in migration 0003 show and accept only rows inside it.
 func (s *Store) scoped(ctx context.Context, path string, fn func(tx *gorm.DB) error) error {
+	return s.scopedWith(ctx, path, "", fn)
+}
+
+// scopedRollup is scoped for a transaction that runs the roll-up statement: the same scope,
+// set the same way, and in the same statement the roll-up's planner settings
+// (rollupsql.SettingsSQL), also local to the transaction; pass rollupsql.FiguresQuery
+// SettingsSet: true inside it.
+func (s *Store) scopedRollup(ctx context.Context, path string, fn func(tx *gorm.DB) error) error {
+	return s.scopedWith(ctx, path, rollupsql.SettingsSQL, fn)
+}
+
+// scopedWith is scoped, setting the extra select-list items (set_config(..., true) calls
+// only, a constant of this package's) in the statement that sets the scope.
+func (s *Store) scopedWith(ctx context.Context, path, extra string, fn func(tx *gorm.DB) error) error {
 	if path == "" {
 		return fmt.Errorf("scoped transaction without a scope")
 	}
+	set := `SELECT set_config('planapi.scope', @scope, true)`
+	if extra != "" {
+		set += ", " + extra
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := db.Exec(ctx, tx, `SELECT set_config('planapi.scope', @scope, true)`, db.Args{"scope": path}); err != nil {
+		if _, err := db.Exec(ctx, tx, set, db.Args{"scope": path}); err != nil {
 			return fmt.Errorf("set scope: %w", err)
 		}
 		return fn(tx)
