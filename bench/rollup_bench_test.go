@@ -214,3 +214,14 @@ func BenchmarkRollupNationalIndicatorValues(b *testing.B) {
 	}
 	interleave(b, api, func() { drain(b, c, nationalGroupBy) }, "groupby")
 }
+
+// BenchmarkRollupNationalBare is national indicatorValues against its own bare roll-up
+// statement: how much of the API's time is the statement.
+func BenchmarkRollupNationalBare(b *testing.B) {
+	e := rollupEnvFor(b)
+	api := e.request(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
+	c := e.conn(b, e.trace.scope)
+	sql, args := e.trace.sql, e.trace.args
+	drain(b, c, sql, args...)
+	interleave(b, api, func() { drain(b, c, sql, args...) }, "bare")
+}
