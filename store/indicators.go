@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 
-	"gorm.io/gorm"
-
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/models"
@@ -149,22 +147,15 @@ func (s *Store) indicatorValues(ctx context.Context, c *caller, q ValuesQuery, w
 	}
 	statuses := refrollup.Statuses(q.IncludeUnapproved)
 
-	var totals []rollupsql.SetTotal
-	var coverage []rollupsql.Coverage
-	// SECURITY: every live target lies in the caller's own scope, the scope of this
-	// transaction's row-level security.
-	// The scope and the roll-up's planner settings are set in one statement.
-	err = s.scopedRollup(ctx, c.region.Path, func(tx *gorm.DB) error {
-		var err error
-		// One statement for both, so that the values are read once. Completeness always looks
-		// at SUBMITTED and APPROVED submissions, whatever the value counts, so that a county
-		// whose figures await approval shows as reported but not approved, and only one that
-		// has not submitted shows as missing.
-		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Ranges: q.Periods,
-			Statuses: statuses, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
-			Elements: cat.Elements[plan.ID], WithUnits: withUnits, SettingsSet: true})
-		return err
-	})
+	// SECURITY: every live target lies in the caller's own scope, the scope the roll-up runs
+	// under (figuresScoped: the scope and the roll-up in one implicit transaction).
+	// One statement for both totals and completeness, so that the values are read once.
+	// Completeness always looks at SUBMITTED and APPROVED submissions, whatever the value
+	// counts, so that a county whose figures await approval shows as reported but not
+	// approved, and only one that has not submitted shows as missing.
+	totals, coverage, err := s.figuresScoped(ctx, c.region.Path, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets,
+		Ranges: q.Periods, Statuses: statuses, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
+		Elements: cat.Elements[plan.ID], WithUnits: withUnits})
 	if err != nil {
 		return nil, nil, err
 	}

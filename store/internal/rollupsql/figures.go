@@ -145,34 +145,69 @@ func checkRollupArgs(targets []Target, ranges []period.Range, statuses ...[]stri
 // with its scope; it sets two planner settings for the rest of that transaction
 // (figuresSettings).
 func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Coverage, error) {
-	if err := checkRollupArgs(q.Targets, q.Ranges, q.Statuses, q.CoverageStatuses); err != nil {
-		return nil, nil, err
-	}
-	if len(q.Targets) == 0 || len(q.Ranges) == 0 || len(q.Sets) == 0 || len(q.Statuses)+len(q.CoverageStatuses) == 0 {
-		return nil, nil, nil
-	}
-	fail := func(err error) ([]SetTotal, []Coverage, error) {
-		return nil, nil, fmt.Errorf("roll up %d figures at %d regions for %d periods: %w",
-			len(q.Sets), len(q.Targets), len(q.Ranges), err)
-	}
-	if q.Elements == nil {
+	if q.Elements == nil && len(q.Targets) > 0 {
 		if err := tx.WithContext(ctx).Where("plan_id = ?", q.PlanID).Find(&q.Elements).Error; err != nil {
-			return fail(fmt.Errorf("load data elements: %w", err))
+			return nil, nil, fmt.Errorf("roll up %d figures at %d regions for %d periods: load data elements: %w",
+				len(q.Sets), len(q.Targets), len(q.Ranges), err)
 		}
 	}
-	p := planFigures(q)
+	pr, err := Prepare(q)
+	if err != nil || pr == nil {
+		return nil, nil, err
+	}
 	if !q.SettingsSet {
 		if err := figuresSettings(ctx, tx); err != nil {
-			return fail(err)
+			return pr.fail(err)
 		}
 	}
 	// Scanned by hand rather than with gorm's Scan, which would reflect on every row.
-	rows, err := db.Query(ctx, tx, figuresSQL, figuresParams(q, p))
+	rows, err := db.Query(ctx, tx, pr.SQL, pr.Args)
 	if err != nil {
-		return fail(err)
+		return pr.fail(err)
 	}
 	defer rows.Close()
+	return pr.Read(rows, false)
+}
 
+// Prepared is the roll-up statement for a FiguresQuery with its arguments, for a caller that
+// runs it itself (store, in one batch with the statement that sets its scope), and reads its
+// rows back with Read. Like Figures, it sets no scope.
+type Prepared struct {
+	SQL  string
+	Args db.Args
+	q    FiguresQuery
+	p    figuresPlan
+}
+
+// Prepare checks q and works out its statement; nil when there is nothing to compute. q.Elements
+// must be set.
+func Prepare(q FiguresQuery) (*Prepared, error) {
+	if err := checkRollupArgs(q.Targets, q.Ranges, q.Statuses, q.CoverageStatuses); err != nil {
+		return nil, err
+	}
+	if len(q.Targets) == 0 || len(q.Ranges) == 0 || len(q.Sets) == 0 || len(q.Statuses)+len(q.CoverageStatuses) == 0 {
+		return nil, nil
+	}
+	p := planFigures(q)
+	return &Prepared{SQL: figuresSQL, Args: figuresParams(q, p), q: q, p: p}, nil
+}
+
+func (pr *Prepared) fail(err error) ([]SetTotal, []Coverage, error) {
+	return nil, nil, fmt.Errorf("roll up %d figures at %d regions for %d periods: %w",
+		len(pr.q.Sets), len(pr.q.Targets), len(pr.q.Ranges), err)
+}
+
+// Rows are the statement's rows: *sql.Rows or pgx.Rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// Read reads the statement's rows into Figures' answer; native says they are pgx's own, which
+// scan arrays into slices themselves.
+func (pr *Prepared) Read(rows Rows, native bool) ([]SetTotal, []Coverage, error) {
+	q, p, fail := pr.q, pr.p, pr.fail
 	groups := make([][][]group, len(q.Targets))            // by target and range
 	expected := make([]map[int64][]string, len(q.Targets)) // by target and sig
 	units := make([][][]unitClass, len(q.Targets))         // by target and range
@@ -196,7 +231,11 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Co
 			total, lo, hi, wsum, wden sql.NullFloat64
 			complete, wcomplete       sql.NullBool
 		)
-		if err := rows.Scan(&kind, &tord, &ord, &level, &own, &codes, db.Array(&a), db.Array(&b), &element,
+		arrA, arrB := any(&a), any(&b)
+		if !native {
+			arrA, arrB = db.Array(&a), db.Array(&b)
+		}
+		if err := rows.Scan(&kind, &tord, &ord, &level, &own, &codes, arrA, arrB, &element,
 			&total, &lo, &hi, &n, &complete, &wsum, &wden, &wn, &wcomplete, &sig); err != nil {
 			return fail(err)
 		}
