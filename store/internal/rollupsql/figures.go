@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"gorm.io/gorm"
 
 	"planapi/catalogue"
@@ -231,12 +232,18 @@ func (pr *Prepared) Read(rows Rows, native bool) ([]SetTotal, []Coverage, error)
 			total, lo, hi, wsum, wden sql.NullFloat64
 			complete, wcomplete       sql.NullBool
 		)
-		arrA, arrB := any(&a), any(&b)
-		if !native {
-			arrA, arrB = db.Array(&a), db.Array(&b)
+		var err error
+		if native {
+			// pgx's own types, which have the sql.Null* types' fields: no sql.Scanner detour.
+			err = rows.Scan(&kind, (*pgtype.Int8)(&tord), &ord, (*pgtype.Text)(&level), (*pgtype.Bool)(&own),
+				(*pgtype.Text)(&codes), &a, &b, (*pgtype.Int8)(&element), (*pgtype.Float8)(&total), (*pgtype.Float8)(&lo),
+				(*pgtype.Float8)(&hi), (*pgtype.Int8)(&n), (*pgtype.Bool)(&complete), (*pgtype.Float8)(&wsum),
+				(*pgtype.Float8)(&wden), (*pgtype.Int8)(&wn), (*pgtype.Bool)(&wcomplete), (*pgtype.Int8)(&sig))
+		} else {
+			err = rows.Scan(&kind, &tord, &ord, &level, &own, &codes, db.Array(&a), db.Array(&b), &element,
+				&total, &lo, &hi, &n, &complete, &wsum, &wden, &wn, &wcomplete, &sig)
 		}
-		if err := rows.Scan(&kind, &tord, &ord, &level, &own, &codes, arrA, arrB, &element,
-			&total, &lo, &hi, &n, &complete, &wsum, &wden, &wn, &wcomplete, &sig); err != nil {
+		if err != nil {
 			return fail(err)
 		}
 		ti := int(tord.Int64) - 1
@@ -251,11 +258,15 @@ func (pr *Prepared) Read(rows Rows, native bool) ([]SetTotal, []Coverage, error)
 			g := findGroup(gs, catalogue.Level(level.String), own.Bool, sig.Int64)
 			if g == nil {
 				gs = append(gs, group{level: catalogue.Level(level.String), own: own.Bool, sig: sig.Int64, held: held[sig.Int64],
-					aggs: map[int64]groupAgg{}, codes: splitCodes(codes)})
+					aggs: make([]groupAgg, len(p.read)), codes: splitCodes(codes)})
 				g = &gs[len(gs)-1]
 				groups[ti][ord-1] = gs
 			}
-			g.aggs[element.Int64] = groupAgg{total: total.Float64, lo: lo.Float64, hi: hi.Float64, n: int(n.Int64),
+			at, ok := p.readAt[element.Int64]
+			if !ok {
+				continue
+			}
+			g.aggs[at] = groupAgg{has: true, total: total.Float64, lo: lo.Float64, hi: hi.Float64, n: int(n.Int64),
 				complete: complete.Bool, wsum: wsum.Float64, wden: wden.Float64, wn: int(wn.Int64), wcomplete: wcomplete.Bool}
 		case 2:
 			units[ti][ord-1] = append(units[ti][ord-1], p.classify(catalogue.Level(level.String), a, b, splitCodes(codes)))
@@ -306,11 +317,12 @@ type group struct {
 	own   bool
 	sig   int64   // the number of its list of elements held, in the statement
 	held  []int64 // sorted
-	aggs  map[int64]groupAgg
+	aggs  []groupAgg // by position in figuresPlan.read
 	codes []string // the regions, with FiguresQuery.WithUnits
 }
 
 type groupAgg struct {
+	has           bool // the group has a value of the element
 	total, lo, hi float64
 	n             int
 	complete      bool
@@ -352,8 +364,8 @@ func (p figuresPlan) figureTotals(target string, r period.Range, key string, si 
 		lo, hi := math.Inf(1), math.Inf(-1)
 		n := 0
 		for _, g := range counting {
-			a, ok := g.aggs[m.id]
-			if !ok {
+			a := &g.aggs[m.at]
+			if !a.has {
 				continue
 			}
 			switch {
@@ -435,6 +447,7 @@ var levels = []catalogue.Level{catalogue.Nation, catalogue.Province, catalogue.C
 type figuresPlan struct {
 	requested []requestedElement // the sets' elements that are the plan's, each once, in order
 	read      []int64            // every element whose values are read: requested and weights
+	readAt    map[int64]int      // positions in read
 	timeRules []string           // read's time rules
 	parts     []period.Period    // the distinct periods the ranges asked are made of
 	ranges    [][]int            // by range: its parts' positions in parts (0-based)
@@ -448,6 +461,7 @@ type requestedElement struct {
 	regionRule string
 	weighted   bool  // a regional AVERAGE with a weight (refrollup.AggregateRegions)
 	weightID   int64 // its weight element, 0 when the plan has none of that code
+	at         int   // its position in figuresPlan.read
 }
 
 // regionClass is one kind of region, by level and by whether it is a target, and which of
@@ -485,10 +499,10 @@ func planFigures(q FiguresQuery) figuresPlan {
 		}
 	}
 	var p figuresPlan
-	readSet := map[int64]bool{}
+	p.readAt = map[int64]int{}
 	addRead := func(id int64) {
-		if !readSet[id] {
-			readSet[id] = true
+		if _, ok := p.readAt[id]; !ok {
+			p.readAt[id] = len(p.read)
 			p.read = append(p.read, id)
 			p.timeRules = append(p.timeRules, byID[id].TimeRule)
 		}
@@ -525,9 +539,10 @@ func planFigures(q FiguresQuery) figuresPlan {
 				addRead(w.ID)
 				anywhere[w.ID] = true
 			}
+			addRead(id)
+			r.at = p.readAt[id]
 			requested[id] = r
 			p.requested = append(p.requested, r)
-			addRead(id)
 			if len(q.Statuses) == 0 {
 				continue // completeness only
 			}
