@@ -756,8 +756,11 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 	for _, s := range p.sigs {
 		sigs = append(sigs, "{"+strings.Join(s, ",")+"}")
 	}
+	bits, limit := readBits(p.read)
 	// Plain slices, which pgx sends as arrays (never nil, which it would send as NULL).
 	return db.Args{
+		"read_bits":        bits,
+		"read_limit":       limit,
 		"plan":             q.PlanID,
 		"codes":            codes,
 		"paths":            paths,
@@ -784,6 +787,27 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		"class_coverage":   cCoverage,
 		"sigs":             nonNil(sigs),
 	}
+}
+
+// maxReadBits bounds the bitmap of the elements read (readBits): 1 MiB.
+const maxReadBits = 1 << 23
+
+// readBits is the elements read as a bitmap in get_bit's order (bit n is bit n%8, counted
+// from the least significant, of byte n/8), and the number of bits; no bitmap and 0 when an
+// id is outside [1, maxReadBits), for figuresSQL to test = ANY instead.
+func readBits(read []int64) ([]byte, int64) {
+	var top int64
+	for _, id := range read {
+		if id < 1 || id >= maxReadBits {
+			return []byte{}, 0
+		}
+		top = max(top, id)
+	}
+	bits := make([]byte, top/8+1)
+	for _, id := range read {
+		bits[id/8] |= 1 << (id % 8)
+	}
+	return bits, int64(len(bits)) * 8
 }
 
 func arrayLiteral(ids []int64) string {
