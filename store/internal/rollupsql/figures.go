@@ -315,10 +315,10 @@ func (pr *Prepared) Read(rows Rows, native bool) ([]SetTotal, []Coverage, error)
 type group struct {
 	level catalogue.Level
 	own   bool
-	sig   int64   // the number of its list of elements held, in the statement
-	held  []int64 // sorted
+	sig   int64      // the number of its list of elements held, in the statement
+	held  []int64    // sorted
 	aggs  []groupAgg // by position in figuresPlan.read
-	codes []string // the regions, with FiguresQuery.WithUnits
+	codes []string   // the regions, with FiguresQuery.WithUnits
 }
 
 type groupAgg struct {
