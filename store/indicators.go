@@ -2,8 +2,7 @@ package store
 
 import (
 	"context"
-
-	"gorm.io/gorm"
+	"slices"
 
 	"planapi/apperr"
 	"planapi/auth"
@@ -148,73 +147,67 @@ func (s *Store) indicatorValues(ctx context.Context, c *caller, q ValuesQuery, w
 	}
 	statuses := refrollup.Statuses(q.IncludeUnapproved)
 
-	var totals []rollupsql.SetTotal
-	var coverage []rollupsql.Coverage
-	// SECURITY: every live target lies in the caller's own scope, the scope of this
-	// transaction's row-level security.
-	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
-		var err error
-		// One statement for both, so that the values are read once. Completeness always looks
-		// at SUBMITTED and APPROVED submissions, whatever the value counts, so that a county
-		// whose figures await approval shows as reported but not approved, and only one that
-		// has not submitted shows as missing.
-		totals, coverage, err = rollupsql.Figures(ctx, tx, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets, Ranges: q.Periods,
-			Statuses: statuses, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
-			Elements: cat.Elements[plan.ID], WithUnits: withUnits})
-		return err
-	})
+	// SECURITY: every live target lies in the caller's own scope, the scope the roll-up runs
+	// under (figuresScoped: the scope and the roll-up in one implicit transaction).
+	// One statement for both totals and completeness, so that the values are read once.
+	// Completeness always looks at SUBMITTED and APPROVED submissions, whatever the value
+	// counts, so that a county whose figures await approval shows as reported but not
+	// approved, and only one that has not submitted shows as missing.
+	totals, coverage, err := s.figuresScoped(ctx, c.region.Path, rollupsql.FiguresQuery{PlanID: plan.ID, Targets: targets,
+		Ranges: q.Periods, Statuses: statuses, CoverageStatuses: refrollup.Statuses(true), Sets: sets,
+		Elements: cat.Elements[plan.ID], WithUnits: withUnits})
 	if err != nil {
 		return nil, nil, err
 	}
 
-	// By region, period and indicator: each element's total, and whether it is partial.
-	type figureKey struct {
-		ValueKey
-		indicator string
-	}
-	agg := map[figureKey]map[string]float64{}
-	partial := map[figureKey]map[string]bool{}
-	units := map[figureKey]map[string][]string{} // with withUnits
-	for _, t := range totals {
-		if t.Value == nil {
-			continue
-		}
-		k := figureKey{ValueKey{t.Target, t.Range}, t.Key}
-		if agg[k] == nil {
-			agg[k] = map[string]float64{}
-			partial[k] = map[string]bool{}
-			units[k] = map[string][]string{}
-		}
-		if e := cat.ElementByID(t.ElementID); e != nil {
-			agg[k][e.Code] = *t.Value
-			partial[k][e.Code] = !t.Complete
-			units[k][e.Code] = t.Units
-		}
-	}
-	cov := map[ValueKey]map[string]rollupsql.Coverage{}
-	for _, cv := range coverage {
-		k := ValueKey{cv.Target, cv.Range}
-		if cov[k] == nil {
-			cov[k] = map[string]rollupsql.Coverage{}
-		}
-		cov[k][cv.Key] = cv
-	}
+	// Figures answers totals by target, range, set and then the set's elements, and coverage
+	// by target, range and set, in the order asked: both are walked once, in step, rather
+	// than indexed by maps.
+	ti, ci := 0, 0
 	for _, r := range live {
 		for _, per := range q.Periods {
 			k := ValueKey{r.Code, per}
 			list := make([]*IndicatorValue, 0, len(inds))
-			for _, ind := range inds {
-				v := &IndicatorValue{Indicator: ind, Region: r, Period: per, IncludesUnapproved: q.IncludeUnapproved, Published: true}
-				f := cat.Formula(ind.ID)
-				fk := figureKey{k, ind.Code}
-				v.Value, v.Numerator, v.Denominator = refrollup.Evaluate(f, agg[fk])
-				v.Elements = agg[fk]
-				for _, code := range refrollup.Elements(f) {
-					v.Partial = v.Partial || partial[fk][code]
+			vals := make([]IndicatorValue, len(inds)) // one allocation for the row
+			for ii, ind := range inds {
+				v := &vals[ii]
+				*v = IndicatorValue{Indicator: ind, Region: r, Period: per, IncludesUnapproved: q.IncludeUnapproved, Published: true}
+				// This figure's totals: each element's, and whether any is partial.
+				// (An indicator asked twice has its totals twice, one after the other: a
+				// figure's elements are distinct, so a repeated one starts the next figure.)
+				var agg map[string]float64
+				first := ti
+				for ; ti < len(totals) && totals[ti].Target == r.Code && totals[ti].Range == per && totals[ti].Key == ind.Code; ti++ {
+					t := &totals[ti]
+					if slices.ContainsFunc(totals[first:ti], func(o rollupsql.SetTotal) bool { return o.ElementID == t.ElementID }) {
+						break
+					}
+					if t.Value == nil {
+						continue
+					}
+					e := cat.ElementByID(t.ElementID)
+					if e == nil {
+						continue
+					}
+					if agg == nil {
+						agg = make(map[string]float64, 4)
+					}
+					agg[e.Code] = *t.Value
+					v.Partial = v.Partial || !t.Complete
+					if withUnits {
+						if v.units == nil {
+							v.units = map[string][]string{}
+						}
+						v.units[e.Code] = t.Units
+					}
 				}
-				cv := cov[k][ind.Code]
-				v.Expected, v.Reported, v.Approved, v.Incomplete, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Incomplete, cv.Missing
-				v.units = units[fk]
+				v.Value, v.Numerator, v.Denominator = refrollup.Evaluate(cat.Formula(ind.ID), agg)
+				v.Elements = agg
+				if ci < len(coverage) && coverage[ci].Target == r.Code && coverage[ci].Range == per && coverage[ci].Key == ind.Code {
+					cv := &coverage[ci]
+					v.Expected, v.Reported, v.Approved, v.Incomplete, v.Missing = cv.Expected, cv.Reported, cv.Approved, cv.Incomplete, cv.Missing
+					ci++
+				}
 				list = append(list, v)
 			}
 			out[k] = list

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"planapi/apperr"
@@ -21,6 +22,7 @@ import (
 	"planapi/models"
 	"planapi/msg"
 	"planapi/snapshot"
+	"planapi/store/internal/rollupsql"
 )
 
 // Store is the tenant data layer. Every method takes the principal: there is no way to read
@@ -68,11 +70,96 @@ func (c *caller) decide(action auth.Action, target *models.Region) auth.Decision
 // set_config(..., true), local to the transaction, so it can never leak to the next user of
 // the pooled connection; the policies in migration 0003 show and accept only rows inside it.
 func (s *Store) scoped(ctx context.Context, path string, fn func(tx *gorm.DB) error) error {
+	return s.scopedWith(ctx, path, "", fn)
+}
+
+// scopedRollup is scoped for a transaction that runs the roll-up statement: the same scope,
+// set the same way, and in the same statement the roll-up's planner settings
+// (rollupsql.SettingsSQL), also local to the transaction; pass rollupsql.FiguresQuery
+// SettingsSet: true inside it.
+func (s *Store) scopedRollup(ctx context.Context, path string, fn func(tx *gorm.DB) error) error {
+	return s.scopedWith(ctx, path, rollupsql.SettingsSQL, fn)
+}
+
+// figuresScoped runs the roll-up (rollupsql.Prepare) under the scope path in one round trip:
+// a pgx batch of two statements, the one scopedRollup sends (the scope and the planner
+// settings, set_config(..., true)) and then the roll-up, with one Sync at the end. The
+// extended protocol runs the messages up to a Sync in one implicit transaction, so the
+// settings are local to it exactly as in scopedRollup's BEGIN … COMMIT, and end with it; if
+// setting the scope fails, the roll-up does not run (the transaction is aborted). It needs the
+// pool's own pgx connection; on another pool it runs in scopedRollup.
+//
+// SECURITY: the scope is set in the same implicit transaction as the roll-up, before it, and
+// never outlives it: the next user of the pooled connection starts without one.
+func (s *Store) figuresScoped(ctx context.Context, path string, q rollupsql.FiguresQuery) ([]rollupsql.SetTotal, []rollupsql.Coverage, error) {
+	if path == "" {
+		return nil, nil, fmt.Errorf("scoped transaction without a scope")
+	}
+	pr, err := rollupsql.Prepare(q)
+	if err != nil || pr == nil {
+		return nil, nil, err
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer conn.Close()
+	var totals []rollupsql.SetTotal
+	var coverage []rollupsql.Coverage
+	ran := false
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ Conn() *pgx.Conn })
+		if !ok {
+			return nil
+		}
+		ran = true
+		var b pgx.Batch
+		b.Queue(`SELECT set_config('planapi.scope', @scope, true), `+rollupsql.SettingsSQL, db.Args{"scope": path})
+		b.Queue(pr.SQL, pr.Args)
+		br := c.Conn().SendBatch(ctx, &b)
+		defer br.Close()
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("set scope: %w", err)
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		totals, coverage, err = pr.Read(rows, true)
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		return br.Close()
+	})
+	if err != nil || ran {
+		return totals, coverage, err
+	}
+	q.SettingsSet = true
+	err = s.scopedRollup(ctx, path, func(tx *gorm.DB) error {
+		totals, coverage, err = rollupsql.Figures(ctx, tx, q)
+		return err
+	})
+	return totals, coverage, err
+}
+
+// scopedWith is scoped, setting the extra select-list items (set_config(..., true) calls
+// only, a constant of this package's) in the statement that sets the scope.
+func (s *Store) scopedWith(ctx context.Context, path, extra string, fn func(tx *gorm.DB) error) error {
 	if path == "" {
 		return fmt.Errorf("scoped transaction without a scope")
 	}
+	set := `SELECT set_config('planapi.scope', @scope, true)`
+	if extra != "" {
+		set += ", " + extra
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := db.Exec(ctx, tx, `SELECT set_config('planapi.scope', @scope, true)`, db.Args{"scope": path}); err != nil {
+		if _, err := db.Exec(ctx, tx, set, db.Args{"scope": path}); err != nil {
 			return fmt.Errorf("set scope: %w", err)
 		}
 		return fn(tx)

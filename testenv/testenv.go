@@ -122,6 +122,25 @@ func (c *StatementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d p
 // TraceQueryEnd implements pgx.QueryTracer.
 func (c *StatementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+// TraceBatchStart implements pgx.BatchTracer: each statement of a batch counts as one
+// (TraceBatchQuery), as it would have run alone.
+func (c *StatementCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	if os.Getenv("TRACE_SQL") != "" {
+		for _, q := range d.Batch.QueuedQueries {
+			fmt.Fprintln(os.Stderr, "SQL (batch):", q.SQL)
+		}
+	}
+	return ctx
+}
+
+// TraceBatchQuery implements pgx.BatchTracer.
+func (c *StatementCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	c.n.Add(1)
+}
+
+// TraceBatchEnd implements pgx.BatchTracer.
+func (c *StatementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 // Statements runs fn and returns how many SQL statements the service ran meanwhile
 // (transaction control and the scope setting included). Not for use by parallel subtests
 // of one Env.

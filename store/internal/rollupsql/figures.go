@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"gorm.io/gorm"
 
 	"planapi/catalogue"
@@ -105,6 +106,10 @@ type FiguresQuery struct {
 	Elements []*models.DataElement
 	// WithUnits asks for the regions behind every total (SetTotal.Units).
 	WithUnits bool
+	// SettingsSet says the caller's transaction already has SettingsSQL's planner settings
+	// (store sets them in the statement that sets its scope, one round trip fewer); false:
+	// Figures sets them itself.
+	SettingsSet bool
 }
 
 func checkRollupArgs(targets []Target, ranges []period.Range, statuses ...[]string) error {
@@ -141,32 +146,69 @@ func checkRollupArgs(targets []Target, ranges []period.Range, statuses ...[]stri
 // with its scope; it sets two planner settings for the rest of that transaction
 // (figuresSettings).
 func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Coverage, error) {
-	if err := checkRollupArgs(q.Targets, q.Ranges, q.Statuses, q.CoverageStatuses); err != nil {
-		return nil, nil, err
-	}
-	if len(q.Targets) == 0 || len(q.Ranges) == 0 || len(q.Sets) == 0 || len(q.Statuses)+len(q.CoverageStatuses) == 0 {
-		return nil, nil, nil
-	}
-	fail := func(err error) ([]SetTotal, []Coverage, error) {
-		return nil, nil, fmt.Errorf("roll up %d figures at %d regions for %d periods: %w",
-			len(q.Sets), len(q.Targets), len(q.Ranges), err)
-	}
-	if q.Elements == nil {
+	if q.Elements == nil && len(q.Targets) > 0 {
 		if err := tx.WithContext(ctx).Where("plan_id = ?", q.PlanID).Find(&q.Elements).Error; err != nil {
-			return fail(fmt.Errorf("load data elements: %w", err))
+			return nil, nil, fmt.Errorf("roll up %d figures at %d regions for %d periods: load data elements: %w",
+				len(q.Sets), len(q.Targets), len(q.Ranges), err)
 		}
 	}
-	p := planFigures(q)
-	if err := figuresSettings(ctx, tx); err != nil {
-		return fail(err)
+	pr, err := Prepare(q)
+	if err != nil || pr == nil {
+		return nil, nil, err
+	}
+	if !q.SettingsSet {
+		if err := figuresSettings(ctx, tx); err != nil {
+			return pr.fail(err)
+		}
 	}
 	// Scanned by hand rather than with gorm's Scan, which would reflect on every row.
-	rows, err := db.Query(ctx, tx, figuresSQL, figuresParams(q, p))
+	rows, err := db.Query(ctx, tx, pr.SQL, pr.Args)
 	if err != nil {
-		return fail(err)
+		return pr.fail(err)
 	}
 	defer rows.Close()
+	return pr.Read(rows, false)
+}
 
+// Prepared is the roll-up statement for a FiguresQuery with its arguments, for a caller that
+// runs it itself (store, in one batch with the statement that sets its scope), and reads its
+// rows back with Read. Like Figures, it sets no scope.
+type Prepared struct {
+	SQL  string
+	Args db.Args
+	q    FiguresQuery
+	p    figuresPlan
+}
+
+// Prepare checks q and works out its statement; nil when there is nothing to compute. q.Elements
+// must be set.
+func Prepare(q FiguresQuery) (*Prepared, error) {
+	if err := checkRollupArgs(q.Targets, q.Ranges, q.Statuses, q.CoverageStatuses); err != nil {
+		return nil, err
+	}
+	if len(q.Targets) == 0 || len(q.Ranges) == 0 || len(q.Sets) == 0 || len(q.Statuses)+len(q.CoverageStatuses) == 0 {
+		return nil, nil
+	}
+	p := planFigures(q)
+	return &Prepared{SQL: figuresSQL, Args: figuresParams(q, p), q: q, p: p}, nil
+}
+
+func (pr *Prepared) fail(err error) ([]SetTotal, []Coverage, error) {
+	return nil, nil, fmt.Errorf("roll up %d figures at %d regions for %d periods: %w",
+		len(pr.q.Sets), len(pr.q.Targets), len(pr.q.Ranges), err)
+}
+
+// Rows are the statement's rows: *sql.Rows or pgx.Rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// Read reads the statement's rows into Figures' answer; native says they are pgx's own, which
+// scan arrays into slices themselves.
+func (pr *Prepared) Read(rows Rows, native bool) ([]SetTotal, []Coverage, error) {
+	q, p, fail := pr.q, pr.p, pr.fail
 	groups := make([][][]group, len(q.Targets))            // by target and range
 	expected := make([]map[int64][]string, len(q.Targets)) // by target and sig
 	units := make([][][]unitClass, len(q.Targets))         // by target and range
@@ -190,8 +232,18 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Co
 			total, lo, hi, wsum, wden sql.NullFloat64
 			complete, wcomplete       sql.NullBool
 		)
-		if err := rows.Scan(&kind, &tord, &ord, &level, &own, &codes, db.Array(&a), db.Array(&b), &element,
-			&total, &lo, &hi, &n, &complete, &wsum, &wden, &wn, &wcomplete, &sig); err != nil {
+		var err error
+		if native {
+			// pgx's own types, which have the sql.Null* types' fields: no sql.Scanner detour.
+			err = rows.Scan(&kind, (*pgtype.Int8)(&tord), &ord, (*pgtype.Text)(&level), (*pgtype.Bool)(&own),
+				(*pgtype.Text)(&codes), &a, &b, (*pgtype.Int8)(&element), (*pgtype.Float8)(&total), (*pgtype.Float8)(&lo),
+				(*pgtype.Float8)(&hi), (*pgtype.Int8)(&n), (*pgtype.Bool)(&complete), (*pgtype.Float8)(&wsum),
+				(*pgtype.Float8)(&wden), (*pgtype.Int8)(&wn), (*pgtype.Bool)(&wcomplete), (*pgtype.Int8)(&sig))
+		} else {
+			err = rows.Scan(&kind, &tord, &ord, &level, &own, &codes, db.Array(&a), db.Array(&b), &element,
+				&total, &lo, &hi, &n, &complete, &wsum, &wden, &wn, &wcomplete, &sig)
+		}
+		if err != nil {
 			return fail(err)
 		}
 		ti := int(tord.Int64) - 1
@@ -206,11 +258,15 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Co
 			g := findGroup(gs, catalogue.Level(level.String), own.Bool, sig.Int64)
 			if g == nil {
 				gs = append(gs, group{level: catalogue.Level(level.String), own: own.Bool, sig: sig.Int64, held: held[sig.Int64],
-					aggs: map[int64]groupAgg{}, codes: splitCodes(codes)})
+					aggs: make([]groupAgg, len(p.read)), codes: splitCodes(codes)})
 				g = &gs[len(gs)-1]
 				groups[ti][ord-1] = gs
 			}
-			g.aggs[element.Int64] = groupAgg{total: total.Float64, lo: lo.Float64, hi: hi.Float64, n: int(n.Int64),
+			at, ok := p.readAt[element.Int64]
+			if !ok {
+				continue
+			}
+			g.aggs[at] = groupAgg{has: true, total: total.Float64, lo: lo.Float64, hi: hi.Float64, n: int(n.Int64),
 				complete: complete.Bool, wsum: wsum.Float64, wden: wden.Float64, wn: int(wn.Int64), wcomplete: wcomplete.Bool}
 		case 2:
 			units[ti][ord-1] = append(units[ti][ord-1], p.classify(catalogue.Level(level.String), a, b, splitCodes(codes)))
@@ -259,13 +315,14 @@ func Figures(ctx context.Context, tx *gorm.DB, q FiguresQuery) ([]SetTotal, []Co
 type group struct {
 	level catalogue.Level
 	own   bool
-	sig   int64   // the number of its list of elements held, in the statement
-	held  []int64 // sorted
-	aggs  map[int64]groupAgg
-	codes []string // the regions, with FiguresQuery.WithUnits
+	sig   int64      // the number of its list of elements held, in the statement
+	held  []int64    // sorted
+	aggs  []groupAgg // by position in figuresPlan.read
+	codes []string   // the regions, with FiguresQuery.WithUnits
 }
 
 type groupAgg struct {
+	has           bool // the group has a value of the element
 	total, lo, hi float64
 	n             int
 	complete      bool
@@ -307,8 +364,8 @@ func (p figuresPlan) figureTotals(target string, r period.Range, key string, si 
 		lo, hi := math.Inf(1), math.Inf(-1)
 		n := 0
 		for _, g := range counting {
-			a, ok := g.aggs[m.id]
-			if !ok {
+			a := &g.aggs[m.at]
+			if !a.has {
 				continue
 			}
 			switch {
@@ -367,13 +424,19 @@ func (p figuresPlan) figureTotals(target string, r period.Range, key string, si 
 //     one generic plan instead of being planned again for every request.
 //   - jit: the generic plan's estimated cost is above jit_above_cost, and compiling its
 //     hundreds of expressions takes 300 ms, far more than running them.
+//
+// SettingsSQL is the two as select-list items, for a caller that sets them in a statement of
+// its own (with FiguresQuery.SettingsSet).
 func figuresSettings(ctx context.Context, tx *gorm.DB) error {
-	if _, err := db.Exec(ctx, tx, `SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
-		set_config('jit', 'off', true)`, nil); err != nil {
+	if _, err := db.Exec(ctx, tx, `SELECT `+SettingsSQL, nil); err != nil {
 		return fmt.Errorf("roll-up settings: %w", err)
 	}
 	return nil
 }
+
+// SettingsSQL sets figuresSettings' planner settings, local to the transaction, as
+// select-list items.
+const SettingsSQL = `set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true)`
 
 // levels are the levels of the region tree (the regions table allows these), each a kind of
 // region for figuresPlan.
@@ -384,6 +447,7 @@ var levels = []catalogue.Level{catalogue.Nation, catalogue.Province, catalogue.C
 type figuresPlan struct {
 	requested []requestedElement // the sets' elements that are the plan's, each once, in order
 	read      []int64            // every element whose values are read: requested and weights
+	readAt    map[int64]int      // positions in read
 	timeRules []string           // read's time rules
 	parts     []period.Period    // the distinct periods the ranges asked are made of
 	ranges    [][]int            // by range: its parts' positions in parts (0-based)
@@ -397,6 +461,7 @@ type requestedElement struct {
 	regionRule string
 	weighted   bool  // a regional AVERAGE with a weight (refrollup.AggregateRegions)
 	weightID   int64 // its weight element, 0 when the plan has none of that code
+	at         int   // its position in figuresPlan.read
 }
 
 // regionClass is one kind of region, by level and by whether it is a target, and which of
@@ -434,10 +499,10 @@ func planFigures(q FiguresQuery) figuresPlan {
 		}
 	}
 	var p figuresPlan
-	readSet := map[int64]bool{}
+	p.readAt = map[int64]int{}
 	addRead := func(id int64) {
-		if !readSet[id] {
-			readSet[id] = true
+		if _, ok := p.readAt[id]; !ok {
+			p.readAt[id] = len(p.read)
 			p.read = append(p.read, id)
 			p.timeRules = append(p.timeRules, byID[id].TimeRule)
 		}
@@ -474,9 +539,10 @@ func planFigures(q FiguresQuery) figuresPlan {
 				addRead(w.ID)
 				anywhere[w.ID] = true
 			}
+			addRead(id)
+			r.at = p.readAt[id]
 			requested[id] = r
 			p.requested = append(p.requested, r)
-			addRead(id)
 			if len(q.Statuses) == 0 {
 				continue // completeness only
 			}
@@ -690,8 +756,11 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 	for _, s := range p.sigs {
 		sigs = append(sigs, "{"+strings.Join(s, ",")+"}")
 	}
+	bits, limit := readBits(p.read)
 	// Plain slices, which pgx sends as arrays (never nil, which it would send as NULL).
 	return db.Args{
+		"read_bits":        bits,
+		"read_limit":       limit,
 		"plan":             q.PlanID,
 		"codes":            codes,
 		"paths":            paths,
@@ -718,6 +787,27 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		"class_coverage":   cCoverage,
 		"sigs":             nonNil(sigs),
 	}
+}
+
+// maxReadBits bounds the bitmap of the elements read (readBits): 1 MiB.
+const maxReadBits = 1 << 23
+
+// readBits is the elements read as a bitmap in get_bit's order (bit n is bit n%8, counted
+// from the least significant, of byte n/8), and the number of bits; no bitmap and 0 when an
+// id is outside [1, maxReadBits), for figuresSQL to test = ANY instead.
+func readBits(read []int64) ([]byte, int64) {
+	var top int64
+	for _, id := range read {
+		if id < 1 || id >= maxReadBits {
+			return []byte{}, 0
+		}
+		top = max(top, id)
+	}
+	bits := make([]byte, top/8+1)
+	for _, id := range read {
+		bits[id/8] |= 1 << (id % 8)
+	}
+	return bits, int64(len(bits)) * 8
 }
 
 func arrayLiteral(ids []int64) string {

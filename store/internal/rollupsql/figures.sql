@@ -140,10 +140,14 @@ ex AS MATERIALIZED (
 				count(*) AS held,
 				count(*) FILTER (WHERE v.element_id = ANY (k.irrelevant)) AS held_irrelevant
 			FROM data_values v
-			-- element_id + 0: a filter on the submission's rows, which the index scan reads in
-			-- one range; as an index condition, = ANY would descend the index once per
-			-- element asked.
-			WHERE v.submission_id = r.exact_id AND v.element_id + 0 = ANY (CAST(@read AS bigint[]))
+			-- A filter on the submission's rows, which the index scan reads in one range; as
+			-- an index condition, = ANY would descend the index once per element asked. It
+			-- tests a bit of @read_bits (bit n set: element n is read) rather than = ANY, which
+			-- compares each row with every element read (a parameter array is not hashed);
+			-- @read_limit is 0 when the ids are too large for a bitmap, and then = ANY it is.
+			WHERE v.submission_id = r.exact_id AND CASE WHEN v.element_id >= 0 AND v.element_id < @read_limit
+					THEN get_bit(CAST(@read_bits AS bytea), CAST(v.element_id AS int)) = 1
+					ELSE @read_limit = 0 AND v.element_id = ANY (CAST(@read AS bigint[])) END
 				AND abs(v.value) < @max_magnitude
 		) x
 	) e
@@ -195,7 +199,9 @@ quarters AS MATERIALIZED (
 				CROSS JOIN LATERAL (
 					SELECT v.element_id, v.value FROM data_values v
 					WHERE v.submission_id = q.id AND e.missing IS NULL
-						AND v.element_id + 0 = ANY (CAST(@read AS bigint[]))
+						AND CASE WHEN v.element_id >= 0 AND v.element_id < @read_limit
+							THEN get_bit(CAST(@read_bits AS bytea), CAST(v.element_id AS int)) = 1
+							ELSE @read_limit = 0 AND v.element_id = ANY (CAST(@read AS bigint[])) END
 						AND (e.full OR NOT (v.element_id = ANY (e.ids)))
 						AND abs(v.value) < @max_magnitude
 					UNION ALL
