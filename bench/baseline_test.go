@@ -107,31 +107,6 @@ func drain(ctx context.Context, conn *pgx.Conn, sql string, args ...any) (int, e
 	return n, rows.Err()
 }
 
-// replay captures the statements one request for query runs and returns a function that runs
-// them again, in order, on one planapi_app connection: the transaction, the scope, the
-// planner settings and the roll-up, with the same arguments; nothing of HTTP, GraphQL, gorm
-// or database/sql.
-func (e *env) replay(b *testing.B, region, query string) func() {
-	b.Helper()
-	do := e.request(b, region, query)
-	stmts := capture.record(func() { do() })
-	if len(stmts) == 0 {
-		b.Fatal("no statement captured")
-	}
-	b.Logf("bare baseline replays %d statements: %s", len(stmts), describe(stmts))
-	conn := e.appConn(b)
-	ctx := context.Background()
-	run := func() {
-		for _, s := range stmts {
-			if _, err := drain(ctx, conn, s.sql, s.args...); err != nil {
-				b.Fatalf("replay %q: %v", firstWords(s.sql), err)
-			}
-		}
-	}
-	run()
-	return run
-}
-
 // groupBy returns the hand-written national answer: for one year, the sum and the count of
 // each data element over every county's approved yearly submission, under the scope of
 // region's path, as planapi_app.

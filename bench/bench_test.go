@@ -133,16 +133,6 @@ func BenchmarkCityDashboard(b *testing.B) {
 	e.run(b, "110100", sprintf(dashboard, "110100"))
 }
 
-// BenchmarkCityDashboardVsBare interleaves, request by request, the city dashboard over HTTP
-// with the bare statements it runs (captured from the same request by a pgx tracer and
-// replayed through pgx on one planapi_app connection: BEGIN, the same RLS scope and planner
-// settings, the roll-up, COMMIT). It reports both times and api/bare; issue 14 wants
-// api/bare ≤ 1.67 (the API at ≥ 0.6 of the bare statement's throughput).
-func BenchmarkCityDashboardVsBare(b *testing.B) {
-	e := national(b)
-	e.versus(b, "110100", sprintf(dashboard, "110100"), e.replay(b, "110100", sprintf(dashboard, "110100")))
-}
-
 // BenchmarkCitySubmissionsList is the nested list of issue 14's PostGraphile comparison (the
 // same shape as cmd/loadtest's list): a city's first 50 submissions with their values.
 func BenchmarkCitySubmissionsList(b *testing.B) {
