@@ -102,7 +102,12 @@ func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f Submission
 		return nil, false, 0, apperr.New(apperr.Invalid, msg.FirstOutOfRange, "first", f.First).With("field", "first")
 	}
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
-		q := tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path LIKE ?", plan.ID, path+"%")
+		// The subtree as a range (path ≤ region_path < path with its final "/" raised to "0"),
+		// with the pattern operators submissions_subtree_idx is built on: under row-level
+		// security PostgreSQL uses an index only for leakproof operators, and LIKE is not one,
+		// so a LIKE here read every submission in the country (issue 14).
+		q := tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path ~>=~ ? AND region_path ~<~ ?",
+			plan.ID, path, path[:len(path)-1]+"0")
 		if f.Period != nil {
 			q = q.Where("period = ?", *f.Period)
 		}
