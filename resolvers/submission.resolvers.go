@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/catalogue"
@@ -58,7 +60,7 @@ func (r *queryResolver) Submissions(ctx context.Context, regionCode *string, per
 	if err != nil {
 		return nil, err
 	}
-	f := store.SubmissionFilter{RegionCode: regionCode, Period: period, First: 50}
+	f := store.SubmissionFilter{RegionCode: regionCode, Period: period, First: 50, Count: selects(ctx, "totalCount")}
 	if first != nil {
 		f.First = *first
 	}
@@ -71,10 +73,20 @@ func (r *queryResolver) Submissions(ctx context.Context, regionCode *string, per
 			return nil, err
 		}
 	}
-	items, hasNext, total, err := r.Store.Submissions(ctx, p, f)
+	// The page's values come in the page's own transaction when the answer asks for them;
+	// they prime the request's loader, so Submission.values reads them without a batch.
+	l, lerr := loadersFrom(ctx)
+	f.Values = lerr == nil && selectsNodeValues(ctx)
+	page, err := r.Store.Submissions(ctx, p, f)
 	if err != nil {
 		return nil, err
 	}
+	if page.Values != nil {
+		for _, s := range page.Items {
+			l.values.Prime(s.ID, page.Values[s.ID])
+		}
+	}
+	items, hasNext, total := page.Items, page.HasNext, page.Total
 	conn := &model.SubmissionConnection{Edges: []*model.SubmissionEdge{}, PageInfo: &model.PageInfo{HasNextPage: hasNext}, TotalCount: int(total)}
 	for _, s := range items {
 		conn.Edges = append(conn.Edges, &model.SubmissionEdge{Cursor: encodeCursor(s.ID), Node: s})
@@ -374,4 +386,37 @@ func decodeOutputs(raw []byte) (map[string]float64, error) {
 		return nil, fmt.Errorf("decode task outputs: %w", err)
 	}
 	return out, nil
+}
+
+// selects reports whether the current field's selection asks for the named field, through
+// fragments too (graphql.CollectFieldsCtx applies @skip/@include and type conditions).
+func selects(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// selectsNodeValues reports whether the answer asks for edges { node { values } } of the
+// current SubmissionConnection field.
+func selectsNodeValues(ctx context.Context) bool {
+	oc := graphql.GetOperationContext(ctx)
+	for _, e := range graphql.CollectFieldsCtx(ctx, nil) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, []string{"SubmissionEdge"}) {
+			if n.Name != "node" {
+				continue
+			}
+			for _, v := range graphql.CollectFields(oc, n.Selections, []string{"Submission"}) {
+				if v.Name == "values" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

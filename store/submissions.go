@@ -73,33 +73,48 @@ type SubmissionFilter struct {
 	Status     *string
 	First      int   // page size
 	After      int64 // id cursor: submissions after this id
+	// Count asks for the total number of matching submissions (a count(*) over the whole
+	// scope); without it total is 0 and the statement is not run.
+	Count bool
+	// Values loads the page's values too, in the page's own transaction (Page.Values), for
+	// an answer that asks for them: one transaction instead of the page's and a loader's.
+	Values bool
+}
+
+// Page is one page of Submissions.
+type Page struct {
+	Items   []*models.Submission
+	HasNext bool
+	Total   int64                         // 0 unless SubmissionFilter.Count
+	Values  map[int64][]*models.DataValue // nil unless SubmissionFilter.Values
 }
 
 // Submissions lists the submissions in the caller's scope, oldest first, a page at a time.
-func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f SubmissionFilter) (items []*models.Submission, hasNext bool, total int64, err error) {
+func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f SubmissionFilter) (*Page, error) {
+	page := &Page{}
 	c, err := s.resolve(p)
 	if err != nil {
-		return nil, false, 0, err
+		return nil, err
 	}
 	plan, err := s.plan()
 	if err != nil {
-		return nil, false, 0, err
+		return nil, err
 	}
 	path := c.region.Path
 	if f.RegionCode != nil {
 		r := s.cache.Regions().Get(*f.RegionCode)
 		if r == nil || c.decide(auth.ReadRaw, r) != auth.Allow {
-			return nil, false, 0, nil // out of scope: as if there were none
+			return page, nil // out of scope: as if there were none
 		}
 		path = r.Path
 	}
 	if f.Period != nil {
 		if _, err := period.ParseArg("period", *f.Period); err != nil {
-			return nil, false, 0, err
+			return nil, err
 		}
 	}
 	if f.First <= 0 || f.First > 500 {
-		return nil, false, 0, apperr.New(apperr.Invalid, msg.FirstOutOfRange, "first", f.First).With("field", "first")
+		return nil, apperr.New(apperr.Invalid, msg.FirstOutOfRange, "first", f.First).With("field", "first")
 	}
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		q := tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path LIKE ?", plan.ID, path+"%")
@@ -109,40 +124,59 @@ func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f Submission
 		if f.Status != nil {
 			q = q.Where("status = ?", *f.Status)
 		}
-		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-			return err
+		if f.Count {
+			if err := q.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
+				return err
+			}
 		}
 		if f.After > 0 {
 			q = q.Where("id > ?", f.After)
 		}
-		return q.Order("id").Limit(f.First + 1).Find(&items).Error
+		if err := q.Order("id").Limit(f.First + 1).Find(&page.Items).Error; err != nil {
+			return err
+		}
+		if len(page.Items) > f.First {
+			page.Items, page.HasNext = page.Items[:f.First], true
+		}
+		if f.Values && len(page.Items) > 0 {
+			ids := make([]int64, len(page.Items))
+			for i, sub := range page.Items {
+				ids[i] = sub.ID
+			}
+			page.Values = map[int64][]*models.DataValue{}
+			return s.valuesIn(tx, ids, page.Values)
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, false, 0, err
+		return nil, err
 	}
-	if len(items) > f.First {
-		items, hasNext = items[:f.First], true
+	return page, nil
+}
+
+// valuesIn reads the values of the given submissions into out, by submission, in catalogue
+// order, inside tx (a scoped transaction).
+func (s *Store) valuesIn(tx *gorm.DB, ids []int64, out map[int64][]*models.DataValue) error {
+	var list []*models.DataValue
+	if err := tx.Where("submission_id IN ?", ids).Find(&list).Error; err != nil {
+		return err
 	}
-	return items, hasNext, total, nil
+	for _, v := range list {
+		out[v.SubmissionID] = append(out[v.SubmissionID], v)
+	}
+	cat := s.cache.Catalogue()
+	for _, vs := range out {
+		sort.Slice(vs, func(i, j int) bool { return cat.ElementOrdinal(vs[i].ElementID) < cat.ElementOrdinal(vs[j].ElementID) })
+	}
+	return nil
 }
 
 // Values returns the values of the given submissions, by submission, in catalogue order.
 func (s *Store) Values(ctx context.Context, p *auth.Principal, ids []int64) (map[int64][]*models.DataValue, error) {
 	out := map[int64][]*models.DataValue{}
 	err := s.InScope(ctx, p, func(tx *gorm.DB) error {
-		var list []*models.DataValue
-		if err := tx.Where("submission_id IN ?", ids).Find(&list).Error; err != nil {
-			return err
-		}
-		for _, v := range list {
-			out[v.SubmissionID] = append(out[v.SubmissionID], v)
-		}
-		return nil
+		return s.valuesIn(tx, ids, out)
 	})
-	cat := s.cache.Catalogue()
-	for _, vs := range out {
-		sort.Slice(vs, func(i, j int) bool { return cat.ElementOrdinal(vs[i].ElementID) < cat.ElementOrdinal(vs[j].ElementID) })
-	}
 	return out, err
 }
 
