@@ -19,6 +19,7 @@ var shipped = map[string]string{
 	"0006_publication_and_periods.sql":   "33987de299a940469f985d7eea3b939a380a5ef239ec0c1e1b34dd3a8f2460c4",
 	"0007_audit_actor_name.sql":          "b0091d451dc904a6aa03cf1df2f8ea7d009ca967bec5d74caf23741290b3f533",
 	"0008_report_sections.sql":           "dc1acba88c5336c1e1899de960ba568d15a577f49cb7a845bcbdf66d24497ce7",
+	"0010_submissions_list_idx.sql":      "84476f29ac1bdfad4a45f9bfdb8d4d5ebc67fc9f919cb3501ac62e7c7e1d1996",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {
