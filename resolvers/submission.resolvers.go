@@ -76,15 +76,17 @@ func (r *queryResolver) Submissions(ctx context.Context, regionCode *string, per
 	// The page's values come in the page's own transaction when the answer asks for them;
 	// they prime the request's loader, so Submission.values reads them without a batch.
 	l, lerr := loadersFrom(ctx)
-	f.Values = lerr == nil && selectsNodeValues(ctx)
+	var sel nodeSelection
+	if lerr == nil {
+		sel = selectedNode(ctx)
+	}
+	f.Values = sel.node["values"]
 	page, err := r.Store.Submissions(ctx, p, f)
 	if err != nil {
 		return nil, err
 	}
-	if page.Values != nil {
-		for _, s := range page.Items {
-			l.values.Prime(s.ID, page.Values[s.ID])
-		}
+	if lerr == nil && len(page.Items) > 0 {
+		prefetch(ctx, l, sel, page)
 	}
 	items, hasNext, total := page.Items, page.HasNext, page.Total
 	conn := &model.SubmissionConnection{Edges: []*model.SubmissionEdge{}, PageInfo: &model.PageInfo{HasNextPage: hasNext}, TotalCount: int(total)}
@@ -399,9 +401,14 @@ func selects(ctx context.Context, name string) bool {
 	return false
 }
 
-// selectsNodeValues reports whether the answer asks for edges { node { values } } of the
-// current SubmissionConnection field.
-func selectsNodeValues(ctx context.Context) bool {
+// nodeSelection is what an answer asks of a page's submissions: the fields of edges.node and
+// of edges.node.values, by name.
+type nodeSelection struct {
+	node, values map[string]bool
+}
+
+func selectedNode(ctx context.Context) nodeSelection {
+	sel := nodeSelection{node: map[string]bool{}, values: map[string]bool{}}
 	oc := graphql.GetOperationContext(ctx)
 	for _, e := range graphql.CollectFieldsCtx(ctx, nil) {
 		if e.Name != "edges" {
@@ -411,12 +418,45 @@ func selectsNodeValues(ctx context.Context) bool {
 			if n.Name != "node" {
 				continue
 			}
-			for _, v := range graphql.CollectFields(oc, n.Selections, []string{"Submission"}) {
-				if v.Name == "values" {
-					return true
+			for _, f := range graphql.CollectFields(oc, n.Selections, []string{"Submission"}) {
+				sel.node[f.Name] = true
+				if f.Name == "values" {
+					for _, v := range graphql.CollectFields(oc, f.Selections, []string{"DataValue"}) {
+						sel.values[v.Name] = true
+					}
 				}
 			}
 		}
 	}
-	return false
+	return sel
+}
+
+// prefetch hands the whole page to the request's loaders before any submission is marshalled:
+// the values read with the page are primed, and every other loader the answer will ask gets
+// all the page's keys in one batch at once. Without it each submission adds its key when gqlgen
+// reaches it, and a page marshalled slower than the loaders' wait splits into several batches.
+func prefetch(ctx context.Context, l *loaders, sel nodeSelection, page *store.Page) {
+	ids := make([]int64, len(page.Items))
+	returned := false
+	for i, s := range page.Items {
+		ids[i] = s.ID
+		returned = returned || s.Status == models.StatusReturned
+	}
+	if page.Values != nil {
+		for _, id := range ids {
+			l.values.Prime(id, page.Values[id])
+		}
+	}
+	if sel.node["taskProgress"] {
+		l.tasks.LoadAllThunk(ctx, ids)
+	}
+	if sel.node["history"] || sel.values["history"] || (sel.node["returnReason"] && returned) {
+		l.history.LoadAllThunk(ctx, ids)
+	}
+	if sel.node["missingFigures"] {
+		l.missing.LoadAllThunk(ctx, ids)
+	}
+	if sel.values["flags"] {
+		l.flags.LoadAllThunk(ctx, ids)
+	}
 }
