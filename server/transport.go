@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -117,7 +120,9 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 // its field errors beside the data (503 when the database was unavailable: statusWriter).
 func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, mt mediaType, get bool) {
 	ctx := r.Context()
-	if strings.TrimSpace(params.Query) == "" {
+	// A persisted query's hash stands for its text (persistedQueries fills it in, or answers
+	// PERSISTED_QUERY_NOT_FOUND).
+	if strings.TrimSpace(params.Query) == "" && params.Extensions["persistedQuery"] == nil {
 		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.NoQuery))
 		return
 	}
@@ -192,4 +197,26 @@ func shortErr(err error) error {
 		s = s[:200] + "…"
 	}
 	return errors.New(s)
+}
+
+// persistedQueries is gqlgen's automatic persisted queries with every refusal coded: an
+// unknown hash answers PERSISTED_QUERY_NOT_FOUND (the message PersistedQueryNotFound, which
+// Apollo clients look for), a malformed extension or a hash that does not match its query
+// BAD_REQUEST. It fills in the query before parsing, so the budget (shapeLimit, the
+// complexity limit) applies to the document the hash stands for.
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
+}
+
+var _ interface {
+	graphql.OperationParameterMutator
+	graphql.HandlerExtension
+} = persistedQueries{}
+
+func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, raw)
+	if err != nil && (err.Extensions == nil || err.Extensions["code"] == nil) {
+		errcode.Set(err, string(apperr.BadRequest))
+	}
+	return err
 }
