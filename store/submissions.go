@@ -16,6 +16,7 @@ import (
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/catalogue"
+	"planapi/db"
 	"planapi/events"
 	"planapi/models"
 	"planapi/msg"
@@ -152,7 +153,7 @@ func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f Submission
 				ids[i] = sub.ID
 			}
 			page.Values = map[int64][]*models.DataValue{}
-			return s.valuesIn(tx, ids, page.Values)
+			return s.valuesIn(ctx, tx, ids, page.Values)
 		}
 		return nil
 	})
@@ -172,14 +173,29 @@ func nextPrefix(p string) (string, bool) {
 }
 
 // valuesIn reads the values of the given submissions into out, by submission, in catalogue
-// order, inside tx (a scoped transaction).
-func (s *Store) valuesIn(tx *gorm.DB, ids []int64, out map[int64][]*models.DataValue) error {
-	var list []*models.DataValue
-	if err := tx.Where("submission_id IN ?", ids).Find(&list).Error; err != nil {
+// order, inside tx (a scoped transaction). A page's values are hundreds to thousands of rows:
+// they are scanned by hand, into one backing array, rather than by gorm's reflection.
+func (s *Store) valuesIn(ctx context.Context, tx *gorm.DB, ids []int64, out map[int64][]*models.DataValue) error {
+	rows, err := db.Query(ctx, tx, `SELECT submission_id, element_id, region_path, value, comment, updated_at, updated_by
+		FROM data_values WHERE submission_id = ANY(@ids)`, db.Args{"ids": ids})
+	if err != nil {
 		return err
 	}
-	for _, v := range list {
+	defer rows.Close()
+	var block []models.DataValue
+	for rows.Next() {
+		if len(block) == cap(block) {
+			block = make([]models.DataValue, 0, 256)
+		}
+		block = block[:len(block)+1]
+		v := &block[len(block)-1]
+		if err := rows.Scan(&v.SubmissionID, &v.ElementID, &v.RegionPath, &v.Value, &v.Comment, &v.UpdatedAt, &v.UpdatedBy); err != nil {
+			return err
+		}
 		out[v.SubmissionID] = append(out[v.SubmissionID], v)
+	}
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	cat := s.cache.Catalogue()
 	for _, vs := range out {
@@ -192,7 +208,7 @@ func (s *Store) valuesIn(tx *gorm.DB, ids []int64, out map[int64][]*models.DataV
 func (s *Store) Values(ctx context.Context, p *auth.Principal, ids []int64) (map[int64][]*models.DataValue, error) {
 	out := map[int64][]*models.DataValue{}
 	err := s.InScope(ctx, p, func(tx *gorm.DB) error {
-		return s.valuesIn(tx, ids, out)
+		return s.valuesIn(ctx, tx, ids, out)
 	})
 	return out, err
 }
