@@ -31,7 +31,7 @@ func TestPersistedQueries(t *testing.T) {
 		return map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": h}}
 	}
 	type answer struct {
-		Data   json.RawMessage  `json:"data"`
+		Data   json.RawMessage `json:"data"`
 		Errors []testenv.Error `json:"errors"`
 	}
 	decode := func(t *testing.T, rec *httptest.ResponseRecorder) answer {
@@ -131,4 +131,34 @@ func TestPersistedQueries(t *testing.T) {
 			t.Errorf("a mutation from its hash over GET answers %+v", a)
 		}
 	})
+}
+
+// TestPersistedQueriesKeepShortQueries: a query longer than the caches keep still runs, but
+// its hash alone is not held.
+func TestPersistedQueriesKeepShortQueries(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	tok := e.Token(t, city, auth.RoleAnalyst)
+	long := `{ plan { code } }` + "\n#" + strings.Repeat(" ", 9000)
+	sum := sha256.Sum256([]byte(long))
+	h := hex.EncodeToString(sum[:])
+	send := func(query string) *httptest.ResponseRecorder {
+		body := map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": h}}}
+		if query != "" {
+			body["query"] = query
+		}
+		b, _ := json.Marshal(body)
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		e.Handler.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := send(long); strings.Contains(rec.Body.String(), `"errors"`) {
+		t.Fatalf("the long query: %s", rec.Body.String())
+	}
+	if rec := send(""); !strings.Contains(rec.Body.String(), "PERSISTED_QUERY_NOT_FOUND") {
+		t.Errorf("the long query's hash alone: %s", rec.Body.String())
+	}
 }

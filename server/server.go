@@ -83,8 +83,8 @@ func New(d Deps) http.Handler {
 	// once; and automatic persisted queries (Apollo's APQ, over GET and POST alike): a client
 	// sends the hash alone once the query is registered. The hash stands for the document, which
 	// the budget below then measures exactly as if it had been sent.
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}})
+	srv.SetQueryCache(shortOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: shortOnly[string]{lru.New[string](1000)}}})
 	if d.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {

@@ -220,3 +220,25 @@ func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *gr
 	}
 	return err
 }
+
+// maxCachedQuery is the longest query text the document cache and the persisted queries keep
+// (the service's own queries are a few hundred bytes). Both hold 1,000 entries: without a bound
+// on each, a client could fill them with bodies of MAX_BODY_BYTES. A longer query still runs;
+// it is parsed each time, and its hash alone answers PERSISTED_QUERY_NOT_FOUND.
+const maxCachedQuery = 8 << 10
+
+// shortOnly is a cache keyed by query text (the document cache) or holding it (persisted
+// queries, keyed by hash) that keeps only texts of at most maxCachedQuery bytes.
+type shortOnly[T any] struct {
+	graphql.Cache[T]
+}
+
+func (c shortOnly[T]) Add(ctx context.Context, key string, value T) {
+	if len(key) > maxCachedQuery {
+		return
+	}
+	if s, ok := any(value).(string); ok && len(s) > maxCachedQuery {
+		return
+	}
+	c.Cache.Add(ctx, key, value)
+}
