@@ -263,10 +263,6 @@ func (r *submissionResolver) ReturnReason(ctx context.Context, obj *models.Submi
 	return nil, nil
 }
 
-func (r *dataValueResolver) Element(ctx context.Context, obj *models.DataValue) (*models.DataElement, error) {
-	return r.Cache.Catalogue().ElementByID(obj.ElementID), nil
-}
-
 func (r *dataValueResolver) History(ctx context.Context, obj *models.DataValue) ([]*models.AuditEntry, error) {
 	l, err := loadersFrom(ctx)
 	if err != nil {

@@ -182,6 +182,7 @@ func (s *Store) valuesIn(ctx context.Context, tx *gorm.DB, ids []int64, out map[
 		return err
 	}
 	defer rows.Close()
+	cat := s.cache.Catalogue()
 	var block []models.DataValue
 	for rows.Next() {
 		if len(block) == cap(block) {
@@ -192,12 +193,12 @@ func (s *Store) valuesIn(ctx context.Context, tx *gorm.DB, ids []int64, out map[
 		if err := rows.Scan(&v.SubmissionID, &v.ElementID, &v.RegionPath, &v.Value, &v.Comment, &v.UpdatedAt, &v.UpdatedBy); err != nil {
 			return err
 		}
+		v.Element = cat.ElementByID(v.ElementID)
 		out[v.SubmissionID] = append(out[v.SubmissionID], v)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	cat := s.cache.Catalogue()
 	for _, vs := range out {
 		sort.Slice(vs, func(i, j int) bool { return cat.ElementOrdinal(vs[i].ElementID) < cat.ElementOrdinal(vs[j].ElementID) })
 	}
@@ -514,7 +515,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 			if old != nil && old.Value == *v.Value && old.Comment == comment {
 				continue // unchanged: nothing to write or audit
 			}
-			dv := &models.DataValue{SubmissionID: sub.ID, ElementID: e.ID, RegionPath: sub.RegionPath, Value: *v.Value, Comment: comment, UpdatedAt: now, UpdatedBy: c.Subject}
+			dv := &models.DataValue{SubmissionID: sub.ID, ElementID: e.ID, Element: e, RegionPath: sub.RegionPath, Value: *v.Value, Comment: comment, UpdatedAt: now, UpdatedBy: c.Subject}
 			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(dv).Error; err != nil {
 				return err
 			}
@@ -589,6 +590,9 @@ func (s *Store) snapshot(tx *gorm.DB, sub *models.Submission) (*Snapshot, error)
 		return nil, err
 	}
 	cat := s.cache.Catalogue()
+	for _, v := range snap.Values {
+		v.Element = cat.ElementByID(v.ElementID)
+	}
 	sort.Slice(snap.Values, func(i, j int) bool {
 		return cat.ElementOrdinal(snap.Values[i].ElementID) < cat.ElementOrdinal(snap.Values[j].ElementID)
 	})
