@@ -562,8 +562,6 @@ type DataElementResolver interface {
 	ChangeFactor(ctx context.Context, obj *models.DataElement) (float64, error)
 }
 type DataValueResolver interface {
-	Element(ctx context.Context, obj *models.DataValue) (*models.DataElement, error)
-
 	History(ctx context.Context, obj *models.DataValue) ([]*models.AuditEntry, error)
 	Flags(ctx context.Context, obj *models.DataValue) ([]*catalogue.Flag, error)
 }
@@ -7734,7 +7732,7 @@ func (ec *executionContext) _DataValue_element(ctx context.Context, field graphq
 			return ec.fieldContext_DataValue_element(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.DataValue().Element(ctx, obj)
+			return obj.Element, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.DataElement) graphql.Marshaler {
@@ -7748,8 +7746,8 @@ func (ec *executionContext) fieldContext_DataValue_element(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "DataValue",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DataElement(ctx, field)
 		},
@@ -17259,11 +17257,10 @@ func (ec *executionContext) _DataValue(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("DataValue")
 		case "element":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._DataValue_element(ctx, field, obj)
-				})
+			out.Values[i] = ec._DataValue_element(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "value":
 			out.Values[i] = ec._DataValue_value(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

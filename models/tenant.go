@@ -52,6 +52,9 @@ type DataValue struct {
 	Comment      string
 	UpdatedAt    time.Time
 	UpdatedBy    string
+	// Element is the catalogue's element of ElementID, set by the store when it reads the
+	// value (not a column): the answer's DataValue.element, marshalled without a resolver.
+	Element *DataElement `gorm:"-" json:"-"`
 }
 
 // MissingValue is a figure a region declared unavailable in a submission, with the reason.

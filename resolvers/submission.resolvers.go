@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/catalogue"
@@ -58,7 +60,7 @@ func (r *queryResolver) Submissions(ctx context.Context, regionCode *string, per
 	if err != nil {
 		return nil, err
 	}
-	f := store.SubmissionFilter{RegionCode: regionCode, Period: period, First: 50}
+	f := store.SubmissionFilter{RegionCode: regionCode, Period: period, First: 50, Count: selects(ctx, "totalCount")}
 	if first != nil {
 		f.First = *first
 	}
@@ -71,10 +73,22 @@ func (r *queryResolver) Submissions(ctx context.Context, regionCode *string, per
 			return nil, err
 		}
 	}
-	items, hasNext, total, err := r.Store.Submissions(ctx, p, f)
+	// The page's values come in the page's own transaction when the answer asks for them;
+	// they prime the request's loader, so Submission.values reads them without a batch.
+	l, lerr := loadersFrom(ctx)
+	var sel nodeSelection
+	if lerr == nil {
+		sel = selectedNode(ctx)
+	}
+	f.Values = sel.node["values"]
+	page, err := r.Store.Submissions(ctx, p, f)
 	if err != nil {
 		return nil, err
 	}
+	if lerr == nil && len(page.Items) > 0 {
+		prefetch(ctx, l, sel, page)
+	}
+	items, hasNext, total := page.Items, page.HasNext, page.Total
 	conn := &model.SubmissionConnection{Edges: []*model.SubmissionEdge{}, PageInfo: &model.PageInfo{HasNextPage: hasNext}, TotalCount: int(total)}
 	for _, s := range items {
 		conn.Edges = append(conn.Edges, &model.SubmissionEdge{Cursor: encodeCursor(s.ID), Node: s})
@@ -249,10 +263,6 @@ func (r *submissionResolver) ReturnReason(ctx context.Context, obj *models.Submi
 	return nil, nil
 }
 
-func (r *dataValueResolver) Element(ctx context.Context, obj *models.DataValue) (*models.DataElement, error) {
-	return r.Cache.Catalogue().ElementByID(obj.ElementID), nil
-}
-
 func (r *dataValueResolver) History(ctx context.Context, obj *models.DataValue) ([]*models.AuditEntry, error) {
 	l, err := loadersFrom(ctx)
 	if err != nil {
@@ -374,4 +384,75 @@ func decodeOutputs(raw []byte) (map[string]float64, error) {
 		return nil, fmt.Errorf("decode task outputs: %w", err)
 	}
 	return out, nil
+}
+
+// selects reports whether the current field's selection asks for the named field, through
+// fragments too (graphql.CollectFieldsCtx applies @skip/@include and type conditions).
+func selects(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeSelection is what an answer asks of a page's submissions: the fields of edges.node and
+// of edges.node.values, by name.
+type nodeSelection struct {
+	node, values map[string]bool
+}
+
+func selectedNode(ctx context.Context) nodeSelection {
+	sel := nodeSelection{node: map[string]bool{}, values: map[string]bool{}}
+	oc := graphql.GetOperationContext(ctx)
+	for _, e := range graphql.CollectFieldsCtx(ctx, nil) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, []string{"SubmissionEdge"}) {
+			if n.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, n.Selections, []string{"Submission"}) {
+				sel.node[f.Name] = true
+				if f.Name == "values" {
+					for _, v := range graphql.CollectFields(oc, f.Selections, []string{"DataValue"}) {
+						sel.values[v.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return sel
+}
+
+// prefetch hands the whole page to the request's loaders before any submission is marshalled:
+// the values read with the page are primed, and every other loader the answer will ask gets
+// all the page's keys in one batch at once. Without it each submission adds its key when gqlgen
+// reaches it, and a page marshalled slower than the loaders' wait splits into several batches.
+func prefetch(ctx context.Context, l *loaders, sel nodeSelection, page *store.Page) {
+	ids := make([]int64, len(page.Items))
+	returned := false
+	for i, s := range page.Items {
+		ids[i] = s.ID
+		returned = returned || s.Status == models.StatusReturned
+	}
+	if page.Values != nil {
+		for _, id := range ids {
+			l.values.Prime(id, page.Values[id])
+		}
+	}
+	if sel.node["taskProgress"] {
+		l.tasks.LoadAllThunk(ctx, ids)
+	}
+	if sel.node["history"] || sel.values["history"] || (sel.node["returnReason"] && returned) {
+		l.history.LoadAllThunk(ctx, ids)
+	}
+	if sel.node["missingFigures"] {
+		l.missing.LoadAllThunk(ctx, ids)
+	}
+	if sel.values["flags"] {
+		l.flags.LoadAllThunk(ctx, ids)
+	}
 }

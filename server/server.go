@@ -19,6 +19,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 	"github.com/rs/cors"
@@ -78,6 +79,12 @@ func New(d Deps) http.Handler {
 	// importWorkbook's file: the GraphQL multipart request specification, held to the same body
 	// limit (limits refuses a larger Content-Length before this reads a byte).
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: budget.MaxBodyBytes, MaxMemory: budget.MaxBodyBytes})
+	// Parsed and validated documents by their text, so a client's repeated query is parsed
+	// once; and automatic persisted queries (Apollo's APQ, over GET and POST alike): a client
+	// sends the hash alone once the query is registered. The hash stands for the document, which
+	// the budget below then measures exactly as if it had been sent.
+	srv.SetQueryCache(shortOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: shortOnly[string]{lru.New[string](1000)}}})
 	if d.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {

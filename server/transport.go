@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -117,7 +120,9 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 // its field errors beside the data (503 when the database was unavailable: statusWriter).
 func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, mt mediaType, get bool) {
 	ctx := r.Context()
-	if strings.TrimSpace(params.Query) == "" {
+	// A persisted query's hash stands for its text (persistedQueries fills it in, or answers
+	// PERSISTED_QUERY_NOT_FOUND).
+	if strings.TrimSpace(params.Query) == "" && params.Extensions["persistedQuery"] == nil {
 		writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.NoQuery))
 		return
 	}
@@ -192,4 +197,48 @@ func shortErr(err error) error {
 		s = s[:200] + "…"
 	}
 	return errors.New(s)
+}
+
+// persistedQueries is gqlgen's automatic persisted queries with every refusal coded: an
+// unknown hash answers PERSISTED_QUERY_NOT_FOUND (the message PersistedQueryNotFound, which
+// Apollo clients look for), a malformed extension or a hash that does not match its query
+// BAD_REQUEST. It fills in the query before parsing, so the budget (shapeLimit, the
+// complexity limit) applies to the document the hash stands for.
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
+}
+
+var _ interface {
+	graphql.OperationParameterMutator
+	graphql.HandlerExtension
+} = persistedQueries{}
+
+func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, raw)
+	if err != nil && (err.Extensions == nil || err.Extensions["code"] == nil) {
+		errcode.Set(err, string(apperr.BadRequest))
+	}
+	return err
+}
+
+// maxCachedQuery is the longest query text the document cache and the persisted queries keep
+// (the service's own queries are a few hundred bytes). Both hold 1,000 entries: without a bound
+// on each, a client could fill them with bodies of MAX_BODY_BYTES. A longer query still runs;
+// it is parsed each time, and its hash alone answers PERSISTED_QUERY_NOT_FOUND.
+const maxCachedQuery = 8 << 10
+
+// shortOnly is a cache keyed by query text (the document cache) or holding it (persisted
+// queries, keyed by hash) that keeps only texts of at most maxCachedQuery bytes.
+type shortOnly[T any] struct {
+	graphql.Cache[T]
+}
+
+func (c shortOnly[T]) Add(ctx context.Context, key string, value T) {
+	if len(key) > maxCachedQuery {
+		return
+	}
+	if s, ok := any(value).(string); ok && len(s) > maxCachedQuery {
+		return
+	}
+	c.Cache.Add(ctx, key, value)
 }

@@ -16,6 +16,7 @@ import (
 	"planapi/apperr"
 	"planapi/auth"
 	"planapi/catalogue"
+	"planapi/db"
 	"planapi/events"
 	"planapi/models"
 	"planapi/msg"
@@ -73,81 +74,143 @@ type SubmissionFilter struct {
 	Status     *string
 	First      int   // page size
 	After      int64 // id cursor: submissions after this id
+	// Count asks for the total number of matching submissions (a count(*) over the whole
+	// scope); without it total is 0 and the statement is not run.
+	Count bool
+	// Values loads the page's values too, in the page's own transaction (Page.Values), for
+	// an answer that asks for them: one transaction instead of the page's and a loader's.
+	Values bool
+}
+
+// Page is one page of Submissions.
+type Page struct {
+	Items   []*models.Submission
+	HasNext bool
+	Total   int64                         // 0 unless SubmissionFilter.Count
+	Values  map[int64][]*models.DataValue // nil unless SubmissionFilter.Values
 }
 
 // Submissions lists the submissions in the caller's scope, oldest first, a page at a time.
-func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f SubmissionFilter) (items []*models.Submission, hasNext bool, total int64, err error) {
+func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f SubmissionFilter) (*Page, error) {
+	page := &Page{}
 	c, err := s.resolve(p)
 	if err != nil {
-		return nil, false, 0, err
+		return nil, err
 	}
 	plan, err := s.plan()
 	if err != nil {
-		return nil, false, 0, err
+		return nil, err
 	}
 	path := c.region.Path
 	if f.RegionCode != nil {
 		r := s.cache.Regions().Get(*f.RegionCode)
 		if r == nil || c.decide(auth.ReadRaw, r) != auth.Allow {
-			return nil, false, 0, nil // out of scope: as if there were none
+			return page, nil // out of scope: as if there were none
 		}
 		path = r.Path
 	}
 	if f.Period != nil {
 		if _, err := period.ParseArg("period", *f.Period); err != nil {
-			return nil, false, 0, err
+			return nil, err
 		}
 	}
 	if f.First <= 0 || f.First > 500 {
-		return nil, false, 0, apperr.New(apperr.Invalid, msg.FirstOutOfRange, "first", f.First).With("field", "first")
+		return nil, apperr.New(apperr.Invalid, msg.FirstOutOfRange, "first", f.First).With("field", "first")
 	}
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
-		// The subtree as a range (path ≤ region_path < path with its final "/" raised to "0"),
-		// with the pattern operators submissions_subtree_idx is built on: under row-level
-		// security PostgreSQL uses an index only for leakproof operators, and LIKE is not one,
-		// so a LIKE here read every submission in the country (issue 14).
-		q := tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path ~>=~ ? AND region_path ~<~ ?",
-			plan.ID, path, path[:len(path)-1]+"0")
+		// The byte-order range is what reaches submissions_list_idx under row-level security
+		// (migration 0010): LIKE is not leakproof, so PostgreSQL applies it only after the
+		// policy, row by row; it stays as the exact condition.
+		var q *gorm.DB
+		if next, ok := nextPrefix(path); ok {
+			q = tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path LIKE ? AND region_path ~>=~ ? AND region_path ~<~ ?", plan.ID, path+"%", path, next)
+		} else {
+			q = tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path LIKE ? AND region_path ~>=~ ?", plan.ID, path+"%", path)
+		}
 		if f.Period != nil {
 			q = q.Where("period = ?", *f.Period)
 		}
 		if f.Status != nil {
 			q = q.Where("status = ?", *f.Status)
 		}
-		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-			return err
+		if f.Count {
+			if err := q.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
+				return err
+			}
 		}
 		if f.After > 0 {
 			q = q.Where("id > ?", f.After)
 		}
-		return q.Order("id").Limit(f.First + 1).Find(&items).Error
+		if err := q.Order("id").Limit(f.First + 1).Find(&page.Items).Error; err != nil {
+			return err
+		}
+		if len(page.Items) > f.First {
+			page.Items, page.HasNext = page.Items[:f.First], true
+		}
+		if f.Values && len(page.Items) > 0 {
+			ids := make([]int64, len(page.Items))
+			for i, sub := range page.Items {
+				ids[i] = sub.ID
+			}
+			page.Values = map[int64][]*models.DataValue{}
+			return s.valuesIn(ctx, tx, ids, page.Values)
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, false, 0, err
+		return nil, err
 	}
-	if len(items) > f.First {
-		items, hasNext = items[:f.First], true
+	return page, nil
+}
+
+// nextPrefix is the least string above every string that starts with p, in byte order: p with
+// its last byte raised by one (paths are ASCII). false when there is none that simple.
+func nextPrefix(p string) (string, bool) {
+	if p == "" || p[len(p)-1] >= 0x7e {
+		return "", false
 	}
-	return items, hasNext, total, nil
+	return p[:len(p)-1] + string(p[len(p)-1]+1), true
+}
+
+// valuesIn reads the values of the given submissions into out, by submission, in catalogue
+// order, inside tx (a scoped transaction). A page's values are hundreds to thousands of rows:
+// they are scanned by hand, into one backing array, rather than by gorm's reflection.
+func (s *Store) valuesIn(ctx context.Context, tx *gorm.DB, ids []int64, out map[int64][]*models.DataValue) error {
+	rows, err := db.Query(ctx, tx, `SELECT submission_id, element_id, region_path, value, comment, updated_at, updated_by
+		FROM data_values WHERE submission_id = ANY(@ids)`, db.Args{"ids": ids})
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cat := s.cache.Catalogue()
+	var block []models.DataValue
+	for rows.Next() {
+		if len(block) == cap(block) {
+			block = make([]models.DataValue, 0, 256)
+		}
+		block = block[:len(block)+1]
+		v := &block[len(block)-1]
+		if err := rows.Scan(&v.SubmissionID, &v.ElementID, &v.RegionPath, &v.Value, &v.Comment, &v.UpdatedAt, &v.UpdatedBy); err != nil {
+			return err
+		}
+		v.Element = cat.ElementByID(v.ElementID)
+		out[v.SubmissionID] = append(out[v.SubmissionID], v)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, vs := range out {
+		sort.Slice(vs, func(i, j int) bool { return cat.ElementOrdinal(vs[i].ElementID) < cat.ElementOrdinal(vs[j].ElementID) })
+	}
+	return nil
 }
 
 // Values returns the values of the given submissions, by submission, in catalogue order.
 func (s *Store) Values(ctx context.Context, p *auth.Principal, ids []int64) (map[int64][]*models.DataValue, error) {
 	out := map[int64][]*models.DataValue{}
 	err := s.InScope(ctx, p, func(tx *gorm.DB) error {
-		var list []*models.DataValue
-		if err := tx.Where("submission_id IN ?", ids).Find(&list).Error; err != nil {
-			return err
-		}
-		for _, v := range list {
-			out[v.SubmissionID] = append(out[v.SubmissionID], v)
-		}
-		return nil
+		return s.valuesIn(ctx, tx, ids, out)
 	})
-	cat := s.cache.Catalogue()
-	for _, vs := range out {
-		sort.Slice(vs, func(i, j int) bool { return cat.ElementOrdinal(vs[i].ElementID) < cat.ElementOrdinal(vs[j].ElementID) })
-	}
 	return out, err
 }
 
@@ -452,7 +515,7 @@ func (s *Store) Save(ctx context.Context, p *auth.Principal, in SaveInput) (*Sna
 			if old != nil && old.Value == *v.Value && old.Comment == comment {
 				continue // unchanged: nothing to write or audit
 			}
-			dv := &models.DataValue{SubmissionID: sub.ID, ElementID: e.ID, RegionPath: sub.RegionPath, Value: *v.Value, Comment: comment, UpdatedAt: now, UpdatedBy: c.Subject}
+			dv := &models.DataValue{SubmissionID: sub.ID, ElementID: e.ID, Element: e, RegionPath: sub.RegionPath, Value: *v.Value, Comment: comment, UpdatedAt: now, UpdatedBy: c.Subject}
 			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(dv).Error; err != nil {
 				return err
 			}
@@ -527,6 +590,9 @@ func (s *Store) snapshot(tx *gorm.DB, sub *models.Submission) (*Snapshot, error)
 		return nil, err
 	}
 	cat := s.cache.Catalogue()
+	for _, v := range snap.Values {
+		v.Element = cat.ElementByID(v.ElementID)
+	}
 	sort.Slice(snap.Values, func(i, j int) bool {
 		return cat.ElementOrdinal(snap.Values[i].ElementID) < cat.ElementOrdinal(snap.Values[j].ElementID)
 	})

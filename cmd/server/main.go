@@ -49,5 +49,6 @@ func run(ctx context.Context, args []string, env map[string]string, out io.Write
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(out, tuneGC(env))
 	return serve(ctx, cfg, out)
 }

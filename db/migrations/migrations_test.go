@@ -20,7 +20,7 @@ var shipped = map[string]string{
 	"0007_audit_actor_name.sql":          "b0091d451dc904a6aa03cf1df2f8ea7d009ca967bec5d74caf23741290b3f533",
 	"0008_report_sections.sql":           "dc1acba88c5336c1e1899de960ba568d15a577f49cb7a845bcbdf66d24497ce7",
 	"0009_report_sections_path_key.sql":  "45c7155ec776f8a337adf7f25f53721f8bd33d607174fa529dfec47bd746eda9",
-	"0010_submissions_subtree_idx.sql":   "18d713ffc823db5a88a095efecbbbf6f8328e8ccd9989231b6a7b9e660834eb2",
+	"0010_submissions_list_idx.sql":      "84476f29ac1bdfad4a45f9bfdb8d4d5ebc67fc9f919cb3501ac62e7c7e1d1996",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {
