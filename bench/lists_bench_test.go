@@ -69,3 +69,10 @@ func (e *env) client(b *testing.B, region, query string) func() []byte {
 	}
 	return do
 }
+
+// BenchmarkCityReportingStatus is the city's reporting status board for one year: its
+// counties' submissions found by subtree, their values and missing figures counted.
+func BenchmarkCityReportingStatus(b *testing.B) {
+	e := national(b)
+	e.run(b, "110100", `query { reportingStatus(regionCode: "110100", period: "2023") { region { code } status filled declaredMissing required } }`)
+}
