@@ -202,7 +202,13 @@ func (e *env) explain(b *testing.B, stmts []stmt) {
 	ctx := context.Background()
 	for _, s := range stmts {
 		q := strings.TrimSpace(s.sql)
-		lower := strings.ToLower(q)
+		// A statement from a .sql file opens with its comment: judge it by what follows.
+		body := q
+		for strings.HasPrefix(body, "--") {
+			_, rest, _ := strings.Cut(body, "\n")
+			body = strings.TrimSpace(rest)
+		}
+		lower := strings.ToLower(body)
 		if !(strings.HasPrefix(lower, "select") || strings.HasPrefix(lower, "with")) || strings.Contains(lower, "set_config(") {
 			if _, err := drain(ctx, conn, s.sql, s.args...); err != nil {
 				b.Fatalf("replay %q: %v", firstWords(s.sql), err)
