@@ -82,7 +82,13 @@ func (s *Store) ReportingStatus(ctx context.Context, p *auth.Principal, regionCo
 	type pair struct{ SubmissionID, ElementID int64 }
 	var values, declared []pair
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
-		if err := tx.Where("plan_id = ? AND period = ? AND region_path LIKE ?", plan.ID, per.String(), r.Path+"%").Find(&subs).Error; err != nil {
+		// The subtree as a byte-order range too, which reaches submissions_list_idx under
+		// row-level security (LIKE is not leakproof; see Submissions).
+		q := tx.Where("plan_id = ? AND period = ? AND region_path LIKE ? AND region_path ~>=~ ?", plan.ID, per.String(), r.Path+"%", r.Path)
+		if next, ok := nextPrefix(r.Path); ok {
+			q = q.Where("region_path ~<~ ?", next)
+		}
+		if err := q.Find(&subs).Error; err != nil {
 			return err
 		}
 		if len(subs) == 0 {
