@@ -298,24 +298,35 @@ signatures AS MATERIALIZED (
 -- (figureTotals), where the groups are few. weight is the region's value of the element's
 -- weight, for a weighted average over the regions that have both.
 groups AS (
-	SELECT t.tord, u.rord, u.level, t.own, u.sig, x.element_id,
+	SELECT x.tord, x.rord, x.level, x.own, x.sig, x.element_id,
 		sum(x.value) AS total, min(x.value) AS lo, max(x.value) AS hi, count(*) AS n,
 		bool_and(x.complete) AS complete,
 		sum(x.value * w.weight) AS wsum, sum(w.weight) AS wden, count(w.weight) AS wn,
 		coalesce(bool_and(x.complete) FILTER (WHERE w.weight IS NOT NULL), true) AS wcomplete,
 		-- The group's regions, when the caller needs to know whose figures are in a total
 		-- (the small-cell rule above the caller's own region).
-		string_agg(u.code, ',') FILTER (WHERE @with_units) AS codes
-	FROM signatures u
-	CROSS JOIN LATERAL unnest(u.tords, u.owns) AS t(tord, own)
-	CROSS JOIN LATERAL unnest(u.held, u.vals, u.completes) AS x(element_id, value, complete)
+		string_agg(x.code, ',') FILTER (WHERE @with_units) AS codes
+	-- The targets first (a few per region), then the values: OFFSET 0 keeps the planner from
+	-- unnesting the targets once per value. The values are unnested in the select list, in
+	-- step (the arrays have the same length), which streams them: unnest in FROM would first
+	-- copy each array into a tuplestore.
+	FROM (
+		SELECT u.tord, u.rord, u.level, u.own, u.sig, u.code, u.held, u.vals,
+			unnest(u.held) AS element_id, unnest(u.vals) AS value, unnest(u.completes) AS complete
+		FROM (
+			SELECT u.*, t.tord, t.own
+			FROM signatures u
+			CROSS JOIN LATERAL unnest(u.tords, u.owns) AS t(tord, own)
+			OFFSET 0
+		) u
+	) x
 	-- The region's value of the element's weight (@read_weights: by read element, 0 for none);
 	-- skipped when no element asked is weighted.
 	CROSS JOIN LATERAL (
-		SELECT CASE WHEN @any_weighted THEN u.vals[array_position(u.held,
+		SELECT CASE WHEN @any_weighted THEN x.vals[array_position(x.held,
 			(CAST(@read_weights AS bigint[]))[array_position(CAST(@read AS bigint[]), x.element_id)])] END AS weight
 	) w
-	GROUP BY t.tord, u.rord, u.level, t.own, u.sig, x.element_id
+	GROUP BY x.tord, x.rord, x.level, x.own, x.sig, x.element_id
 ),
 -- Per unit and period asked: the elements it reported, and those of them for which some
 -- submission the figures read is not APPROVED: what its exact submission holds unless the
