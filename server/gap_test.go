@@ -251,7 +251,7 @@ func TestGapDecomposition(t *testing.T) {
 		if g := queryGap(t, e, clerk, "1.4", city, "2021"); g == nil || g.Value == nil || g.Period == nil || *g.Period != "2021" {
 			t.Errorf("a county reading its city's cumulative 1.4 as of 2021 (published): %+v", g)
 		}
-				// YY市 has two counties: its published total is withheld from each (the other's figures
+		// YY市 has two counties: its published total is withheld from each (the other's figures
 		// by subtraction), and so is its gap.
 		if g := queryGap(t, e, e.Token(t, "419701", auth.RoleReporter), "2.10", "419700", "2022"); g == nil || g.Status != "WITHHELD" ||
 			g.Value != nil || g.Numerator != nil || g.Shortfall != nil || g.NumeratorChange != nil || len(g.Children) != 0 {
