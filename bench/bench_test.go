@@ -35,7 +35,6 @@ type env struct {
 	handler http.Handler
 	secret  []byte
 	appDSN  string // planapi_app's login on the bench database, for the bare baselines
-	planID  int64
 }
 
 var (
@@ -77,7 +76,6 @@ func national(b *testing.B) *env {
 			return
 		}
 		shared = &env{handler: testenv.Handler(b, app, cache), secret: []byte(testenv.Secret), appDSN: srv.AppDSN("planapi_bench")}
-		err = app.Raw(`SELECT id FROM plans WHERE code = 'MS14FYP'`).Scan(&shared.planID).Error
 	})
 	if err != nil {
 		b.Fatalf("national data set: %v", err)
@@ -133,13 +131,6 @@ func BenchmarkCityDashboard(b *testing.B) {
 	e.run(b, "110100", sprintf(dashboard, "110100"))
 }
 
-// BenchmarkCitySubmissionsList is the nested list of issue 14's PostGraphile comparison (the
-// same shape as cmd/loadtest's list): a city's first 50 submissions with their values.
-func BenchmarkCitySubmissionsList(b *testing.B) {
-	e := national(b)
-	e.run(b, "110100", `query { submissions(regionCode: "110100", first: 50) { edges { node { region { code } period status version values { element { code } value comment } } } } }`)
-}
-
 func BenchmarkProvinceDashboard(b *testing.B) {
 	e := national(b)
 	e.run(b, "110000", sprintf(dashboard, "110000"))
@@ -148,16 +139,6 @@ func BenchmarkProvinceDashboard(b *testing.B) {
 func BenchmarkNationalIndicatorValues(b *testing.B) {
 	e := national(b)
 	e.run(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
-}
-
-// BenchmarkNationalIndicatorValuesVsGroupBy interleaves national indicatorValues over HTTP
-// with a hand-written GROUP BY over the same approved rows under the same RLS (planapi_app,
-// the nation's scope): the sum and count of each element over every county's approved yearly
-// submission for 2023. Issue 14 wants api/groupby ≤ 2.
-func BenchmarkNationalIndicatorValuesVsGroupBy(b *testing.B) {
-	e := national(b)
-	q := `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`
-	e.versus(b, nationalgen.NationCode, q, e.groupBy(b, nationalgen.NationCode, 2023))
 }
 
 func BenchmarkNationalDashboard(b *testing.B) {

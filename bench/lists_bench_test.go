@@ -1,14 +1,7 @@
 package bench
 
 import (
-	"bytes"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
-
-	"planapi/auth"
 )
 
 // nestedList is the city's nested list of issue 14: a page of fifty submissions with every
@@ -34,7 +27,7 @@ func BenchmarkCitySubmissionsNestedTotal(b *testing.B) {
 // share shows (compare GOGC=100 and GOGC=400 in the environment).
 func BenchmarkCitySubmissionsNestedParallel(b *testing.B) {
 	e := national(b)
-	do := e.client(b, "110100", nestedList)
+	do := e.request(b, "110100", nestedList)
 	b.SetParallelism(4)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -42,32 +35,6 @@ func BenchmarkCitySubmissionsNestedParallel(b *testing.B) {
 			do()
 		}
 	})
-}
-
-// client returns a function that posts query with a token for region, after checking one
-// answer (which also warms the pool).
-func (e *env) client(b *testing.B, region, query string) func() []byte {
-	b.Helper()
-	tok, err := auth.Mint(e.secret, auth.MintClaims{Subject: "bench", Region: region, Role: auth.RoleAnalyst}, time.Hour, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := json.Marshal(map[string]any{"query": query})
-	do := func() []byte {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok)
-		rec := httptest.NewRecorder()
-		e.handler.ServeHTTP(rec, req)
-		return rec.Body.Bytes()
-	}
-	var out struct {
-		Errors []any `json:"errors"`
-	}
-	if first := do(); json.Unmarshal(first, &out) != nil || len(out.Errors) > 0 {
-		b.Fatalf("query failed: %s", first)
-	}
-	return do
 }
 
 // BenchmarkCityReportingStatus is the city's reporting status board for one year: its

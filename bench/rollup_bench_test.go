@@ -14,11 +14,7 @@ package bench
 // row-level security, and reports api/groupby: how many times slower the API is.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +22,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"planapi/auth"
 	"planapi/db"
 	"planapi/nationalgen"
 	"planapi/pgcluster/pgtest"
@@ -79,8 +74,7 @@ func (c *captured) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndDa
 
 type rollupEnv struct {
 	*env
-	trace  *captured
-	appDSN string
+	trace *captured
 }
 
 var (
@@ -106,8 +100,8 @@ func rollupEnvFor(b *testing.B) *rollupEnv {
 			rollupErr = err
 			return
 		}
-		rollupShared = &rollupEnv{env: &env{handler: testenv.Handler(b, app, cache), secret: []byte(testenv.Secret)},
-			trace: tr, appDSN: dsn}
+		rollupShared = &rollupEnv{env: &env{handler: testenv.Handler(b, app, cache), secret: []byte(testenv.Secret), appDSN: dsn},
+			trace: tr}
 	})
 	if rollupErr != nil {
 		b.Fatal(rollupErr)
@@ -135,34 +129,17 @@ func interleave(b *testing.B, api, base func(), name string) {
 	b.ReportMetric(float64(tAPI)/float64(tBase), "api/"+name+"-time")
 }
 
-// request returns a function that sends query as an analyst of region, after one checked
-// request with the statement capture on.
+// request returns a function that sends query as an analyst of region (env.request, on this
+// environment's traced handler), its one checked request made with the statement capture on.
 func (e *rollupEnv) request(b *testing.B, region, query string) func() {
-	tok, err := auth.Mint(e.secret, auth.MintClaims{Subject: "bench", Region: region, Role: auth.RoleAnalyst}, time.Hour, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
 	e.trace.mu.Lock()
 	e.trace.on = true
 	e.trace.mu.Unlock()
-	e.do(b, tok, query) // checked, and warms the pool
+	do := e.env.request(b, region, query)
 	e.trace.mu.Lock()
 	e.trace.on = false
 	e.trace.mu.Unlock()
-	return func() { e.do(b, tok, query) }
-}
-
-// do sends one request and fails on a GraphQL error.
-func (e *rollupEnv) do(b *testing.B, tok, query string) {
-	body, _ := json.Marshal(map[string]any{"query": query})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	if bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) || rec.Code != http.StatusOK {
-		b.Fatalf("query failed: %s", rec.Body.Bytes())
-	}
+	return func() { do() }
 }
 
 func (e *rollupEnv) conn(b *testing.B, scope string) *pgx.Conn {
