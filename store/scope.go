@@ -70,24 +70,23 @@ func (c *caller) decide(action auth.Action, target *models.Region) auth.Decision
 // set_config(..., true), local to the transaction, so it can never leak to the next user of
 // the pooled connection; the policies in migration 0003 show and accept only rows inside it.
 func (s *Store) scoped(ctx context.Context, path string, fn func(tx *gorm.DB) error) error {
-	return s.scopedWith(ctx, path, "", fn)
-}
-
-// scopedRollup is scoped for a transaction that runs the roll-up statement: the same scope,
-// set the same way, and in the same statement the roll-up's planner settings
-// (rollupsql.SettingsSQL), also local to the transaction; pass rollupsql.FiguresQuery
-// SettingsSet: true inside it.
-func (s *Store) scopedRollup(ctx context.Context, path string, fn func(tx *gorm.DB) error) error {
-	return s.scopedWith(ctx, path, rollupsql.SettingsSQL, fn)
+	if path == "" {
+		return fmt.Errorf("scoped transaction without a scope")
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := db.Exec(ctx, tx, `SELECT set_config('planapi.scope', @scope, true)`, db.Args{"scope": path}); err != nil {
+			return fmt.Errorf("set scope: %w", err)
+		}
+		return fn(tx)
+	})
 }
 
 // figuresScoped runs the roll-up (rollupsql.Prepare) under the scope path in one round trip:
-// a pgx batch of two statements, the one scopedRollup sends (the scope and the planner
-// settings, set_config(..., true)) and then the roll-up, with one Sync at the end. The
-// extended protocol runs the messages up to a Sync in one implicit transaction, so the
-// settings are local to it exactly as in scopedRollup's BEGIN … COMMIT, and end with it; if
-// setting the scope fails, the roll-up does not run (the transaction is aborted). It needs the
-// pool's own pgx connection; on another pool it runs in scopedRollup.
+// a pgx batch of two statements, the scope with the planner settings (rollupsql.SettingsSQL,
+// all set_config(..., true)) and then the roll-up, with one Sync at the end. The extended
+// protocol runs the messages up to a Sync in one implicit transaction, so the settings are
+// local to it exactly as in scoped's BEGIN … COMMIT, and end with it; if setting the scope
+// fails, the roll-up does not run (the transaction is aborted). The pool is pgx's (db.Open).
 //
 // SECURITY: the scope is set in the same implicit transaction as the roll-up, before it, and
 // never outlives it: the next user of the pooled connection starts without one.
@@ -110,13 +109,11 @@ func (s *Store) figuresScoped(ctx context.Context, path string, q rollupsql.Figu
 	defer conn.Close()
 	var totals []rollupsql.SetTotal
 	var coverage []rollupsql.Coverage
-	ran := false
 	err = conn.Raw(func(dc any) error {
 		c, ok := dc.(interface{ Conn() *pgx.Conn })
 		if !ok {
-			return nil
+			return fmt.Errorf("roll-up: the pool's driver connection is %T, not pgx's", dc)
 		}
-		ran = true
 		var b pgx.Batch
 		b.Queue(`SELECT set_config('planapi.scope', @scope, true), `+rollupsql.SettingsSQL, db.Args{"scope": path})
 		b.Queue(pr.SQL, pr.Args)
@@ -137,33 +134,7 @@ func (s *Store) figuresScoped(ctx context.Context, path string, q rollupsql.Figu
 		rows.Close()
 		return br.Close()
 	})
-	if err != nil || ran {
-		return totals, coverage, err
-	}
-	q.SettingsSet = true
-	err = s.scopedRollup(ctx, path, func(tx *gorm.DB) error {
-		totals, coverage, err = rollupsql.Figures(ctx, tx, q)
-		return err
-	})
 	return totals, coverage, err
-}
-
-// scopedWith is scoped, setting the extra select-list items (set_config(..., true) calls
-// only, a constant of this package's) in the statement that sets the scope.
-func (s *Store) scopedWith(ctx context.Context, path, extra string, fn func(tx *gorm.DB) error) error {
-	if path == "" {
-		return fmt.Errorf("scoped transaction without a scope")
-	}
-	set := `SELECT set_config('planapi.scope', @scope, true)`
-	if extra != "" {
-		set += ", " + extra
-	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := db.Exec(ctx, tx, set, db.Args{"scope": path}); err != nil {
-			return fmt.Errorf("set scope: %w", err)
-		}
-		return fn(tx)
-	})
 }
 
 // InScope runs fn with the principal's own scope: its region and everything below it.
