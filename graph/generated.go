@@ -20302,7 +20302,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAuditEntry2ᚕᚖplanapiᚋmodelsᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AuditEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "AuditEntry", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntry2ᚖplanapiᚋmodelsᚐAuditEntry(ctx, sel, v[i])
@@ -20366,7 +20366,7 @@ func (ec *executionContext) marshalNDashboard2ᚖplanapiᚋgraphᚋmodelᚐDashb
 }
 
 func (ec *executionContext) marshalNDashboardRow2ᚕᚖplanapiᚋgraphᚋmodelᚐDashboardRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DashboardRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "DashboardRow", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDashboardRow2ᚖplanapiᚋgraphᚋmodelᚐDashboardRow(ctx, sel, v[i])
@@ -20390,7 +20390,7 @@ func (ec *executionContext) marshalNDashboardRow2ᚖplanapiᚋgraphᚋmodelᚐDa
 }
 
 func (ec *executionContext) marshalNDataElement2ᚕᚖplanapiᚋmodelsᚐDataElementᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DataElement) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "DataElement", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDataElement2ᚖplanapiᚋmodelsᚐDataElement(ctx, sel, v[i])
@@ -20414,7 +20414,7 @@ func (ec *executionContext) marshalNDataElement2ᚖplanapiᚋmodelsᚐDataElemen
 }
 
 func (ec *executionContext) marshalNDataValue2ᚕᚖplanapiᚋmodelsᚐDataValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.DataValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "DataValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDataValue2ᚖplanapiᚋmodelsᚐDataValue(ctx, sel, v[i])
@@ -20467,7 +20467,7 @@ func (ec *executionContext) marshalNDirection2planapiᚋgraphᚋmodelᚐDirectio
 }
 
 func (ec *executionContext) marshalNEntryField2ᚕᚖplanapiᚋstoreᚐEntryFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.EntryField) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "EntryField", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntryField2ᚖplanapiᚋstoreᚐEntryField(ctx, sel, v[i])
@@ -20499,7 +20499,7 @@ func (ec *executionContext) marshalNEntryForm2ᚖplanapiᚋstoreᚐEntryForm(ctx
 }
 
 func (ec *executionContext) marshalNEntryGroup2ᚕᚖplanapiᚋstoreᚐEntryGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.EntryGroup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "EntryGroup", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntryGroup2ᚖplanapiᚋstoreᚐEntryGroup(ctx, sel, v[i])
@@ -20527,7 +20527,7 @@ func (ec *executionContext) marshalNEntryRule2planapiᚋcatalogueᚐAppliedRule(
 }
 
 func (ec *executionContext) marshalNEntryRule2ᚕplanapiᚋcatalogueᚐAppliedRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []catalogue.AppliedRule) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "EntryRule", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntryRule2planapiᚋcatalogueᚐAppliedRule(ctx, sel, v[i])
@@ -20543,7 +20543,7 @@ func (ec *executionContext) marshalNEntryRule2ᚕplanapiᚋcatalogueᚐAppliedRu
 }
 
 func (ec *executionContext) marshalNEvaluationIndicator2ᚕᚖplanapiᚋgraphᚋmodelᚐEvaluationIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EvaluationIndicator) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "EvaluationIndicator", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEvaluationIndicator2ᚖplanapiᚋgraphᚋmodelᚐEvaluationIndicator(ctx, sel, v[i])
@@ -20575,7 +20575,7 @@ func (ec *executionContext) marshalNEvaluationReport2ᚖplanapiᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNEvaluationReportSection2ᚕᚖplanapiᚋgraphᚋmodelᚐEvaluationReportSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EvaluationReportSection) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "EvaluationReportSection", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEvaluationReportSection2ᚖplanapiᚋgraphᚋmodelᚐEvaluationReportSection(ctx, sel, v[i])
@@ -20629,7 +20629,7 @@ func (ec *executionContext) marshalNFormula2ᚖplanapiᚋgraphᚋmodelᚐFormula
 }
 
 func (ec *executionContext) marshalNFormulaTerm2ᚕᚖplanapiᚋgraphᚋmodelᚐFormulaTermᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FormulaTerm) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "FormulaTerm", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFormulaTerm2ᚖplanapiᚋgraphᚋmodelᚐFormulaTerm(ctx, sel, v[i])
@@ -20653,7 +20653,7 @@ func (ec *executionContext) marshalNFormulaTerm2ᚖplanapiᚋgraphᚋmodelᚐFor
 }
 
 func (ec *executionContext) marshalNGapChild2ᚕᚖplanapiᚋgraphᚋmodelᚐGapChildᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GapChild) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "GapChild", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGapChild2ᚖplanapiᚋgraphᚋmodelᚐGapChild(ctx, sel, v[i])
@@ -20687,7 +20687,7 @@ func (ec *executionContext) marshalNGapStatus2planapiᚋgraphᚋmodelᚐGapStatu
 }
 
 func (ec *executionContext) marshalNIndicator2ᚕᚖplanapiᚋmodelsᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Indicator) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Indicator", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicator2ᚖplanapiᚋmodelsᚐIndicator(ctx, sel, v[i])
@@ -20711,7 +20711,7 @@ func (ec *executionContext) marshalNIndicator2ᚖplanapiᚋmodelsᚐIndicator(ct
 }
 
 func (ec *executionContext) marshalNIndicatorCategory2ᚕᚖplanapiᚋmodelsᚐIndicatorCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.IndicatorCategory) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "IndicatorCategory", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorCategory2ᚖplanapiᚋmodelsᚐIndicatorCategory(ctx, sel, v[i])
@@ -20735,7 +20735,7 @@ func (ec *executionContext) marshalNIndicatorCategory2ᚖplanapiᚋmodelsᚐIndi
 }
 
 func (ec *executionContext) marshalNIndicatorValue2ᚕᚖplanapiᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "IndicatorValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorValue2ᚖplanapiᚋgraphᚋmodelᚐIndicatorValue(ctx, sel, v[i])
@@ -20773,7 +20773,7 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 }
 
 func (ec *executionContext) marshalNMissingFigure2ᚕᚖplanapiᚋmodelsᚐMissingValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.MissingValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "MissingFigure", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMissingFigure2ᚖplanapiᚋmodelsᚐMissingValue(ctx, sel, v[i])
@@ -20829,7 +20829,7 @@ func (ec *executionContext) unmarshalNPeriodType2ᚕplanapiᚋgraphᚋmodelᚐPe
 }
 
 func (ec *executionContext) marshalNPeriodType2ᚕplanapiᚋgraphᚋmodelᚐPeriodTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PeriodType) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalListInline(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPeriodType2planapiᚋgraphᚋmodelᚐPeriodType(ctx, sel, v[i])
@@ -20855,7 +20855,7 @@ func (ec *executionContext) marshalNProgressStatus2planapiᚋgraphᚋmodelᚐPro
 }
 
 func (ec *executionContext) marshalNPublication2ᚕᚖplanapiᚋmodelsᚐPublicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Publication) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Publication", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPublication2ᚖplanapiᚋmodelsᚐPublication(ctx, sel, v[i])
@@ -20879,7 +20879,7 @@ func (ec *executionContext) marshalNPublication2ᚖplanapiᚋmodelsᚐPublicatio
 }
 
 func (ec *executionContext) marshalNQualityFlag2ᚕᚖplanapiᚋcatalogueᚐFlagᚄ(ctx context.Context, sel ast.SelectionSet, v []*catalogue.Flag) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "QualityFlag", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQualityFlag2ᚖplanapiᚋcatalogueᚐFlag(ctx, sel, v[i])
@@ -20913,7 +20913,7 @@ func (ec *executionContext) marshalNQualityFlagCode2planapiᚋgraphᚋmodelᚐQu
 }
 
 func (ec *executionContext) marshalNRegion2ᚕᚖplanapiᚋmodelsᚐRegionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Region) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Region", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRegion2ᚖplanapiᚋmodelsᚐRegion(ctx, sel, v[i])
@@ -20965,7 +20965,7 @@ func (ec *executionContext) marshalNReportSection2ᚖplanapiᚋmodelsᚐReportSe
 }
 
 func (ec *executionContext) marshalNReportSectionEdit2ᚕᚖplanapiᚋmodelsᚐReportSectionEditᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReportSectionEdit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ReportSectionEdit", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReportSectionEdit2ᚖplanapiᚋmodelsᚐReportSectionEdit(ctx, sel, v[i])
@@ -20999,7 +20999,7 @@ func (ec *executionContext) marshalNReportSectionKey2planapiᚋgraphᚋmodelᚐR
 }
 
 func (ec *executionContext) marshalNReportingPeriod2ᚕᚖplanapiᚋmodelsᚐReportingPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ReportingPeriod) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "ReportingPeriod", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReportingPeriod2ᚖplanapiᚋmodelsᚐReportingPeriod(ctx, sel, v[i])
@@ -21136,7 +21136,7 @@ func (ec *executionContext) marshalNSubmissionConnection2ᚖplanapiᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNSubmissionEdge2ᚕᚖplanapiᚋgraphᚋmodelᚐSubmissionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SubmissionEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "SubmissionEdge", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSubmissionEdge2ᚖplanapiᚋgraphᚋmodelᚐSubmissionEdge(ctx, sel, v[i])
@@ -21186,7 +21186,7 @@ func (ec *executionContext) marshalNTarget2ᚖplanapiᚋgraphᚋmodelᚐTarget(c
 }
 
 func (ec *executionContext) marshalNTask2ᚕᚖplanapiᚋmodelsᚐTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Task) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "Task", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTask2ᚖplanapiᚋmodelsᚐTask(ctx, sel, v[i])
@@ -21210,7 +21210,7 @@ func (ec *executionContext) marshalNTask2ᚖplanapiᚋmodelsᚐTask(ctx context.
 }
 
 func (ec *executionContext) marshalNTaskOutput2ᚕᚖplanapiᚋmodelsᚐTaskOutputᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TaskOutput) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "TaskOutput", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTaskOutput2ᚖplanapiᚋmodelsᚐTaskOutput(ctx, sel, v[i])
@@ -21239,7 +21239,7 @@ func (ec *executionContext) unmarshalNTaskOutputInput2ᚖplanapiᚋgraphᚋmodel
 }
 
 func (ec *executionContext) marshalNTaskOutputTotal2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskOutputTotal) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "TaskOutputTotal", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTaskOutputTotal2ᚖplanapiᚋgraphᚋmodelᚐTaskOutputTotal(ctx, sel, v[i])
@@ -21263,7 +21263,7 @@ func (ec *executionContext) marshalNTaskOutputTotal2ᚖplanapiᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNTaskOutputValue2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskOutputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskOutputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "TaskOutputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTaskOutputValue2ᚖplanapiᚋgraphᚋmodelᚐTaskOutputValue(ctx, sel, v[i])
@@ -21287,7 +21287,7 @@ func (ec *executionContext) marshalNTaskOutputValue2ᚖplanapiᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNTaskProgress2ᚕᚖplanapiᚋmodelsᚐTaskReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.TaskReport) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "TaskProgress", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTaskProgress2ᚖplanapiᚋmodelsᚐTaskReport(ctx, sel, v[i])
@@ -21316,7 +21316,7 @@ func (ec *executionContext) unmarshalNTaskProgressInput2ᚖplanapiᚋgraphᚋmod
 }
 
 func (ec *executionContext) marshalNTaskRollup2ᚕᚖplanapiᚋgraphᚋmodelᚐTaskRollupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskRollup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "TaskRollup", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTaskRollup2ᚖplanapiᚋgraphᚋmodelᚐTaskRollup(ctx, sel, v[i])
@@ -21382,7 +21382,7 @@ func (ec *executionContext) marshalNTotalsEvent2ᚖplanapiᚋgraphᚋmodelᚐTot
 }
 
 func (ec *executionContext) marshalNUnitStatus2ᚕᚖplanapiᚋstoreᚐUnitStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.UnitStatus) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "UnitStatus", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUnitStatus2ᚖplanapiᚋstoreᚐUnitStatus(ctx, sel, v[i])
@@ -21442,7 +21442,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__Directive", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -21486,7 +21486,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalListInline(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -21514,7 +21514,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -21542,7 +21542,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -21880,7 +21880,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__EnumValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -21899,7 +21899,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__Field", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -21918,7 +21918,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__InputValue", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -21937,7 +21937,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, "__Type", len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
