@@ -96,7 +96,7 @@ func New(d Deps) http.Handler {
 	srv.Use(shapeLimit{maxDepth: budget.MaxDepth, maxAliases: budget.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(budget.MaxComplexity))
 	srv.Use(socketOperations{maxSubscriptions: budget.MaxSubscriptions})
-	srv.AroundFields(requirePrincipal)
+	srv.AroundRootFields(requirePrincipal)
 	srv.AroundResponses(unavailableResponses)
 	srv.SetErrorPresenter(presenter(d.Logger, d.Introspection))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
@@ -332,13 +332,19 @@ func unauthorized(w http.ResponseWriter, r *http.Request, text msg.Text) {
 }
 
 // requirePrincipal refuses every root data field to an anonymous caller. Introspection
-// (__schema, __type, __typename) stays open so the Playground can load the schema.
-func requirePrincipal(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc != nil && fc.Object != "" && (fc.Object == "Query" || fc.Object == "Mutation") && !strings.HasPrefix(fc.Field.Name, "__") {
+// (__schema, __type, __typename) stays open so the Playground can load the schema. It is a
+// root-field middleware: the fields under a root field need no check of their own, and a
+// middleware on every field ran for each of the thousand values of a nested list.
+func requirePrincipal(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	// (gqlgen's RootFieldContext.Object holds the field's name; the operation says which root.)
+	rc, op := graphql.GetRootFieldContext(ctx), graphql.GetOperationContext(ctx).Operation
+	if rc != nil && op != nil && op.Operation != ast.Subscription && !strings.HasPrefix(rc.Field.Name, "__") {
 		// SECURITY: no principal, no data.
 		if _, ok := auth.FromContext(ctx); !ok {
-			return nil, apperr.New(apperr.Unauthenticated, msg.AuthRequired)
+			// The error's path is the root field's, as a resolver's error would have.
+			fc := &graphql.FieldContext{Object: rc.Field.ObjectDefinition.Name, Field: rc.Field}
+			graphql.AddError(graphql.WithFieldContext(ctx, fc), apperr.New(apperr.Unauthenticated, msg.AuthRequired))
+			return graphql.Null
 		}
 	}
 	return next(ctx)
