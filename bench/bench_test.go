@@ -24,12 +24,20 @@ import (
 	"planapi/db"
 	"planapi/nationalgen"
 	"planapi/pgcluster/pgtest"
+	"planapi/server"
 	"planapi/setup"
 	"planapi/snapshot"
 	"planapi/testenv"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain runs the benchmarks with the server's garbage-collector defaults (server.TuneGC:
+// GOGC=400, GOMEMLIMIT=256MiB unless the environment sets them), so that they measure the
+// service as it runs; GOGC=100 in the environment measures Go's own default instead.
+func TestMain(m *testing.M) {
+	env := map[string]string{"GOGC": os.Getenv("GOGC"), "GOMEMLIMIT": os.Getenv("GOMEMLIMIT")}
+	fmt.Fprintln(os.Stderr, server.TuneGC(env))
+	os.Exit(pgtest.Main(m))
+}
 
 type env struct {
 	handler http.Handler

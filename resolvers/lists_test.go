@@ -39,7 +39,7 @@ func listSelection(t *testing.T, query, list string) ast.SelectionSet {
 }
 
 // A list is marshalled inline (one goroutine) unless a field selected under it may wait and the
-// list does not excuse it (graph/generated_lists.go, decided by cmd/gqlgen).
+// list does not excuse it (graph/generated_marshal.go, decided by cmd/gqlgen).
 func TestListMayWait(t *testing.T) {
 	for _, c := range []struct {
 		name, elem, list, query string

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"planapi/server"
 )
 
 func main() {
@@ -49,6 +51,6 @@ func run(ctx context.Context, args []string, env map[string]string, out io.Write
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, tuneGC(env))
+	fmt.Fprintln(out, server.TuneGC(env))
 	return serve(ctx, cfg, out)
 }

@@ -45,6 +45,18 @@ func marshalListInline(ctx context.Context, length int, _ int64, omitPanicHandle
 	return ret
 }
 
+// newDeferredGroup is graphql.NewDeferredGroup(ctx) when a field of the object is deferred
+// (@defer), and otherwise an empty group, which gqlgen's field sets never touch (they use the
+// group only for deferred fields, and process it only when it has Defers).
+func newDeferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
+	for _, f := range fields {
+		if f.IsDeferred() {
+			return graphql.NewDeferredGroup(ctx)
+		}
+	}
+	return graphql.DeferredGroup{}
+}
+
 // ListMayWait reports whether marshalling a list of elem with the selection sel may wait: a
 // field selected anywhere under it is in mayWait and not excused by waitFree for elem.
 func ListMayWait(elem string, sel ast.SelectionSet) bool {

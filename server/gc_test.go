@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"runtime/debug"
@@ -14,7 +14,7 @@ func TestTuneGC(t *testing.T) {
 		debug.SetGCPercent(oldPercent)
 		debug.SetMemoryLimit(oldLimit)
 	}()
-	said := tuneGC(map[string]string{})
+	said := TuneGC(map[string]string{})
 	if got := debug.SetGCPercent(100); got != defaultGCPercent {
 		t.Errorf("GC percent %d, want %d", got, defaultGCPercent)
 	}
@@ -27,7 +27,7 @@ func TestTuneGC(t *testing.T) {
 
 	debug.SetGCPercent(150)
 	debug.SetMemoryLimit(1 << 30)
-	said = tuneGC(map[string]string{"GOGC": "150", "GOMEMLIMIT": "1GiB"})
+	said = TuneGC(map[string]string{"GOGC": "150", "GOMEMLIMIT": "1GiB"})
 	if got := debug.SetGCPercent(100); got != 150 {
 		t.Errorf("GOGC=150 set: GC percent %d", got)
 	}

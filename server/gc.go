@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -16,8 +16,10 @@ const (
 	defaultMemoryLimit = 256 << 20
 )
 
-// tuneGC applies the defaults above for what env leaves unset and says what is in force.
-func tuneGC(env map[string]string) string {
+// TuneGC applies the defaults above for what env leaves unset and says what is in force. The
+// server calls it at start-up, and the benchmarks (bench/) so that they measure the service as
+// it runs.
+func TuneGC(env map[string]string) string {
 	gc, limit := env["GOGC"], env["GOMEMLIMIT"]
 	if gc == "" {
 		debug.SetGCPercent(defaultGCPercent)
