@@ -11,7 +11,11 @@
 WITH subs AS (
 	SELECT s.id, s.region_code, s.period
 	FROM submissions s
+	-- The subtree as a byte-order range too (@subtree_from, @subtree_to), which reaches
+	-- submissions_list_idx under row-level security; LIKE, not leakproof, would be applied only
+	-- after the policy, to every submission in the caller's scope (store.whereSubtree).
 	WHERE s.plan_id = @plan AND s.period = ANY (@periods) AND s.region_path LIKE @subtree
+		AND s.region_path ~>=~ @subtree_from AND s.region_path ~<~ @subtree_to
 		AND s.status = ANY (@statuses)
 ), used AS (
 	SELECT q.id, q.region_code, q.period
