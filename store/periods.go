@@ -79,7 +79,9 @@ func (s *Store) Periods(ctx context.Context, p *auth.Principal, regionCode *stri
 		case city != nil:
 			q = q.Where("region_code = ?", city.Code)
 		case auth.InScope(c.region.Path, target.Path):
-			q = q.Where("region_path LIKE ?", target.Path+"%") // the cities of the caller's own subtree
+			// The cities of the caller's own subtree. No index on region_path here, but the
+			// byte-order range (whereSubtree), leakproof, is evaluated ahead of the policy.
+			q = whereSubtree(q, "region_path", target.Path)
 		default:
 			// SECURITY: a region above the caller (a county or city asking for its province):
 			// only the caller's own city's periods, not the province's other cities' (row-level

@@ -215,11 +215,13 @@ func (s *Store) TaskNarratives(ctx context.Context, p *auth.Principal, regionCod
 	}
 	var out []TaskNarrative
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
-		return tx.Table("task_reports AS tr").
+		// The subtree as a byte-order range reaches submissions_list_idx (whereSubtree).
+		q := tx.Table("task_reports AS tr").
 			Select("tr.task_id, s.region_code, s.period, tr.status, tr.narrative").
 			Joins("JOIN submissions s ON s.id = tr.submission_id").
-			Where("s.plan_id = ? AND s.status = ? AND s.period IN ? AND s.region_path LIKE ? AND tr.narrative <> ''",
-				plan.ID, models.StatusApproved, periods, r.Path+"%").
+			Where("s.plan_id = ? AND s.status = ? AND s.period IN ? AND tr.narrative <> ''",
+				plan.ID, models.StatusApproved, periods)
+		return whereSubtree(q, "s.region_path", r.Path).
 			Order("s.period_year, s.period_quarter, s.region_code, tr.task_id").
 			Scan(&out).Error
 	})

@@ -83,11 +83,8 @@ func (s *Store) ReportingStatus(ctx context.Context, p *auth.Principal, regionCo
 	var values, declared []pair
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
 		// The subtree as a byte-order range too, which reaches submissions_list_idx under
-		// row-level security (LIKE is not leakproof; see Submissions).
-		q := tx.Where("plan_id = ? AND period = ? AND region_path LIKE ? AND region_path ~>=~ ?", plan.ID, per.String(), r.Path+"%", r.Path)
-		if next, ok := nextPrefix(r.Path); ok {
-			q = q.Where("region_path ~<~ ?", next)
-		}
+		// row-level security (whereSubtree).
+		q := whereSubtree(tx.Where("plan_id = ? AND period = ?", plan.ID, per.String()), "region_path", r.Path)
 		if err := q.Find(&subs).Error; err != nil {
 			return err
 		}

@@ -118,15 +118,8 @@ func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f Submission
 		return nil, apperr.New(apperr.Invalid, msg.FirstOutOfRange, "first", f.First).With("field", "first")
 	}
 	err = s.scoped(ctx, c.region.Path, func(tx *gorm.DB) error {
-		// The byte-order range is what reaches submissions_list_idx under row-level security
-		// (migration 0010): LIKE is not leakproof, so PostgreSQL applies it only after the
-		// policy, row by row; it stays as the exact condition.
-		var q *gorm.DB
-		if next, ok := nextPrefix(path); ok {
-			q = tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path LIKE ? AND region_path ~>=~ ? AND region_path ~<~ ?", plan.ID, path+"%", path, next)
-		} else {
-			q = tx.Model(&models.Submission{}).Where("plan_id = ? AND region_path LIKE ? AND region_path ~>=~ ?", plan.ID, path+"%", path)
-		}
+		// The subtree as a byte-order range reaches submissions_list_idx (whereSubtree).
+		q := whereSubtree(tx.Model(&models.Submission{}).Where("plan_id = ?", plan.ID), "region_path", path)
 		if f.Period != nil {
 			q = q.Where("period = ?", *f.Period)
 		}
@@ -161,15 +154,6 @@ func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f Submission
 		return nil, err
 	}
 	return page, nil
-}
-
-// nextPrefix is the least string above every string that starts with p, in byte order: p with
-// its last byte raised by one (paths are ASCII). false when there is none that simple.
-func nextPrefix(p string) (string, bool) {
-	if p == "" || p[len(p)-1] >= 0x7e {
-		return "", false
-	}
-	return p[:len(p)-1] + string(p[len(p)-1]+1), true
 }
 
 // valuesIn reads the values of the given submissions into out, by submission, in catalogue

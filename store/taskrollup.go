@@ -110,9 +110,15 @@ func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode s
 	units := map[string]bool{}
 	// SECURITY: as in IndicatorValues, the scope is the target's subtree and only totals and
 	// counts leave this function.
+	// The subtree as a byte-order range too (taskrollup.sql, whereSubtree). A region's path
+	// ends in '/': it always has a next prefix.
+	next, ok := nextPrefix(r.Path)
+	if !ok {
+		return nil, fmt.Errorf("task roll-up: region %s: path %q has no next prefix", r.Code, r.Path)
+	}
 	err = s.scoped(ctx, r.Path, func(tx *gorm.DB) error {
 		args := db.Args{"plan": plan.ID, "periods": periods, "subtree": r.Path + "%",
-			"statuses": refrollup.Statuses(includeUnapproved)}
+			"subtree_from": r.Path, "subtree_to": next, "statuses": refrollup.Statuses(includeUnapproved)}
 		rows, err := db.Query(ctx, tx, taskRollupSQL, args)
 		if err != nil {
 			return err
