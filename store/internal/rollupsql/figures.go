@@ -740,11 +740,12 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		years[i], quarters[i] = int64(per.Year), int64(per.Quarter)
 	}
 	weightOf := map[int64]int64{}
-	anyWeighted := false
+	anyWeighted, anyMinMax := false, false
 	for _, r := range p.requested {
 		if r.weighted {
 			weightOf[r.id], anyWeighted = r.weightID, true
 		}
+		anyMinMax = anyMinMax || r.regionRule == string(catalogue.RegionMin) || r.regionRule == string(catalogue.RegionMax)
 	}
 	readWeights := make([]int64, len(p.read))
 	for i, id := range p.read {
@@ -800,6 +801,7 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		"with_units":       q.WithUnits,
 		"read_weights":     readWeights,
 		"any_weighted":     anyWeighted,
+		"any_minmax":       anyMinMax,
 		"read":             nonNilInts(p.read),
 		"time_rules":       nonNil(p.timeRules),
 		"class_levels":     cLevels,

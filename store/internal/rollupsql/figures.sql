@@ -319,11 +319,16 @@ signatures AS MATERIALIZED (
 -- weight, for a weighted average over the regions that have both.
 groups AS (
 	SELECT x.gk, x.sig, x.element_id,
-		sum(x.value) AS total, min(x.value) AS lo, max(x.value) AS hi, count(*) AS n,
+		-- lo and hi only when a MIN or MAX element is asked, the weighted sums only when a
+		-- weighted average is: the others skip them (a FILTER on a parameter costs less per
+		-- value than the aggregate).
+		sum(x.value) AS total, min(x.value) FILTER (WHERE @any_minmax) AS lo,
+		max(x.value) FILTER (WHERE @any_minmax) AS hi, count(*) AS n,
 		-- (complete is NULL for a region whose values are all whole, and bool_and skips it.)
 		coalesce(bool_and(x.complete), true) AS complete,
-		sum(x.value * w.weight) AS wsum, sum(w.weight) AS wden, count(w.weight) AS wn,
-		coalesce(bool_and(x.complete) FILTER (WHERE w.weight IS NOT NULL), true) AS wcomplete,
+		sum(x.value * w.weight) FILTER (WHERE @any_weighted) AS wsum, sum(w.weight) FILTER (WHERE @any_weighted) AS wden,
+		count(w.weight) FILTER (WHERE @any_weighted) AS wn,
+		coalesce(bool_and(x.complete) FILTER (WHERE @any_weighted AND w.weight IS NOT NULL), true) AS wcomplete,
 		-- The group's regions, when the caller needs to know whose figures are in a total
 		-- (the small-cell rule above the caller's own region).
 		string_agg(x.code, ',') FILTER (WHERE @with_units) AS codes
