@@ -14,6 +14,13 @@ import (
 	"planapi/period"
 )
 
+// WithoutMasks makes Figures describe lists of elements as arrays, as it does when an id is
+// too large for a bitmask, whatever the ids.
+func WithoutMasks(q FiguresQuery) FiguresQuery {
+	q.noMasks = true
+	return q
+}
+
 // RollupQuery asks for data elements aggregated at targets for periods, each on its own.
 type RollupQuery struct {
 	PlanID     int64

@@ -14,6 +14,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -110,6 +111,9 @@ type FiguresQuery struct {
 	// (store sets them in the statement that sets its scope, one round trip fewer); false:
 	// Figures sets them itself.
 	SettingsSet bool
+	// noMasks makes the statement describe lists of elements as arrays even when the ids
+	// would fit a bitmask (for the tests of that path).
+	noMasks bool
 }
 
 func checkRollupArgs(targets []Target, ranges []period.Range, statuses ...[]string) error {
@@ -218,8 +222,8 @@ func (pr *Prepared) Read(rows Rows, native bool) ([]SetTotal, []Coverage, error)
 		units[i] = make([][]unitClass, len(q.Ranges))
 	}
 	// tord and ord are 1-based positions in q.Targets and q.Ranges (for kind 3, ord is the
-	// position in p.sigs; for kind 0, the number of a list of elements held); codes are
-	// comma-separated region codes, sorted.
+	// position in p.sigs; for kind 0, the number of a list of elements held, which with
+	// p.masked is its bitmask); codes are comma-separated region codes, sorted.
 	held := map[int64][]int64{} // the lists of elements held, by number (sorted)
 	// One set of destinations for every row: declared in the loop, each row allocated its
 	// nineteen (they escape through Scan), a third of a dashboard's allocations.
@@ -255,6 +259,9 @@ func (pr *Prepared) Read(rows Rows, native bool) ([]SetTotal, []Coverage, error)
 		ti := int(tord.Int64) - 1
 		switch kind {
 		case 0: // these rows come first
+			if p.masked {
+				a = maskElements(uint64(ord))
+			}
 			slices.Sort(a)
 			held[ord] = a
 		case 1:
@@ -275,6 +282,9 @@ func (pr *Prepared) Read(rows Rows, native bool) ([]SetTotal, []Coverage, error)
 			g.aggs[at] = groupAgg{has: true, total: total.Float64, lo: lo.Float64, hi: hi.Float64, n: int(n.Int64),
 				complete: complete.Bool, wsum: wsum.Float64, wden: wden.Float64, wn: int(wn.Int64), wcomplete: wcomplete.Bool}
 		case 2:
+			if p.masked { // the lists come as bitmasks, in n and wn
+				a, b = maskElements(uint64(n.Int64)), maskElements(uint64(wn.Int64))
+			}
 			units[ti][ord-1] = append(units[ti][ord-1], p.classify(catalogue.Level(level.String), a, b, splitCodes(codes)))
 		case 3:
 			expected[ti][ord] = splitCodes(codes)
@@ -460,6 +470,9 @@ type figuresPlan struct {
 	classes   []regionClass
 	sets      []setPlan // by set position
 	sigs      [][]string
+	// masked: every element id read is below maskBits, and the statement describes lists of
+	// elements by bitmasks (bit n: element n), which Read takes apart (maskElements).
+	masked bool
 }
 
 type requestedElement struct {
@@ -474,7 +487,8 @@ type requestedElement struct {
 // the read elements are relevant there, i.e. can change a figure asked. An element's values
 // are relevant to the totals at every region of a subtree (any rule but NONE, and weights),
 // except a NONE element's, which only the target itself contributes; they are relevant to
-// completeness at the levels of the sets that hold the element. figuresSQL reads a region's
+// completeness at the levels of the sets that hold the element. figuresSQL reads only the
+// relevant elements of a region (a bitmap per class, figuresParams' class_bits), and its
 // quarters only for the relevant elements its exact submission lacks: irrelevant lists the
 // read elements that are not relevant, n counts those that are, and needsValue and
 // needsCoverage say whether any is relevant to the totals, to completeness.
@@ -594,6 +608,8 @@ func planFigures(q FiguresQuery) figuresPlan {
 		}
 		p.sets = append(p.sets, sp)
 	}
+	_, limit := readBits(p.read)
+	p.masked = !q.noMasks && limit >= 1 && limit <= maskBits
 	for _, l := range levels {
 		for _, target := range []bool{false, true} {
 			c := regionClass{level: l, target: target}
@@ -730,11 +746,12 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		years[i], quarters[i] = int64(per.Year), int64(per.Quarter)
 	}
 	weightOf := map[int64]int64{}
-	anyWeighted := false
+	anyWeighted, anyMinMax := false, false
 	for _, r := range p.requested {
 		if r.weighted {
 			weightOf[r.id], anyWeighted = r.weightID, true
 		}
+		anyMinMax = anyMinMax || r.regionRule == string(catalogue.RegionMin) || r.regionRule == string(catalogue.RegionMax)
 	}
 	readWeights := make([]int64, len(p.read))
 	for i, id := range p.read {
@@ -747,26 +764,33 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 			rPos, rN = append(rPos, int64(pos+1)), append(rN, int64(len(at)))
 		}
 	}
-	var cLevels, cIrrelevant []string
+	bits, limit := readBits(p.read)
+	var cLevels, cIrrelevant, cBits []string
 	var cTargets, cValue, cCoverage []bool
 	var cN []int64
 	for _, c := range p.classes {
 		cLevels = append(cLevels, string(c.level))
 		cTargets = append(cTargets, c.target)
 		cIrrelevant = append(cIrrelevant, arrayLiteral(c.irrelevant))
+		cBits = append(cBits, hex.EncodeToString(relevantBits(bits, c.irrelevant)))
 		cN = append(cN, int64(c.n))
 		cValue = append(cValue, c.needsValue)
 		cCoverage = append(cCoverage, c.needsCoverage)
+	}
+	levelNames := make([]string, len(levels))
+	for i, l := range levels {
+		levelNames[i] = string(l)
 	}
 	var sigs []string
 	for _, s := range p.sigs {
 		sigs = append(sigs, "{"+strings.Join(s, ",")+"}")
 	}
-	bits, limit := readBits(p.read)
 	// Plain slices, which pgx sends as arrays (never nil, which it would send as NULL).
 	return db.Args{
 		"read_bits":        bits,
 		"read_limit":       limit,
+		"masked":           p.masked,
+		"class_bits":       cBits,
 		"plan":             q.PlanID,
 		"codes":            codes,
 		"paths":            paths,
@@ -783,9 +807,11 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		"with_units":       q.WithUnits,
 		"read_weights":     readWeights,
 		"any_weighted":     anyWeighted,
+		"any_minmax":       anyMinMax,
 		"read":             nonNilInts(p.read),
 		"time_rules":       nonNil(p.timeRules),
 		"class_levels":     cLevels,
+		"levels":           levelNames,
 		"class_targets":    cTargets,
 		"class_irrelevant": cIrrelevant,
 		"class_n":          cN,
@@ -814,6 +840,33 @@ func readBits(read []int64) ([]byte, int64) {
 		bits[id/8] |= 1 << (id % 8)
 	}
 	return bits, int64(len(bits)) * 8
+}
+
+// maskBits bounds the element ids for which figuresSQL describes a list of elements by a
+// bigint with bit n set for element n (as ids must be below 64).
+const maskBits = 64
+
+// maskElements is the elements of a bitmask (bit n: element n), in order.
+func maskElements(mask uint64) []int64 {
+	out := []int64{}
+	for id := int64(0); mask != 0; id, mask = id+1, mask>>1 {
+		if mask&1 == 1 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// relevantBits is the bitmap bits (readBits') without the elements irrelevant (empty when
+// there is no bitmap).
+func relevantBits(bits []byte, irrelevant []int64) []byte {
+	out := slices.Clone(bits)
+	for _, id := range irrelevant {
+		if id >= 0 && id < int64(len(out))*8 {
+			out[id/8] &^= 1 << (id % 8)
+		}
+	}
+	return out
 }
 
 func arrayLiteral(ids []int64) string {

@@ -21,11 +21,15 @@
 --     so that the values are later assigned to targets by these small arrays rather than by
 --     a prefix test of every value against every target.
 --  2. ex: each region's exact submission, read by one index scan of data_values into arrays.
---     Unless the region is full (no exact submission, or one whose status does not count
---     for what the region needs), the exact values are final for the elements it holds, and
---     its quarters matter only for the relevant elements it lacks (classes: see
---     regionClass). At national scale that is nothing for a county, which holds every
---     county element yearly: four fifths of the data are never read.
+--     A region reads only the elements relevant to its kind (classes: see regionClass; a
+--     bitmap per class, tested per row), so an element that cannot change a figure there is
+--     neither read nor counted. Unless the region is full (no exact submission, or one whose
+--     status does not count for what the region needs), the exact values are final for the
+--     elements it holds, and its quarters matter only for the relevant elements it lacks. At
+--     national scale that is nothing for a county, which holds every county element yearly:
+--     four fifths of the data are never read. When every element id is below 64 (@masked),
+--     the same aggregate also makes the bitmask of the elements held (mask), which stands
+--     for the list wherever lists are compared or grouped below.
 --  3. quarters: the regions whose quarters can matter, and only those, read their year's
 --     quarterly submissions (found by index) and aggregate per element over time as
 --     refrollup.AggregateTime does: the exact value, else SUM / AVERAGE / LAST over the
@@ -36,20 +40,23 @@
 --     by index in each quarterly submission when fewer are lacking than the exact
 --     submission holds, else read with the rest and filtered. The results stay with the
 --     region as arrays.
---  4. by_target: the region aggregation of refrollup.AggregateRegions per (target, period,
---     element), for every rule; totals picks the element's. own holds the targets' own
---     values (NONE). weighted pairs each region's value with its weight for a weighted
---     average, reading only those elements, and only when one is asked.
+--  4. units, signatures, groups: each region's values over each range asked, and the
+--     regions of each target and range grouped by level, by whether the region is the
+--     target, and by the elements it has (sig: the bitmask, else the rank of the list), with
+--     per element the aggregates every region rule needs (refrollup.AggregateRegions);
+--     figureTotals in Go decides which groups count in which figure. The values are
+--     unnested once, into one hash aggregation keyed by three numbers.
 --  5. Completeness: unit_elements lists per unit the elements it reported and those not all
---     approved; reported groups the units of each target with the same lists, so that
---     Figures works out once per group which sets they reported (classify); expected lists
---     each target's regions at a set's levels, once per distinct list of levels (sigs).
---     Lists of region codes come back comma-separated (codes are six digits), sorted.
+--     approved (bitmasks, else arrays); reported groups the units of each target with the
+--     same lists, so that Figures works out once per group which sets they reported
+--     (classify); expected lists each target's regions at a set's levels, once per distinct
+--     list of levels (sigs). Lists of region codes come back comma-separated (codes are six
+--     digits), sorted.
 --
--- The result is, for every target and period, the totals of the elements asked, as arrays in
--- the order asked (kind 1: element ids, regions, values and complete flags; no value where
--- regions is 0), then the reporting units by target, period and element lists (kind 2), then
--- the expected units by target and list of levels (kind 3).
+-- The result is the elements of each sig (kind 0), then per target, range, group and element
+-- the aggregates (kind 1), then the reporting units by target, range, level and element lists
+-- (kind 2), then the expected units by target and list of levels (kind 3). Bitmasks go back
+-- to Go as arrays of element ids, made for the few rows returned.
 --
 -- Parameters are named (@codes, @paths, ...): see figuresParams in figures.go.
 WITH
@@ -81,11 +88,12 @@ roots AS MATERIALIZED (
 ),
 -- The caller's plan (see figuresPlan): the kinds of region.
 classes AS MATERIALIZED (
-	SELECT c.level, c.is_target, CAST(c.irrelevant AS bigint[]) AS irrelevant, c.n,
+	SELECT c.level, c.is_target, CAST(c.irrelevant AS bigint[]) AS irrelevant, decode(c.bits, 'hex') AS bits, c.n,
 		c.needs_value, c.needs_coverage
 	FROM unnest(CAST(@class_levels AS text[]), CAST(@class_targets AS boolean[]),
-		CAST(@class_irrelevant AS text[]), CAST(@class_n AS bigint[]), CAST(@class_value AS boolean[]),
-		CAST(@class_coverage AS boolean[])) AS c(level, is_target, irrelevant, n, needs_value, needs_coverage)
+		CAST(@class_irrelevant AS text[]), CAST(@class_bits AS text[]), CAST(@class_n AS bigint[]),
+		CAST(@class_value AS boolean[]), CAST(@class_coverage AS boolean[]))
+		AS c(level, is_target, irrelevant, bits, n, needs_value, needs_coverage)
 ),
 -- One row per region and period asked with counted submissions (step 1). OFFSET 0 keeps the
 -- planner from moving the range of roots out of the index condition.
@@ -126,8 +134,9 @@ ex AS MATERIALIZED (
 				WHERE NOT (m = ANY (e.irrelevant)) AND NOT (m = ANY (e.ids)))
 		END AS missing
 	FROM (
-		SELECT r.*, x.ids, x.vals, x.held, k.irrelevant,
-			k.n - (x.held - x.held_irrelevant) AS lacking,
+		SELECT r.*, x.ids, x.vals, coalesce(x.mask, 0) AS mask, cardinality(x.ids) AS held,
+			coalesce(k.irrelevant, '{}') AS irrelevant, coalesce(k.bits, CAST(@read_bits AS bytea)) AS bits,
+			k.n - cardinality(x.ids) AS lacking,
 			-- (A level the caller has no class for counts as full: everything is read.)
 			k.level IS NULL OR NOT (r.exact_id IS NOT NULL
 				AND (r.exact_for_value OR NOT k.needs_value)
@@ -137,17 +146,18 @@ ex AS MATERIALIZED (
 		CROSS JOIN LATERAL (
 			-- Empty, not NULL, when it holds none of them (= ANY of NULL would drop its quarters).
 			SELECT coalesce(array_agg(v.element_id), '{}') AS ids, coalesce(array_agg(v.value), '{}') AS vals,
-				count(*) AS held,
-				count(*) FILTER (WHERE v.element_id = ANY (k.irrelevant)) AS held_irrelevant
+				bit_or(CASE WHEN @masked THEN CAST(1 AS bigint) << CAST(v.element_id AS int) END) AS mask
 			FROM data_values v
 			-- A filter on the submission's rows, which the index scan reads in one range; as
 			-- an index condition, = ANY would descend the index once per element asked. It
-			-- tests a bit of @read_bits (bit n set: element n is read) rather than = ANY, which
-			-- compares each row with every element read (a parameter array is not hashed);
-			-- @read_limit is 0 when the ids are too large for a bitmap, and then = ANY it is.
+			-- tests a bit of the class's bitmap (bit n set: element n is relevant to the
+			-- region's kind) rather than = ANY, which compares each row with every element
+			-- (a parameter array is not hashed); @read_limit is 0 when the ids are too large
+			-- for a bitmap, and then = ANY it is.
 			WHERE v.submission_id = r.exact_id AND CASE WHEN v.element_id >= 0 AND v.element_id < @read_limit
-					THEN get_bit(CAST(@read_bits AS bytea), CAST(v.element_id AS int)) = 1
-					ELSE @read_limit = 0 AND v.element_id = ANY (CAST(@read AS bigint[])) END
+					THEN get_bit(coalesce(k.bits, CAST(@read_bits AS bytea)), CAST(v.element_id AS int)) = 1
+					ELSE @read_limit = 0 AND v.element_id = ANY (CAST(@read AS bigint[]))
+						AND NOT (v.element_id = ANY (coalesce(k.irrelevant, '{}'))) END
 				AND abs(v.value) < @max_magnitude
 		) x
 	) e
@@ -155,15 +165,19 @@ ex AS MATERIALIZED (
 -- The regions whose quarters matter, with the time aggregation of the elements they are
 -- read for (step 3), as arrays.
 quarters AS MATERIALIZED (
-	SELECT e.*, g.q_ids, g.q_vals, g.q_complete, g.q_reported, g.q_unapproved
+	SELECT e.*, g.q_ids, g.q_vals, g.q_complete, g.q_reported, g.q_unapproved, g.q_vmask, g.q_rmask, g.q_umask
 	FROM ex e
 	CROSS JOIN LATERAL (
 		SELECT array_agg(a.element_id) AS q_ids, array_agg(a.value) AS q_vals,
 			array_agg(a.complete) AS q_complete,
 			array_agg(a.element_id) FILTER (WHERE a.reported) AS q_reported,
-			array_agg(a.element_id) FILTER (WHERE a.reported AND NOT a.approved) AS q_unapproved
+			array_agg(a.element_id) FILTER (WHERE a.reported AND NOT a.approved) AS q_unapproved,
+			-- The same lists as bitmasks (@masked): of the elements with a value, reported, unapproved.
+			coalesce(bit_or(a.bit) FILTER (WHERE a.value IS NOT NULL), 0) AS q_vmask,
+			coalesce(bit_or(a.bit) FILTER (WHERE a.reported), 0) AS q_rmask,
+			coalesce(bit_or(a.bit) FILTER (WHERE a.reported AND NOT a.approved), 0) AS q_umask
 		FROM (
-			SELECT r.element_id,
+			SELECT r.element_id, CASE WHEN @masked THEN CAST(1 AS bigint) << CAST(r.element_id AS int) END AS bit,
 				coalesce(
 					max(r.value) FILTER (WHERE r.exact AND r.for_value),
 					CASE (CAST(@time_rules AS text[]))[array_position(CAST(@read AS bigint[]), r.element_id)]
@@ -200,8 +214,9 @@ quarters AS MATERIALIZED (
 					SELECT v.element_id, v.value FROM data_values v
 					WHERE v.submission_id = q.id AND e.missing IS NULL
 						AND CASE WHEN v.element_id >= 0 AND v.element_id < @read_limit
-							THEN get_bit(CAST(@read_bits AS bytea), CAST(v.element_id AS int)) = 1
-							ELSE @read_limit = 0 AND v.element_id = ANY (CAST(@read AS bigint[])) END
+							THEN get_bit(e.bits, CAST(v.element_id AS int)) = 1
+							ELSE @read_limit = 0 AND v.element_id = ANY (CAST(@read AS bigint[]))
+								AND NOT (v.element_id = ANY (e.irrelevant)) END
 						AND (e.full OR NOT (v.element_id = ANY (e.ids)))
 						AND abs(v.value) < @max_magnitude
 					UNION ALL
@@ -252,19 +267,21 @@ region_ranges AS (
 	) x
 	GROUP BY x.region_path, x.code, x.level, x.tords, x.owns, x.rord, x.element_id, x.rule
 ),
--- Per region and range: the elements it has a value of, with the values and whether each
--- is whole. A range of one part is that part: a region that read no quarters has its exact
--- submission's arrays as they are (no value there is NULL: data_values holds none); one that
--- did merges its exact values with what quarters found. (held is in no particular order: two
+-- Per region and range: the elements it has a value of, with the values, whether each is
+-- whole (completes; NULL when all are) and their bitmask (@masked). A range of one part is
+-- that part: a region that read no quarters has its exact submission's arrays as they are
+-- (no value there is NULL: data_values holds none, and all are whole); one that did merges
+-- its exact values with what quarters found. (held is in no particular order: as arrays, two
 -- regions with the same elements in another order only make two groups.)
 units AS (
 	SELECT e.region_path, e.code, e.level, e.tords, e.owns, m.rord, e.ids AS held, e.vals,
-		array_fill(true, ARRAY[cardinality(e.ids)]) AS completes
+		NULL::boolean[] AS completes, e.mask
 	FROM ex e
 	JOIN range_parts m ON m.pord = e.pord AND m.n = 1
 	WHERE NOT (e.full OR e.lacking > 0) AND e.exact_for_value AND cardinality(e.ids) > 0
 	UNION ALL
-	SELECT q.region_path, q.code, q.level, q.tords, q.owns, m.rord, a.held, a.vals, a.completes
+	SELECT q.region_path, q.code, q.level, q.tords, q.owns, m.rord, a.held, a.vals, a.completes,
+		CASE WHEN NOT q.full AND q.exact_for_value THEN q.mask ELSE 0 END | q.q_vmask
 	FROM quarters q
 	JOIN range_parts m ON m.pord = q.pord AND m.n = 1
 	CROSS JOIN LATERAL (
@@ -282,27 +299,36 @@ units AS (
 	WHERE a.held IS NOT NULL
 	UNION ALL
 	SELECT r.region_path, r.code, r.level, r.tords, r.owns, r.rord,
-		array_agg(r.element_id), array_agg(r.value), array_agg(r.complete)
+		array_agg(r.element_id), array_agg(r.value), array_agg(r.complete),
+		bit_or(CASE WHEN @masked THEN CAST(1 AS bigint) << CAST(r.element_id AS int) END)
 	FROM region_ranges r
 	GROUP BY r.region_path, r.code, r.level, r.tords, r.owns, r.rord
 ),
--- The distinct lists of elements held, numbered, so that regions are grouped by a number.
+-- The distinct lists of elements held, numbered, so that regions are grouped by a number:
+-- the bitmask of the elements (@masked, when every id is below 64), else their rank.
 signatures AS MATERIALIZED (
-	SELECT u.*, dense_rank() OVER (ORDER BY u.held) AS sig
+	SELECT u.*, CASE WHEN @masked THEN u.mask
+		ELSE dense_rank() OVER (ORDER BY CASE WHEN NOT @masked THEN u.held END) END AS sig
 	FROM units u
 ),
 -- The regions of each target and range, grouped by level, by whether the region is the
--- target itself, and by the elements it has (step 5): per element, what every region rule
+-- target itself, and by the elements it has (step 4): per element, what every region rule
 -- needs. A figure counts a region only when it has every element of the figure its level
 -- collects; which groups qualify for which figure is worked out per figure in Go
 -- (figureTotals), where the groups are few. weight is the region's value of the element's
 -- weight, for a weighted average over the regions that have both.
 groups AS (
-	SELECT x.tord, x.rord, x.level, x.own, x.sig, x.element_id,
-		sum(x.value) AS total, min(x.value) AS lo, max(x.value) AS hi, count(*) AS n,
-		bool_and(x.complete) AS complete,
-		sum(x.value * w.weight) AS wsum, sum(w.weight) AS wden, count(w.weight) AS wn,
-		coalesce(bool_and(x.complete) FILTER (WHERE w.weight IS NOT NULL), true) AS wcomplete,
+	SELECT x.gk, x.sig, x.element_id,
+		-- lo and hi only when a MIN or MAX element is asked, the weighted sums only when a
+		-- weighted average is: the others skip them (a FILTER on a parameter costs less per
+		-- value than the aggregate).
+		sum(x.value) AS total, min(x.value) FILTER (WHERE @any_minmax) AS lo,
+		max(x.value) FILTER (WHERE @any_minmax) AS hi, count(*) AS n,
+		-- (complete is NULL for a region whose values are all whole, and bool_and skips it.)
+		coalesce(bool_and(x.complete), true) AS complete,
+		sum(x.value * w.weight) FILTER (WHERE @any_weighted) AS wsum, sum(w.weight) FILTER (WHERE @any_weighted) AS wden,
+		count(w.weight) FILTER (WHERE @any_weighted) AS wn,
+		coalesce(bool_and(x.complete) FILTER (WHERE @any_weighted AND w.weight IS NOT NULL), true) AS wcomplete,
 		-- The group's regions, when the caller needs to know whose figures are in a total
 		-- (the small-cell rule above the caller's own region).
 		string_agg(x.code, ',') FILTER (WHERE @with_units) AS codes
@@ -311,10 +337,13 @@ groups AS (
 	-- step (the arrays have the same length), which streams them: unnest in FROM would first
 	-- copy each array into a tuplestore.
 	FROM (
-		SELECT u.tord, u.rord, u.level, u.own, u.sig, u.code, u.held, u.vals,
+		SELECT u.gk, u.sig, u.code, u.held, u.vals,
 			unnest(u.held) AS element_id, unnest(u.vals) AS value, unnest(u.completes) AS complete
 		FROM (
-			SELECT u.*, t.tord, t.own
+			-- The group's target, range, level and whether it is the target, in one number
+			-- (gk: hashed much faster than the four), taken apart again at the end.
+			SELECT u.*, t.tord * 4294967296 + u.rord * 16 + array_position(CAST(@levels AS text[]), u.level) * 2
+				+ CAST(t.own AS int) AS gk
 			FROM signatures u
 			CROSS JOIN LATERAL unnest(u.tords, u.owns) AS t(tord, own)
 			OFFSET 0
@@ -326,7 +355,7 @@ groups AS (
 		SELECT CASE WHEN @any_weighted THEN x.vals[array_position(x.held,
 			(CAST(@read_weights AS bigint[]))[array_position(CAST(@read AS bigint[]), x.element_id)])] END AS weight
 	) w
-	GROUP BY x.tord, x.rord, x.level, x.own, x.sig, x.element_id
+	GROUP BY x.gk, x.sig, x.element_id
 ),
 -- Per unit and period asked: the elements it reported, and those of them for which some
 -- submission the figures read is not APPROVED: what its exact submission holds unless the
@@ -334,46 +363,62 @@ groups AS (
 -- disjoint.
 unit_elements AS (
 	SELECT e.code, e.level, e.tords, e.pord,
-		CASE WHEN e.exact_for_coverage THEN coalesce(e.ids, '{}') ELSE '{}' END AS reported,
-		CASE WHEN e.exact_for_coverage AND NOT e.exact_approved THEN coalesce(e.ids, '{}') ELSE '{}' END AS unapproved
+		CASE WHEN NOT @masked THEN
+			CASE WHEN e.exact_for_coverage THEN coalesce(e.ids, '{}') ELSE '{}' END END AS reported,
+		CASE WHEN NOT @masked THEN
+			CASE WHEN e.exact_for_coverage AND NOT e.exact_approved THEN coalesce(e.ids, '{}') ELSE '{}' END END AS unapproved,
+		CASE WHEN @masked AND e.exact_for_coverage THEN e.mask ELSE 0 END AS rmask,
+		CASE WHEN @masked AND e.exact_for_coverage AND NOT e.exact_approved THEN e.mask ELSE 0 END AS umask
 	FROM ex e
 	WHERE NOT (e.full OR e.lacking > 0)
 	UNION ALL
 	SELECT q.code, q.level, q.tords, q.pord,
-		CASE WHEN NOT q.full AND q.exact_for_coverage THEN coalesce(q.ids, '{}') ELSE '{}' END
-			|| coalesce(q.q_reported, '{}'),
-		CASE WHEN NOT q.full AND q.exact_for_coverage AND NOT q.exact_approved THEN coalesce(q.ids, '{}') ELSE '{}' END
-			|| coalesce(q.q_unapproved, '{}')
+		CASE WHEN NOT @masked THEN
+			CASE WHEN NOT q.full AND q.exact_for_coverage THEN coalesce(q.ids, '{}') ELSE '{}' END
+				|| coalesce(q.q_reported, '{}') END,
+		CASE WHEN NOT @masked THEN
+			CASE WHEN NOT q.full AND q.exact_for_coverage AND NOT q.exact_approved THEN coalesce(q.ids, '{}') ELSE '{}' END
+				|| coalesce(q.q_unapproved, '{}') END,
+		CASE WHEN NOT q.full AND q.exact_for_coverage THEN q.mask ELSE 0 END | q.q_rmask,
+		CASE WHEN NOT q.full AND q.exact_for_coverage AND NOT q.exact_approved THEN q.mask ELSE 0 END | q.q_umask
 	FROM quarters q
 ),
 -- The same over each range asked: a range of one part is that part; over a longer one a
 -- unit reported what it reported in any part, and an element is unapproved when it is in
 -- any part.
 unit_ranges AS (
-	SELECT u.code, u.level, u.tords, m.rord, u.reported, u.unapproved
+	SELECT u.code, u.level, u.tords, m.rord, u.reported, u.unapproved, u.rmask, u.umask
 	FROM unit_elements u
 	JOIN range_parts m ON m.pord = u.pord AND m.n = 1
 	UNION ALL
+	SELECT u.code, u.level, u.tords, m.rord, NULL, NULL, bit_or(u.rmask), bit_or(u.umask)
+	FROM unit_elements u
+	JOIN range_parts m ON m.pord = u.pord AND m.n > 1
+	WHERE @masked
+	GROUP BY u.code, u.level, u.tords, m.rord
+	UNION ALL
 	SELECT x.code, x.level, x.tords, x.rord,
 		array_agg(x.element_id ORDER BY x.element_id),
-		coalesce(array_agg(x.element_id ORDER BY x.element_id) FILTER (WHERE x.unapproved), '{}')
+		coalesce(array_agg(x.element_id ORDER BY x.element_id) FILTER (WHERE x.unapproved), '{}'), 0, 0
 	FROM (
 		SELECT u.code, u.level, u.tords, m.rord, e.element_id, bool_or(e.element_id = ANY (u.unapproved)) AS unapproved
 		FROM unit_elements u
 		JOIN range_parts m ON m.pord = u.pord AND m.n > 1
 		CROSS JOIN LATERAL unnest(u.reported) AS e(element_id)
+		WHERE NOT @masked
 		GROUP BY u.code, u.level, u.tords, m.rord, e.element_id
 	) x
 	GROUP BY x.code, x.level, x.tords, x.rord
 ),
--- The units of each target with the same lists, per range: their codes, sorted.
+-- The units of each target with the same lists, per range: their codes, sorted. The lists are
+-- bitmasks (@masked) or arrays.
 reported AS (
-	SELECT t.tord, u.rord, u.level, u.reported, u.unapproved,
+	SELECT t.tord, u.rord, u.level, u.reported, u.unapproved, u.rmask, u.umask,
 		string_agg(u.code, ',' ORDER BY u.code COLLATE "C") AS codes
 	FROM unit_ranges u
 	CROSS JOIN LATERAL unnest(u.tords) AS t(tord)
-	WHERE cardinality(u.reported) > 0
-	GROUP BY t.tord, u.rord, u.level, u.reported, u.unapproved
+	WHERE u.rmask <> 0 OR cardinality(u.reported) > 0
+	GROUP BY t.tord, u.rord, u.level, u.reported, u.unapproved, u.rmask, u.umask
 ),
 -- The units a figure expects: the target's regions at the set's levels, by an index range
 -- scan over the target's subtree per distinct list of levels.
@@ -389,14 +434,15 @@ expected AS (
 	) g
 	GROUP BY t.ord, l.ord
 )
-SELECT 1 AS kind, tord, rord AS ord, level, own, codes, NULL::bigint[] AS a, NULL::bigint[] AS b, element_id,
+SELECT 1 AS kind, gk / 4294967296 AS tord, (gk / 16) % 268435456 AS ord, (CAST(@levels AS text[]))[(gk / 2) % 8] AS level,
+	gk % 2 = 1 AS own, codes, NULL::bigint[] AS a, NULL::bigint[] AS b, element_id,
 	total, lo, hi, n, complete, wsum, wden, wn, wcomplete, sig
 FROM groups
 UNION ALL
 SELECT 0, NULL, s.sig, NULL, NULL, NULL, s.held, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM (SELECT DISTINCT sig, held FROM signatures) s
+FROM (SELECT DISTINCT sig, CASE WHEN NOT @masked THEN held END AS held FROM signatures) s
 UNION ALL
-SELECT 2, tord, rord, level, NULL, codes, reported, unapproved, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 2, tord, rord, level, NULL, codes, reported, unapproved, NULL, NULL, NULL, NULL, rmask, NULL, NULL, NULL, umask, NULL, NULL
 FROM reported
 UNION ALL
 SELECT 3, tord, sig, NULL, NULL, codes, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL

@@ -515,9 +515,17 @@ func rollupMatchesReference(t *testing.T, seed uint64) {
 	// different statuses. There a county that is not a target need not look at the quarters
 	// of a city-level element its yearly submission lacks, a city need not for completeness
 	// of county figures, and so on, which the statement relies on to read less.
-	for _, tc := range []struct {
+	// Each once with the elements' lists as bitmasks (the ids are small) and once as arrays,
+	// as they are when an id is 64 or more.
+	type testCase struct {
 		targets          []string
 		values, coverage bool // includeUnapproved for each
+		arrays           bool
+	}
+	var cases []testCase
+	for _, tc := range []struct {
+		targets          []string
+		values, coverage bool
 	}{
 		{targets, false, false},
 		{targets, true, true},
@@ -528,18 +536,30 @@ func rollupMatchesReference(t *testing.T, seed uint64) {
 		{[]string{"419903"}, true, false},
 		{[]string{"419921", city}, false, true},
 	} {
+		for _, arrays := range []bool{false, true} {
+			cases = append(cases, testCase{tc.targets, tc.values, tc.coverage, arrays})
+		}
+	}
+	for _, tc := range cases {
 		name := fmt.Sprintf("Figures%v/values=%v/coverage=%v", tc.targets, tc.values, tc.coverage)
 		if len(tc.targets) == len(targets) {
 			name = fmt.Sprintf("EveryRegion/values=%v/coverage=%v", tc.values, tc.coverage)
+		}
+		if tc.arrays {
+			name += "/arrays"
 		}
 		t.Run(name, func(t *testing.T) {
 			rowsCounted := counted(tc.values)
 			var totals []rollupsql.SetTotal
 			var cov []rollupsql.Coverage
 			f.inScope(t, "410000", func(tx *gorm.DB) (err error) {
-				totals, cov, err = rollupsql.Figures(context.Background(), tx, rollupsql.FiguresQuery{PlanID: f.plan,
+				q := rollupsql.FiguresQuery{PlanID: f.plan,
 					Targets: f.targets(tc.targets...), Ranges: ranges, Statuses: refrollup.Statuses(tc.values),
-					CoverageStatuses: refrollup.Statuses(tc.coverage), Sets: sets})
+					CoverageStatuses: refrollup.Statuses(tc.coverage), Sets: sets}
+				if tc.arrays {
+					q = rollupsql.WithoutMasks(q)
+				}
+				totals, cov, err = rollupsql.Figures(context.Background(), tx, q)
 				return err
 			})
 			members := 0
