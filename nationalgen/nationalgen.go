@@ -209,13 +209,22 @@ func Generate(ctx context.Context, ownerDSN string, planCode string, opt Options
 	res.Values = int(n)
 	logf("nationalgen: %d data values in %v", n, time.Since(t).Round(time.Millisecond))
 
+	// Each submission's values as one row (migration 0011): data_values' triggers keep them,
+	// but a superuser's COPY above ran without triggers (replica), so they are built here,
+	// once, in the same transaction; after a COPY with triggers this rebuilds what they built.
+	t = time.Now()
+	if _, err := tx.Exec(ctx, `SELECT submission_values_sync(@ids)`, pgx.StrictNamedArgs{"ids": ids}); err != nil {
+		return Result{}, fmt.Errorf("nationalgen: submission values: %w", err)
+	}
+	logf("nationalgen: submission values in %v", time.Since(t).Round(time.Millisecond))
+
 	t = time.Now()
 	if err := tx.Commit(ctx); err != nil {
 		return Result{}, fmt.Errorf("nationalgen: commit: %w", err)
 	}
 	logf("nationalgen: committed in %v", time.Since(t).Round(time.Millisecond))
 	t = time.Now()
-	if _, err := conn.Exec(ctx, `ANALYZE regions, submissions, data_values`); err != nil {
+	if _, err := conn.Exec(ctx, `ANALYZE regions, submissions, data_values, submission_values`); err != nil {
 		return res, fmt.Errorf("nationalgen: analyze (the data set is loaded): %w", err)
 	}
 	logf("nationalgen: analyzed in %v", time.Since(t).Round(time.Millisecond))

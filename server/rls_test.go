@@ -53,7 +53,7 @@ func TestRowLevelSecurityIsTheSecondLock(t *testing.T) {
 				for _, s := range subs {
 					seen[s.RegionCode] = true
 				}
-				for _, table := range []string{"data_values", "missing_values", "task_reports", "audit_log"} {
+				for _, table := range []string{"data_values", "submission_values", "missing_values", "task_reports", "audit_log"} {
 					var paths []string
 					if err := tx.Raw(`SELECT DISTINCT region_path FROM ` + table).Scan(&paths).Error; err != nil {
 						return err
@@ -289,6 +289,31 @@ func againstTheConnection(t *testing.T, e *testenv.Env) {
 				})
 				wantCode(t, table+" row with "+countyB+"'s path from "+countyA+"'s scope", err, "42501")
 			})
+		}
+	})
+
+	t.Run("SubmissionValuesOnlyByTriggers", func(t *testing.T) {
+		// The roll-up's copy of each submission's values (migration 0011) is written by
+		// data_values' triggers only: the service's role may not write it, in scope or not.
+		var subB int64
+		if err := e.Owner.Raw(`SELECT id FROM submissions WHERE region_code = ? ORDER BY id LIMIT 1`, countyB).Scan(&subB).Error; err != nil || subB == 0 {
+			t.Fatalf("no submission of %s: %v", countyB, err)
+		}
+		p := &auth.Principal{Subject: "t", Role: auth.RoleReporter, Region: countyA}
+		for _, sql := range []string{
+			`INSERT INTO submission_values (submission_id, region_path, ids, vals, mask, maskable, max_abs) VALUES (@sub, @path, '{}', '{}', 0, true, 0)`,
+			`UPDATE submission_values SET vals = '{}' WHERE region_path = @path`,
+			`DELETE FROM submission_values WHERE region_path = @path`,
+		} {
+			err := st.InScope(ctx, p, func(tx *gorm.DB) error {
+				a := db.Args{"path": pathA}
+				if strings.Contains(sql, "@sub") {
+					a["sub"] = subB
+				}
+				_, err := db.Exec(ctx, tx, sql, a)
+				return err
+			})
+			wantCode(t, sql, err, "42501")
 		}
 	})
 

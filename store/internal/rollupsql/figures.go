@@ -767,12 +767,14 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 	bits, limit := readBits(p.read)
 	var cLevels, cIrrelevant, cBits []string
 	var cTargets, cValue, cCoverage []bool
-	var cN []int64
+	var cN, cMasks []int64
 	for _, c := range p.classes {
 		cLevels = append(cLevels, string(c.level))
 		cTargets = append(cTargets, c.target)
 		cIrrelevant = append(cIrrelevant, arrayLiteral(c.irrelevant))
-		cBits = append(cBits, hex.EncodeToString(relevantBits(bits, c.irrelevant)))
+		relevant := relevantBits(bits, c.irrelevant)
+		cBits = append(cBits, hex.EncodeToString(relevant))
+		cMasks = append(cMasks, bitsMask(relevant))
 		cN = append(cN, int64(c.n))
 		cValue = append(cValue, c.needsValue)
 		cCoverage = append(cCoverage, c.needsCoverage)
@@ -791,6 +793,8 @@ func figuresParams(q FiguresQuery, p figuresPlan) db.Args {
 		"read_limit":       limit,
 		"masked":           p.masked,
 		"class_bits":       cBits,
+		"class_masks":      nonNilInts(cMasks),
+		"read_mask":        bitsMask(bits),
 		"plan":             q.PlanID,
 		"codes":            codes,
 		"paths":            paths,
@@ -867,6 +871,17 @@ func relevantBits(bits []byte, irrelevant []int64) []byte {
 		}
 	}
 	return out
+}
+
+// bitsMask is a bitmap of readBits' order as a 64-bit mask (bit n: element n), its first 64
+// bits; figuresSQL compares it with submission_values.mask only when p.masked, when every id
+// read is below 64.
+func bitsMask(bits []byte) int64 {
+	var m uint64
+	for i := 0; i < len(bits) && i < 8; i++ {
+		m |= uint64(bits[i]) << (8 * i)
+	}
+	return int64(m)
 }
 
 func arrayLiteral(ids []int64) string {

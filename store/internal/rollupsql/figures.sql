@@ -89,11 +89,11 @@ roots AS MATERIALIZED (
 -- The caller's plan (see figuresPlan): the kinds of region.
 classes AS MATERIALIZED (
 	SELECT c.level, c.is_target, CAST(c.irrelevant AS bigint[]) AS irrelevant, decode(c.bits, 'hex') AS bits, c.n,
-		c.needs_value, c.needs_coverage
+		c.needs_value, c.needs_coverage, c.mask
 	FROM unnest(CAST(@class_levels AS text[]), CAST(@class_targets AS boolean[]),
 		CAST(@class_irrelevant AS text[]), CAST(@class_bits AS text[]), CAST(@class_n AS bigint[]),
-		CAST(@class_value AS boolean[]), CAST(@class_coverage AS boolean[]))
-		AS c(level, is_target, irrelevant, bits, n, needs_value, needs_coverage)
+		CAST(@class_value AS boolean[]), CAST(@class_coverage AS boolean[]), CAST(@class_masks AS bigint[]))
+		AS c(level, is_target, irrelevant, bits, n, needs_value, needs_coverage, mask)
 ),
 -- One row per region and period asked with counted submissions (step 1). OFFSET 0 keeps the
 -- planner from moving the range of roots out of the index condition.
@@ -143,22 +143,36 @@ ex AS MATERIALIZED (
 				AND (r.exact_for_coverage OR NOT k.needs_coverage)) AS full
 		FROM rp r
 		LEFT JOIN classes k ON k.level = r.level AND k.is_target = r.is_target
+		-- The submission's values, one row of arrays (submission_values, migration 0011); none
+		-- without an exact submission.
+		LEFT JOIN LATERAL (
+			SELECT sv.ids, sv.vals, sv.mask, sv.maskable, sv.max_abs
+			FROM submission_values sv WHERE sv.submission_id = r.exact_id
+		) s ON true
+		-- Whole: every element it holds is relevant to the region's kind (the class's mask, or
+		-- every element read) and no value is out of range, so its arrays are what the region
+		-- reads, as they are. Nationally that is every county: no value is looked at here.
 		CROSS JOIN LATERAL (
-			-- Empty, not NULL, when it holds none of them (= ANY of NULL would drop its quarters).
-			SELECT coalesce(array_agg(v.element_id), '{}') AS ids, coalesce(array_agg(v.value), '{}') AS vals,
-				bit_or(CASE WHEN @masked THEN CAST(1 AS bigint) << CAST(v.element_id AS int) END) AS mask
-			FROM data_values v
-			-- A filter on the submission's rows, which the index scan reads in one range; as
-			-- an index condition, = ANY would descend the index once per element asked. It
-			-- tests a bit of the class's bitmap (bit n set: element n is relevant to the
-			-- region's kind) rather than = ANY, which compares each row with every element
-			-- (a parameter array is not hashed); @read_limit is 0 when the ids are too large
-			-- for a bitmap, and then = ANY it is.
-			WHERE v.submission_id = r.exact_id AND CASE WHEN v.element_id >= 0 AND v.element_id < @read_limit
-					THEN get_bit(coalesce(k.bits, CAST(@read_bits AS bytea)), CAST(v.element_id AS int)) = 1
-					ELSE @read_limit = 0 AND v.element_id = ANY (CAST(@read AS bigint[]))
-						AND NOT (v.element_id = ANY (coalesce(k.irrelevant, '{}'))) END
-				AND abs(v.value) < @max_magnitude
+			SELECT coalesce(@masked AND s.maskable AND s.max_abs < @max_magnitude
+				AND s.mask & ~coalesce(k.mask, CAST(@read_mask AS bigint)) = 0, false) AS whole
+		) w
+		CROSS JOIN LATERAL (
+			SELECT s.ids, s.vals, s.mask WHERE w.whole
+			UNION ALL
+			-- Otherwise the relevant values, in range. Empty, not NULL, when it holds none of
+			-- them (= ANY of NULL would drop its quarters). It tests a bit of the class's bitmap
+			-- (bit n set: element n is relevant to the region's kind) rather than = ANY, which
+			-- compares each value with every element (a parameter array is not hashed);
+			-- @read_limit is 0 when the ids are too large for a bitmap, and then = ANY it is.
+			SELECT coalesce(array_agg(u.element_id), '{}'), coalesce(array_agg(u.value), '{}'),
+				bit_or(CASE WHEN @masked THEN CAST(1 AS bigint) << CAST(u.element_id AS int) END)
+			FROM unnest(s.ids, s.vals) AS u(element_id, value)
+			WHERE NOT w.whole AND CASE WHEN u.element_id >= 0 AND u.element_id < @read_limit
+					THEN get_bit(coalesce(k.bits, CAST(@read_bits AS bytea)), CAST(u.element_id AS int)) = 1
+					ELSE @read_limit = 0 AND u.element_id = ANY (CAST(@read AS bigint[]))
+						AND NOT (u.element_id = ANY (coalesce(k.irrelevant, '{}'))) END
+				AND abs(u.value) < @max_magnitude
+			HAVING NOT w.whole
 		) x
 	) e
 ),
