@@ -203,6 +203,24 @@ func BenchmarkRollupNationalIndicatorValues(b *testing.B) {
 	interleave(b, api, func() { drainRows(b, c, nationalGroupBy) }, "groupby")
 }
 
+// BenchmarkRollupNationalGroupBySerial is BenchmarkRollupNationalIndicatorValues with the
+// GROUP BY kept to one process (max_parallel_workers_per_gather = 0): PostgreSQL runs the
+// hand-written GROUP BY with a parallel worker, on the machine's second CPU, while the roll-up
+// statement (correlated per-region reads over materialised steps) runs in one process, so this
+// is the two compared for the same CPU.
+func BenchmarkRollupNationalGroupBySerial(b *testing.B) {
+	e := rollupEnvFor(b)
+	api := e.request(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
+	c := e.conn(b, e.trace.scope)
+	if _, err := c.Exec(context.Background(), `SET max_parallel_workers_per_gather = 0`); err != nil {
+		b.Fatal(err)
+	}
+	if n := drainRows(b, c, nationalGroupBy); n == 0 {
+		b.Fatal("the GROUP BY read nothing")
+	}
+	interleave(b, api, func() { drainRows(b, c, nationalGroupBy) }, "groupby1")
+}
+
 // BenchmarkRollupNationalBare is national indicatorValues against its own bare roll-up
 // statement: how much of the API's time is the statement.
 func BenchmarkRollupNationalBare(b *testing.B) {
