@@ -11,7 +11,12 @@
 -- writing one submission rebuild its row one after the other, the second from the first's
 -- committed values). Only the triggers write it: the service's role may read it, under the
 -- same policy as data_values, and nothing else; the rebuild runs with its owner's rights
--- (SECURITY DEFINER), under the caller's scope all the same (the policies are forced).
+-- (SECURITY DEFINER). The owner may be a superuser (the private cluster's is), whom no policy
+-- binds, so the functions run only from the triggers, for the submissions the statement
+-- wrote (which passed the policies as the writer): the service's role may not call them, and
+-- their search_path names pg_temp last, so that no temporary table, view or function of the
+-- caller's stands in for the tables they read and write (pg_temp, unless listed, is searched
+-- first), which would run the caller's SQL with the owner's rights.
 CREATE TABLE submission_values (
     submission_id bigint PRIMARY KEY,
     region_path   text NOT NULL,
@@ -32,37 +37,57 @@ GRANT SELECT ON submission_values TO planapi_app;
 
 -- submission_values_sync rebuilds the rows of the submissions subs from data_values. VOLATILE
 -- (the default): each statement takes a fresh snapshot, so the rebuild after the lock sees
--- what a transaction that held the lock before has committed.
-CREATE FUNCTION submission_values_sync(subs bigint[]) RETURNS void LANGUAGE sql
-    SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    SELECT 1 FROM submissions WHERE id = ANY (subs) ORDER BY id FOR UPDATE;
-    DELETE FROM submission_values WHERE submission_id = ANY (subs);
-    INSERT INTO submission_values (submission_id, region_path, ids, vals, mask, maskable, max_abs)
+-- what a transaction that held the lock before has committed. The lock is FOR NO KEY UPDATE,
+-- which serialises the rebuilds of a submission but not the KEY SHARE locks that foreign keys
+-- to it take: with FOR UPDATE, two transactions that had each written a row referring to the
+-- submission (a value, a declared-missing value, an audit entry) and then wrote a value
+-- waited for each other's KEY SHARE lock (a deadlock). A submission it cannot see (an owner
+-- bound by the policies, in a scope the statement left elsewhere) is an error, not a row
+-- left as it was.
+CREATE FUNCTION submission_values_sync(subs bigint[]) RETURNS void LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    locked bigint;
+BEGIN
+    SELECT count(*) INTO locked FROM (
+        SELECT 1 FROM public.submissions WHERE id = ANY (subs) ORDER BY id FOR NO KEY UPDATE) l;
+    IF locked <> (SELECT count(DISTINCT u.id) FROM unnest(subs) AS u(id)) THEN
+        RAISE EXCEPTION 'submission_values_sync: % of the submissions % are not visible',
+            (SELECT count(DISTINCT u.id) FROM unnest(subs) AS u(id)) - locked, subs;
+    END IF;
+    DELETE FROM public.submission_values WHERE submission_id = ANY (subs);
+    INSERT INTO public.submission_values (submission_id, region_path, ids, vals, mask, maskable, max_abs)
     SELECT v.submission_id, min(v.region_path),
         array_agg(v.element_id ORDER BY v.element_id), array_agg(v.value ORDER BY v.element_id),
         coalesce(bit_or(CASE WHEN v.element_id >= 0 AND v.element_id < 64
             THEN CAST(1 AS bigint) << CAST(v.element_id AS int) END), 0),
         bool_and(v.element_id >= 0 AND v.element_id < 64), max(abs(v.value))
-    FROM data_values v
+    FROM public.data_values v
     WHERE v.submission_id = ANY (subs)
     GROUP BY v.submission_id;
+END
 $$;
 
-CREATE FUNCTION submission_values_after() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The triggers' function: with the owner's rights too, so that the service's role need not
+-- (and may not) call submission_values_sync itself. A trigger's function is not checked for
+-- EXECUTE when it fires.
+CREATE FUNCTION submission_values_after() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM submission_values_sync(ARRAY(SELECT DISTINCT submission_id FROM new_rows));
+        PERFORM public.submission_values_sync(ARRAY(SELECT DISTINCT submission_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM submission_values_sync(ARRAY(SELECT DISTINCT submission_id FROM old_rows));
+        PERFORM public.submission_values_sync(ARRAY(SELECT DISTINCT submission_id FROM old_rows));
     ELSE
-        PERFORM submission_values_sync(ARRAY(SELECT submission_id FROM new_rows
+        PERFORM public.submission_values_sync(ARRAY(SELECT submission_id FROM new_rows
             UNION SELECT submission_id FROM old_rows));
     END IF;
     RETURN NULL;
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION submission_values_sync(bigint[]), submission_values_after() TO planapi_app;
+-- Functions are executable by PUBLIC unless revoked: only the owner (and the triggers) run these.
+REVOKE EXECUTE ON FUNCTION submission_values_sync(bigint[]), submission_values_after() FROM PUBLIC;
 
 -- One trigger per event: a trigger with transition tables may have only one.
 CREATE TRIGGER submission_values_insert AFTER INSERT ON data_values

