@@ -1,11 +1,13 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"planapi/db/migrations"
 	"planapi/testenv"
 )
 
@@ -123,5 +125,42 @@ func TestSubmissionValuesFollowDataValues(t *testing.T) {
 	}
 	if !has[111] || !has[222] {
 		t.Errorf("after two concurrent writers, the submission's row holds %v: want both 111 and 222", got)
+	}
+}
+
+// TestSubmissionValuesBackfill: migration 0011 fills submission_values for the values a
+// database already holds (a DATA_DIR from before it), every region's, and leaves the policies
+// forced. Here its closing statements run again on the demo's values after the rows are gone.
+func TestSubmissionValuesBackfill(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	all, err := migrations.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backfill string
+	for _, m := range all {
+		if m.Version == 11 {
+			_, backfill, _ = strings.Cut(m.SQL, "-- The values already there")
+		}
+	}
+	if backfill == "" {
+		t.Fatal("migration 0011 has no backfill")
+	}
+	if err := e.Owner.Exec(`DELETE FROM submission_values`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Owner.Transaction(func(tx *gorm.DB) error {
+		return tx.Exec("-- The values already there" + backfill).Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := consistent(t, e); n == 0 {
+		t.Fatal("no submission has values: the check compared nothing")
+	}
+	var forced int
+	if err := e.Owner.Raw(`SELECT count(*) FROM pg_class WHERE relname IN ('submissions', 'data_values', 'submission_values')
+		AND relrowsecurity AND relforcerowsecurity`).Row().Scan(&forced); err != nil || forced != 3 {
+		t.Errorf("after the backfill %d of 3 tables have forced row-level security (%v)", forced, err)
 	}
 }
