@@ -66,19 +66,15 @@ func (s *Store) Gaps(ctx context.Context, p *auth.Principal, regionCode, asOf st
 
 // gaps decomposes the indicators' gaps (nil: every indicator of the plan) in one roll-up.
 func (s *Store) gaps(ctx context.Context, p *auth.Principal, inds []*models.Indicator, regionCode string, asOf *period.Period) ([]*gap.Gap, error) {
-	c, err := s.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.plan()
+	c, plan, err := s.callerAndPlan(p)
 	if err != nil {
 		return nil, err
 	}
 	cat := s.cache.Catalogue()
 	regions := s.cache.Regions()
-	r := regions.Get(regionCode)
 	// SECURITY: totals of the caller's own subtree or of its ancestors only (auth.Decide).
-	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
+	r := s.allowed(c, regionCode, auth.ReadAggregate)
+	if r == nil {
 		return nil, nil
 	}
 	if inds == nil {

@@ -243,9 +243,9 @@ func (s *Store) Publications(ctx context.Context, p *auth.Principal, regionCode 
 		return nil, err
 	}
 	out := []*models.Publication{}
-	r := s.cache.Regions().Get(regionCode)
 	// SECURITY: along the caller's line only, as totals are (auth.ReadAggregate).
-	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
+	r := s.allowed(c, regionCode, auth.ReadAggregate)
+	if r == nil {
 		return out, nil
 	}
 	plan, err := s.plan()

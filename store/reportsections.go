@@ -42,11 +42,7 @@ func (s *Store) ReportRegion(p *auth.Principal, regionCode string) (*models.Regi
 
 // ReportSections returns the region's saved report sections as of a period, by section.
 func (s *Store) ReportSections(ctx context.Context, p *auth.Principal, regionCode, asOf string) (map[string]*models.ReportSection, error) {
-	c, err := s.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.plan()
+	c, plan, err := s.callerAndPlan(p)
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +67,7 @@ func (s *Store) ReportSections(ctx context.Context, p *auth.Principal, regionCod
 
 // ReportSectionHistory returns every saved version of a section, newest first.
 func (s *Store) ReportSectionHistory(ctx context.Context, p *auth.Principal, regionCode, asOf, section string) ([]*models.ReportSectionEdit, error) {
-	c, err := s.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.plan()
+	c, plan, err := s.callerAndPlan(p)
 	if err != nil {
 		return nil, err
 	}
@@ -103,11 +95,7 @@ type SaveReportSectionInput struct {
 // SaveReportSection stores a section's text and appends it to the section's history, in one
 // transaction.
 func (s *Store) SaveReportSection(ctx context.Context, p *auth.Principal, in SaveReportSectionInput) (*models.ReportSection, error) {
-	c, err := s.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.plan()
+	c, plan, err := s.callerAndPlan(p)
 	if err != nil {
 		return nil, err
 	}
@@ -191,17 +179,13 @@ type TaskNarrative struct {
 // which the report quotes. Raw data: the caller must read the region's raw figures
 // (auth.ReadRaw); an empty list otherwise.
 func (s *Store) TaskNarratives(ctx context.Context, p *auth.Principal, regionCode string, rng period.Range) ([]TaskNarrative, error) {
-	c, err := s.resolve(p)
+	c, plan, err := s.callerAndPlan(p)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := s.plan()
-	if err != nil {
-		return nil, err
-	}
-	r := s.cache.Regions().Get(regionCode)
 	// SECURITY: raw data only within the caller's scope.
-	if r == nil || c.decide(auth.ReadRaw, r) != auth.Allow {
+	r := s.allowed(c, regionCode, auth.ReadRaw)
+	if r == nil {
 		return nil, nil
 	}
 	var periods []string

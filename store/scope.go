@@ -59,6 +59,19 @@ func (s *Store) resolve(p *auth.Principal) (*caller, error) {
 	return &caller{Principal: p, region: r}, nil
 }
 
+// callerAndPlan is resolve and the current plan, which most store methods start from.
+func (s *Store) callerAndPlan(p *auth.Principal) (*caller, *models.Plan, error) {
+	c, err := s.resolve(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := s.plan()
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, plan, nil
+}
+
 // decide applies the permission rules to a target region.
 func (c *caller) decide(action auth.Action, target *models.Region) auth.Decision {
 	return auth.Decide(c.Principal, c.region.Path, c.region.Level, action, target.Path)
@@ -145,6 +158,17 @@ func (s *Store) InScope(ctx context.Context, p *auth.Principal, fn func(tx *gorm
 		return err
 	}
 	return s.scoped(ctx, c.region.Path, fn)
+}
+
+// allowed is the region regionCode names when the caller may take action on it, and nil when
+// there is no such region or the rules hide or refuse it: for the reads that answer all three
+// alike (nothing, or NOT_FOUND). SECURITY: the decision is auth.Decide's, as target's.
+func (s *Store) allowed(c *caller, regionCode string, action auth.Action) *models.Region {
+	r := s.cache.Regions().Get(regionCode)
+	if r == nil || c.decide(action, r) != auth.Allow {
+		return nil
+	}
+	return r
 }
 
 // target resolves the region a request names and applies the permission rule for action.

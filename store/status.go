@@ -47,9 +47,9 @@ func (s *Store) ReportingStatus(ctx context.Context, p *auth.Principal, regionCo
 		return nil, err
 	}
 	out := []*UnitStatus{}
-	r := s.cache.Regions().Get(regionCode)
 	// SECURITY: one decision, from auth.Decide, as for submissions.
-	if r == nil || c.decide(auth.ReadRaw, r) != auth.Allow {
+	r := s.allowed(c, regionCode, auth.ReadRaw)
+	if r == nil {
 		return out, nil
 	}
 	plan, err := s.plan()

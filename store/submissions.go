@@ -93,18 +93,14 @@ type Page struct {
 // Submissions lists the submissions in the caller's scope, oldest first, a page at a time.
 func (s *Store) Submissions(ctx context.Context, p *auth.Principal, f SubmissionFilter) (*Page, error) {
 	page := &Page{}
-	c, err := s.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.plan()
+	c, plan, err := s.callerAndPlan(p)
 	if err != nil {
 		return nil, err
 	}
 	path := c.region.Path
 	if f.RegionCode != nil {
-		r := s.cache.Regions().Get(*f.RegionCode)
-		if r == nil || c.decide(auth.ReadRaw, r) != auth.Allow {
+		r := s.allowed(c, *f.RegionCode, auth.ReadRaw)
+		if r == nil {
 			return page, nil // out of scope: as if there were none
 		}
 		path = r.Path

@@ -64,17 +64,13 @@ var taskRollupSQL string
 // a county's own report is the only evidence. A task or sub-task counts a county as done when
 // it reported at least one measure below it and every measure it reported there is DONE.
 func (s *Store) TaskRollups(ctx context.Context, p *auth.Principal, regionCode string, rng period.Range, includeUnapproved bool) ([]*TaskRollup, error) {
-	c, err := s.resolve(p)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.plan()
+	c, plan, err := s.callerAndPlan(p)
 	if err != nil {
 		return nil, err
 	}
 	regions := s.cache.Regions()
-	r := regions.Get(regionCode)
-	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
+	r := s.allowed(c, regionCode, auth.ReadAggregate)
+	if r == nil {
 		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	// SECURITY: above the caller, the roll-up is read only as published (auth.ReadsPublished),

@@ -19,9 +19,9 @@ func (s *Store) WatchSubmissions(p *auth.Principal, regionCode string) (func(eve
 	if err != nil {
 		return nil, err
 	}
-	r := s.cache.Regions().Get(regionCode)
 	// SECURITY: the raw figures' rule: a region out of scope answers as if it did not exist.
-	if r == nil || c.decide(auth.ReadRaw, r) != auth.Allow {
+	r := s.allowed(c, regionCode, auth.ReadRaw)
+	if r == nil {
 		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	return func(e events.Event) bool {
@@ -43,9 +43,9 @@ func (s *Store) WatchTotals(p *auth.Principal, regionCode, periodStr string) (fu
 	if err != nil {
 		return nil, err
 	}
-	r := s.cache.Regions().Get(regionCode)
 	// SECURITY: the roll-ups' rule: the caller's own subtree and its ancestors only.
-	if r == nil || c.decide(auth.ReadAggregate, r) != auth.Allow {
+	r := s.allowed(c, regionCode, auth.ReadAggregate)
+	if r == nil {
 		return nil, apperr.New(apperr.NotFound, msg.RegionNotFound, "region", regionCode).With("field", "regionCode")
 	}
 	overlaps := func(ps string) bool {
