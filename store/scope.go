@@ -189,22 +189,16 @@ func (s *Store) target(c *caller, regionCode string, action auth.Action) (*model
 	}
 }
 
+// actionWords name the actions a refusal names.
+var actionWords = map[auth.Action]msg.Key{
+	auth.Edit: msg.ActionEdit, auth.Submit: msg.ActionSubmit, auth.Review: msg.ActionReview,
+	auth.Reopen: msg.ActionReopen, auth.Recall: msg.ActionRecall,
+	auth.ReadReport: msg.ActionReadReport, auth.WriteReport: msg.ActionWriteReport,
+}
+
 func actionWord(a auth.Action) msg.Text {
-	switch a {
-	case auth.Edit:
-		return msg.T(msg.ActionEdit)
-	case auth.Submit:
-		return msg.T(msg.ActionSubmit)
-	case auth.Review:
-		return msg.T(msg.ActionReview)
-	case auth.Reopen:
-		return msg.T(msg.ActionReopen)
-	case auth.Recall:
-		return msg.T(msg.ActionRecall)
-	case auth.ReadReport:
-		return msg.T(msg.ActionReadReport)
-	case auth.WriteReport:
-		return msg.T(msg.ActionWriteReport)
+	if k, ok := actionWords[a]; ok {
+		return msg.T(k)
 	}
 	return msg.T(msg.Key(a))
 }

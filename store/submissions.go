@@ -780,16 +780,13 @@ func (s *Store) checkRequired(planID int64, r *models.Region, per period.Period,
 }
 
 // transitionWord names a workflow action in a message.
+// transitionWords name the review transitions; any other is a reopening.
+var transitionWords = map[string]msg.Key{"submit": msg.TransitionSubmit, "approve": msg.TransitionApprove,
+	"return": msg.TransitionReturn, "recall": msg.TransitionRecall}
+
 func transitionWord(action string) msg.Text {
-	switch action {
-	case "submit":
-		return msg.T(msg.TransitionSubmit)
-	case "approve":
-		return msg.T(msg.TransitionApprove)
-	case "return":
-		return msg.T(msg.TransitionReturn)
-	case "recall":
-		return msg.T(msg.TransitionRecall)
+	if k, ok := transitionWords[action]; ok {
+		return msg.T(k)
 	}
 	return msg.T(msg.TransitionReopen)
 }
