@@ -132,6 +132,9 @@ func (e *env) request(b *testing.B, region string, query string) func() []byte {
 	return do
 }
 
+// nationalValues is national indicatorValues for one year.
+const nationalValues = `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`
+
 const dashboard = `query { dashboard(regionCode: "%s", period: "2023") { columns { code } rows { indicator { code } total { value numerator denominator completeness { expected reported approved } } cells { value } } } }`
 
 func BenchmarkCityDashboard(b *testing.B) {
@@ -146,7 +149,7 @@ func BenchmarkProvinceDashboard(b *testing.B) {
 
 func BenchmarkNationalIndicatorValues(b *testing.B) {
 	e := national(b)
-	e.run(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
+	e.run(b, nationalgen.NationCode, nationalValues)
 }
 
 func BenchmarkNationalDashboard(b *testing.B) {

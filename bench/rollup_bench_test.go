@@ -190,42 +190,42 @@ FROM submissions s JOIN data_values v ON v.submission_id = s.id
 WHERE s.period_year = 2023 AND s.period_quarter = 0 AND s.status = 'APPROVED'
 GROUP BY v.element_id`
 
-func BenchmarkRollupNationalIndicatorValues(b *testing.B) {
-	e := rollupEnvFor(b)
-	api := e.request(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
-	if e.trace.scope == "" {
-		b.Fatal("the scope was not captured")
-	}
-	c := e.conn(b, e.trace.scope)
-	if n := drainRows(b, c, nationalGroupBy); n == 0 {
-		b.Fatal("the GROUP BY read nothing")
-	}
-	interleave(b, api, func() { drainRows(b, c, nationalGroupBy) }, "groupby")
-}
+func BenchmarkRollupNationalIndicatorValues(b *testing.B) { nationalVsGroupBy(b, true) }
 
 // BenchmarkRollupNationalGroupBySerial is BenchmarkRollupNationalIndicatorValues with the
 // GROUP BY kept to one process (max_parallel_workers_per_gather = 0): PostgreSQL runs the
 // hand-written GROUP BY with a parallel worker, on the machine's second CPU, while the roll-up
 // statement (correlated per-region reads over materialised steps) runs in one process, so this
 // is the two compared for the same CPU.
-func BenchmarkRollupNationalGroupBySerial(b *testing.B) {
+func BenchmarkRollupNationalGroupBySerial(b *testing.B) { nationalVsGroupBy(b, false) }
+
+// nationalVsGroupBy alternates nationalValues with nationalGroupBy, with or without parallel
+// workers for the GROUP BY.
+func nationalVsGroupBy(b *testing.B, parallel bool) {
 	e := rollupEnvFor(b)
-	api := e.request(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
+	api := e.request(b, nationalgen.NationCode, nationalValues)
+	if e.trace.scope == "" {
+		b.Fatal("the scope was not captured")
+	}
 	c := e.conn(b, e.trace.scope)
-	if _, err := c.Exec(context.Background(), `SET max_parallel_workers_per_gather = 0`); err != nil {
-		b.Fatal(err)
+	name := "groupby"
+	if !parallel {
+		if _, err := c.Exec(context.Background(), `SET max_parallel_workers_per_gather = 0`); err != nil {
+			b.Fatal(err)
+		}
+		name = "groupby1"
 	}
 	if n := drainRows(b, c, nationalGroupBy); n == 0 {
 		b.Fatal("the GROUP BY read nothing")
 	}
-	interleave(b, api, func() { drainRows(b, c, nationalGroupBy) }, "groupby1")
+	interleave(b, api, func() { drainRows(b, c, nationalGroupBy) }, name)
 }
 
 // BenchmarkRollupNationalBare is national indicatorValues against its own bare roll-up
 // statement: how much of the API's time is the statement.
 func BenchmarkRollupNationalBare(b *testing.B) {
 	e := rollupEnvFor(b)
-	api := e.request(b, nationalgen.NationCode, `query { indicatorValues(regionCode: "000000", period: "2023") { indicator { code } value numerator denominator completeness { expected reported approved } } }`)
+	api := e.request(b, nationalgen.NationCode, nationalValues)
 	c := e.conn(b, e.trace.scope)
 	sql, args := e.trace.sql, e.trace.args
 	drainRows(b, c, sql, args...)
