@@ -75,7 +75,6 @@ type Cluster struct {
 	restart   bool
 	failed    chan struct{} // closed when a restart gave up
 	failedErr error
-	restarts  atomic.Int64
 }
 
 // restartAttempts is how often a server that died is started again before
@@ -381,7 +380,6 @@ func (c *Cluster) restartAfterExit(bin string, acct *account, port int, ephemera
 		cancel()
 		c.stopMu.Unlock()
 		if err == nil {
-			c.restarts.Add(1)
 			c.logf("pgcluster: postgres in %s restarted on port %d (attempt %d)", c.pgDir, port, attempt)
 			return
 		}
@@ -404,9 +402,6 @@ func (c *Cluster) Err() error {
 		return nil
 	}
 }
-
-// Restarts is how many times the server was restarted after dying.
-func (c *Cluster) Restarts() int { return int(c.restarts.Load()) }
 
 // waitReady polls until the server accepts a connection, the server exits,
 // authentication is refused, or readyTimeout passes. A server still in crash

@@ -240,16 +240,6 @@ func principalAndRange(ctx context.Context, periodArg string) (*auth.Principal, 
 	return p, per, err
 }
 
-// principalAndPeriod is the caller and the period argument of a roll-up query.
-func principalAndPeriod(ctx context.Context, periodArg string) (*auth.Principal, period.Period, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, period.Period{}, err
-	}
-	per, err := period.ParseArg("period", periodArg)
-	return p, per, err
-}
-
 // Gap decomposes the indicator's gap to its target in a region as of asOf (store.Gap and
 // package gap define every figure); null for a region outside the caller's line.
 func (r *indicatorResolver) Gap(ctx context.Context, obj *models.Indicator, regionCode string, asOfArg *string) (*model.Gap, error) {

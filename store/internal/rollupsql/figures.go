@@ -913,20 +913,6 @@ func withoutHead(sql string) string {
 	return sql
 }
 
-// distinct drops repeated ids, keeping the first: an element joined twice would count its
-// regions twice.
-func distinct(ids []int64) []int64 {
-	seen := make(map[int64]bool, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // union returns the statuses of a and b, each once.
 func union(a, b []string) []string {
 	out := []string{}
