@@ -79,6 +79,9 @@ func New(d Deps) http.Handler {
 	// importWorkbook's file: the GraphQL multipart request specification, held to the same body
 	// limit (limits refuses a larger Content-Length before this reads a byte).
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: budget.MaxBodyBytes, MaxMemory: budget.MaxBodyBytes})
+	// Last: whatever no transport above takes, coded and in the request's language, rather than
+	// gqlgen's bare "transport not supported".
+	srv.AddTransport(noTransport{})
 	// Parsed and validated documents by their text, so a client's repeated query is parsed
 	// once; and automatic persisted queries (Apollo's APQ, over GET and POST alike): a client
 	// sends the hash alone once the query is registered. The hash stands for the document, which

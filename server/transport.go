@@ -21,6 +21,30 @@ import (
 	"planapi/msg"
 )
 
+// noTransport answers a request no other transport takes: a POST whose Content-Type is none
+// of GraphQL's (415 Unsupported Media Type, as GraphQL over HTTP asks), or another method
+// (405, Allow: GET, POST), with BAD_REQUEST or METHOD_NOT_ALLOWED. It must be added last.
+type noTransport struct{}
+
+var _ graphql.Transport = noTransport{}
+
+func (noTransport) Supports(r *http.Request) bool { return r.Header.Get("Upgrade") == "" }
+
+func (noTransport) Do(w http.ResponseWriter, r *http.Request, _ graphql.GraphExecutor) {
+	// (The Content-Type is not repeated: it is the client's text, of any length.)
+	method := r.Method // a token (net/http checks it), but of any length
+	if len(method) > 16 {
+		method = method[:16] + "…"
+	}
+	text := msg.T(msg.NoTransport, "method", method)
+	if r.Method == http.MethodPost {
+		writeCoded(w, r, http.StatusUnsupportedMediaType, apperr.BadRequest, text)
+		return
+	}
+	w.Header().Set("Allow", "GET, POST")
+	writeCoded(w, r, http.StatusMethodNotAllowed, apperr.MethodNotAllowed, text)
+}
+
 // postJSON is the POST transport (application/json). It replaces gqlgen's transport.POST,
 // which reads a body of any size whole and, when it is not JSON, copies all of it into the
 // error message — which the error presenter then logged: a 50 MB body became a 52-million
