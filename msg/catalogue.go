@@ -134,6 +134,7 @@ const (
 	Batch          Key = "BATCH"
 	EmptyBody      Key = "EMPTY_BODY"
 	NoTransport    Key = "NO_TRANSPORT"
+	BadMultipart   Key = "BAD_MULTIPART"
 	ReadBody       Key = "READ_BODY"
 	Timeout        Key = "TIMEOUT"
 	Unavailable    Key = "UNAVAILABLE"
@@ -294,6 +295,7 @@ var messages = map[Key]entry{
 	Unstorable:     {`输入包含无法保存的字符或数值(例如 NUL 字符,或超出范围的数值)。`, `the input holds a character or value that cannot be stored, such as a NUL character or a value out of range`},
 	Batch:          {`不支持批量请求:请求体应为一个 JSON 对象 {"query": …},而不是数组。`, `batched requests are not supported: send one JSON object, not an array`},
 	EmptyBody:      {`请求体为空:应为一个 JSON 对象 {"query": …}。`, `empty request body: send a JSON object {"query": …}`},
+	BadMultipart:   {`multipart 请求格式错误({err}):应依次为 operations、map 和文件各部分(GraphQL multipart request 规范)。`, `malformed multipart request ({err}): send the operations, map and file parts of the GraphQL multipart request specification`},
 	NoTransport:    {`不是 GraphQL 请求({method}):查询用 GET ?query=… 或 POST(Content-Type: application/json);上传 Excel 用 POST multipart/form-data;订阅用 websocket。`, `not a GraphQL request ({method}): send GET ?query=…, POST with Content-Type application/json, POST multipart/form-data for an upload, or a websocket for subscriptions`},
 	ReadBody:       {`读取请求体失败。`, `could not read the request body`},
 	Timeout:        {`请求超时,已取消。请缩小查询范围后重试。`, `the request ran past its deadline and was cancelled`},

@@ -78,7 +78,7 @@ func New(d Deps) http.Handler {
 	srv.AddTransport(postJSON{maxBody: budget.MaxBodyBytes})
 	// importWorkbook's file: the GraphQL multipart request specification, held to the same body
 	// limit (limits refuses a larger Content-Length before this reads a byte).
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: budget.MaxBodyBytes, MaxMemory: budget.MaxBodyBytes})
+	srv.AddTransport(multipartForm{transport.MultipartForm{MaxUploadSize: budget.MaxBodyBytes, MaxMemory: budget.MaxBodyBytes}})
 	// Last: whatever no transport above takes, coded and in the request's language, rather than
 	// gqlgen's bare "transport not supported".
 	srv.AddTransport(noTransport{})

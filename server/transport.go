@@ -14,12 +14,53 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"planapi/apperr"
 	"planapi/msg"
 )
+
+// multipartForm is gqlgen's multipart transport (importWorkbook's upload) with its own refusals
+// of a malformed request (a missing operations or map part, a part that does not decode),
+// which gqlgen writes uncoded and in English, answered as every other transport's are: 400
+// BAD_REQUEST in the request's language. Its answers are buffered (an upload's answer is
+// small); any answer that carries codes passes unchanged.
+type multipartForm struct{ transport.MultipartForm }
+
+func (t multipartForm) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	buf := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+	t.MultipartForm.Do(buf, r, exec)
+	if buf.status >= 400 {
+		var resp struct {
+			Errors []struct {
+				Message    string         `json:"message"`
+				Extensions map[string]any `json:"extensions"`
+			} `json:"errors"`
+		}
+		if json.Unmarshal(buf.body.Bytes(), &resp) == nil && len(resp.Errors) > 0 && resp.Errors[0].Extensions["code"] == nil {
+			writeCoded(w, r, http.StatusBadRequest, apperr.BadRequest, msg.T(msg.BadMultipart, "err", shortErr(errors.New(resp.Errors[0].Message)).Error()))
+			return
+		}
+	}
+	for k, v := range buf.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(buf.status)
+	w.Write(buf.body.Bytes())
+}
+
+// bufferedResponse holds an answer until it is known what to send.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 // noTransport answers a request no other transport takes: a POST whose Content-Type is none
 // of GraphQL's (415 Unsupported Media Type, as GraphQL over HTTP asks), or another method
